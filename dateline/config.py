@@ -1,0 +1,202 @@
+"""site.yaml -> a validated, frozen SiteConfig; every problem is reported with site.yaml's line."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from dateline.errors import DatelineError, SourceError
+from dateline.yamlutil import error_line, load_with_lines
+
+CONFIG_NAME = "site.yaml"
+PERMALINK_FIELDS = {"year", "month", "day", "slug"}
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    limit: int = 20  # entries per Atom feed (site, tag, country)
+    full_content: bool = True  # whole article in the feed, else the summary
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    max_tags: int = 8  # tags the importer writes per article
+    name_tags: bool = True  # also tag people and organisations named in the copy
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str  # absolute, always ends with "/"; may carry a path: https://example.org/news/
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    articles_per_page: int = 20
+    permalink: str = "{year}/{month}/{day}/{slug}/"
+    related_articles: int = 5
+    trust_html: bool = False  # keep raw HTML in articles unsanitised (only for trusted authors)
+    feed: FeedConfig = field(default_factory=FeedConfig)
+    import_: ImportConfig = field(default_factory=ImportConfig, metadata={"key": "import"})
+    topics: dict[str, list[str]] = field(default_factory=dict)  # tag -> keywords the importer looks for
+    params: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: "/" or "/news/"."""
+        match = re.match(r"^[a-z]+://[^/]+(/.*)$", self.base_url)
+        return match.group(1) if match else "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
+    """Read and validate SITE_DIR/site.yaml; raise DatelineError listing every problem."""
+    path = site_dir / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DatelineError(SourceError(path, "no site.yaml here: run 'python build.py new DIR' to start a site, "
+                                              "or pass --site DIR")) from None
+    except UnicodeDecodeError as exc:
+        raise DatelineError(SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    try:
+        data, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        line, message = error_line(exc)
+        raise DatelineError(SourceError(path, f"invalid YAML: {message}", line)) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DatelineError(SourceError(path, "site.yaml must be a mapping of keys to values", 1))
+    if base_url is not None:
+        data["base_url"] = base_url
+    errors: list[SourceError] = []
+    config = _build(SiteConfig, data, (), path, lines, errors)
+    if config is not None:
+        errors.extend(_check_values(config, path, lines))
+    if errors:
+        raise DatelineError(errors)
+    assert config is not None
+    return dataclasses.replace(config, base_url=_normalise_base_url(config.base_url))
+
+
+def _build(cls: type, data: dict, prefix: tuple[str, ...], path: Path,
+           lines: dict[tuple[str, ...], int], errors: list[SourceError]) -> Any:
+    """Build dataclass CLS from DATA, collecting unknown keys, missing keys and wrong types."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}
+    parent_line = lines.get(prefix, 1) if prefix else 1
+    values: dict[str, Any] = {}
+    for key in data:
+        if key not in fields:
+            where = ".".join((*prefix, str(key)))
+            known = ", ".join(sorted(fields))
+            errors.append(SourceError(path, f"unknown key '{where}' (known keys: {known})",
+                                      lines.get((*prefix, str(key)), parent_line)))
+    for key, f in fields.items():
+        key_path = (*prefix, key)
+        if key not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                errors.append(SourceError(path, f"missing required key '{'.'.join(key_path)}'", parent_line))
+            continue
+        value = data[key]
+        hint = hints[f.name]
+        line = lines.get(key_path, parent_line)
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                errors.append(SourceError(path, f"'{'.'.join(key_path)}' must be a mapping", line))
+                continue
+            values[f.name] = _build(hint, value, key_path, path, lines, errors)
+        elif _matches(value, hint):
+            values[f.name] = value
+        else:
+            errors.append(SourceError(path, f"'{'.'.join(key_path)}' must be {_describe(hint)}, "
+                                            f"not {_describe_value(value)}", line))
+    if any(e.path == path for e in errors):
+        return None
+    return cls(**values)
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return True
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is bool:
+        return isinstance(value, bool)
+    if origin is dict:
+        key_type, value_type = typing.get_args(hint)
+        return isinstance(value, dict) and all(_matches(k, key_type) and _matches(v, value_type)
+                                               for k, v in value.items())
+    if origin is list:
+        (item_type,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_matches(v, item_type) for v in value)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, h) for h in typing.get_args(hint))
+    return False
+
+
+def _describe(hint: Any) -> str:
+    names = {int: "a whole number", str: "text", bool: "true or false"}
+    if hint in names:
+        return names[hint]
+    origin = typing.get_origin(hint)
+    if origin is dict:
+        return f"a mapping of text to {_describe(typing.get_args(hint)[1])}"
+    if origin is list:
+        return f"a list of {_describe(typing.get_args(hint)[0])}"
+    return str(hint)
+
+
+def _describe_value(value: Any) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
+    return f"{kinds.get(type(value), type(value).__name__)} ({value!r})" if not isinstance(value, (dict, list)) \
+        else kinds[type(value)]
+
+
+def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], int]) -> list[SourceError]:
+    """Rules beyond types: URL shape, time zone, positive counts, permalink placeholders."""
+    errors = []
+
+    def problem(key: tuple[str, ...], message: str) -> None:
+        errors.append(SourceError(path, message, lines.get(key, 1)))
+
+    if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", config.base_url):
+        problem(("base_url",), f"base_url must be an absolute http(s) URL such as https://example.org/news/, "
+                               f"not {config.base_url!r}")
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem(("timezone",), f"unknown time zone {config.timezone!r} (use an IANA name such as Europe/Vilnius)")
+    for key, value in (("articles_per_page", config.articles_per_page), ("related_articles", config.related_articles),
+                       (("feed", "limit"), config.feed.limit), (("import", "max_tags"), config.import_.max_tags)):
+        key_path = key if isinstance(key, tuple) else (key,)
+        minimum = 0 if key == "related_articles" else 1
+        if value < minimum:
+            problem(key_path, f"'{'.'.join(key_path)}' must be at least {minimum}")
+    placeholders = set(re.findall(r"\{(\w*)\}", config.permalink))
+    if "slug" not in placeholders:
+        problem(("permalink",), "permalink must contain {slug}, e.g. '{year}/{month}/{day}/{slug}/'")
+    if placeholders - PERMALINK_FIELDS:
+        problem(("permalink",), f"permalink may only use {', '.join(sorted(PERMALINK_FIELDS))}; "
+                                f"unknown: {', '.join(sorted(placeholders - PERMALINK_FIELDS))}")
+    if config.permalink.startswith("/") or ".." in config.permalink.split("/") or "\\" in config.permalink:
+        problem(("permalink",), "permalink must be a relative path inside the site (no leading '/', '..' or '\\')")
+    return errors
+
+
+def _normalise_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

@@ -1,0 +1,27 @@
+"""Errors that point at a file and line, and the exception that carries all of a build's errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """One problem in one input file: printed as `path:line: message` (line omitted when unknown)."""
+
+    path: Path
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
+
+
+class DatelineError(Exception):
+    """Raised with every error found, so the user can fix them all in one go."""
+
+    def __init__(self, errors: list[SourceError] | SourceError):
+        self.errors = [errors] if isinstance(errors, SourceError) else list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

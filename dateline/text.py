@@ -1,0 +1,35 @@
+"""Small text helpers shared by every stage: slugs, plain text from HTML, whitespace."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase URL segment of letters, digits and hyphens.
+
+    Latin text is transliterated to ASCII ("São Paulo" -> "sao-paulo"); other scripts keep
+    their letters, so a Cyrillic or Arabic title still gets a readable slug. The result never
+    contains '/', '.', or '..' and is never empty.
+    """
+    ascii_form = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    candidate = ascii_form if re.search(r"[A-Za-z0-9]", ascii_form) else unicodedata.normalize("NFC", text)
+    slug = _NON_WORD.sub("-", candidate.lower()).replace("_", "-")
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug or "untitled"
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    return collapse_whitespace(html.unescape(_TAG.sub(" ", fragment)))
+
+
+def collapse_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,77 @@
+"""YAML loading with the C loader when present, and line numbers for every mapping key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
+    """Safe loading that refuses duplicate keys: YAML would silently keep the last one."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+                ) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {seen[key] + 1})", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Parse YAML; return the data and a map from key path (("feed", "limit")) to its 1-based line.
+
+    Raises yaml.YAMLError (with problem_mark) on a syntax error or a duplicate key.
+    """
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines: dict[tuple[str, ...], int] = {}
+    if node is not None:
+        _collect_key_lines(node, (), lines)
+    return data, lines
+
+
+def _collect_key_lines(node: yaml.Node, prefix: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, str(key_node.value))
+            lines[path] = key_node.start_mark.line + 1
+            _collect_key_lines(value_node, path, lines)
+
+
+def error_line(error: yaml.YAMLError) -> tuple[int | None, str]:
+    """The 1-based line and a one-line message of a YAML error."""
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    # An unclosed quote or bracket is reported at the end of the text; where it opened is more useful.
+    mark = context_mark if context_mark and "end of stream" in problem else (problem_mark or context_mark)
+    if problem_mark is not None and "cannot start any token" in problem and _char_at(problem_mark) == "\t":
+        problem = "a tab character is not allowed here (YAML indents with spaces)"
+        context = None
+    message = f"{context}: {problem}" if context and "duplicate key" not in problem else problem
+    return (mark.line + 1 if mark else None), message
+
+
+def _char_at(mark: yaml.Mark) -> str:
+    buffer = getattr(mark, "buffer", None)
+    if buffer and 0 <= mark.pointer < len(buffer):
+        return buffer[mark.pointer]
+    return ""
