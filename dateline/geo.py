@@ -24,8 +24,14 @@ class Country:
 
     @property
     def flag(self) -> str:
-        """The flag emoji: two regional indicator symbols."""
-        return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in self.code)
+        return flag_emoji(self.code)
+
+
+def flag_emoji(code: str) -> str:
+    """The flag emoji of an alpha-2 code: two regional indicator symbols ("" for anything else)."""
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())
 
 
 def _name_key(name: str) -> str:

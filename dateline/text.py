@@ -17,6 +17,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     their letters, so a Cyrillic or Arabic title still gets a readable slug. The result never
     contains '/', '.', or '..' and is never empty.
     """
+    text = re.sub(r"(\w)['’](\w)", r"\1\2", text)  # "Japan's" -> "japans", not "japan-s"
     ascii_form = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     candidate = ascii_form if re.search(r"[A-Za-z0-9]", ascii_form) else unicodedata.normalize("NFC", text)
     slug = _NON_WORD.sub("-", candidate.lower()).replace("_", "-")

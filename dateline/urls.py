@@ -1,0 +1,53 @@
+"""Site paths: permalinks, links relative to the page that holds them, and paths that stay inside output/."""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import datetime
+from pathlib import Path
+
+
+class UnsafePath(ValueError):
+    """A computed output path that would leave the output folder."""
+
+
+def permalink(pattern: str, slug: str, published: datetime) -> str:
+    """The site path of an article, e.g. "2025/09/11/belarus-releases-prisoners/"."""
+    path = pattern.format(year=f"{published.year:04d}", month=f"{published.month:02d}",
+                          day=f"{published.day:02d}", slug=slug)
+    return check_site_path(path)
+
+
+def check_site_path(path: str) -> str:
+    """Return PATH if it is a clean relative path inside the site; raise UnsafePath otherwise."""
+    parts = path.split("/")
+    if (not path or path.startswith("/") or "\\" in path or "\x00" in path
+            or any(part in (".", "..") for part in parts) or "" in parts[:-1]):
+        raise UnsafePath(f"{path!r} is not a clean relative path inside the site")
+    return path
+
+
+def output_file(site_path: str) -> str:
+    """The file that serves a site path: "tags/x/" -> "tags/x/index.html"."""
+    return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
+
+
+def relative_url(target: str, page_file: str) -> str:
+    """A link from the page stored at PAGE_FILE to the site path TARGET.
+
+    Relative links work whether output/ is served at a host's root or under any subpath.
+    """
+    from_dir = posixpath.dirname(page_file) or "."
+    rel = posixpath.relpath(target or ".", from_dir)
+    if target == "" or target.endswith("/"):
+        return "./" if rel == "." else rel + "/"
+    return rel
+
+
+def inside(root: Path, site_path: str) -> Path:
+    """ROOT/SITE_PATH, refusing anything that would resolve outside ROOT (the last line of defence)."""
+    check_site_path(site_path)
+    target = (root / site_path).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise UnsafePath(f"{site_path!r} resolves outside the output folder")
+    return target

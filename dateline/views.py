@@ -1,0 +1,111 @@
+"""Template view models: plain data built from the Site for templates, never the domain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any
+
+from markupsafe import Markup
+
+from dateline.model import Article, Site, Taxonomy
+from dateline.text import slugify
+
+
+@dataclass(frozen=True)
+class TermLink:
+    name: str
+    url: str  # site path: "tags/elections/"
+    flag: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    title: str
+    url: str
+    date: datetime
+    has_time: bool
+    updated: datetime | None
+    dateline: str
+    source: str
+    summary: str
+    body: Markup
+    tags: tuple[TermLink, ...]
+    countries: tuple[TermLink, ...]
+    correction: str
+    extra: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DigestDay:
+    """One day's articles on a list page (the digest groups news by day)."""
+
+    day: date
+    url: str  # that day's archive page
+    articles: tuple[ArticleView, ...]
+
+
+@dataclass(frozen=True)
+class TermView:
+    name: str
+    url: str
+    count: int
+    flag: str = ""
+    code: str = ""
+
+
+def term_url(taxonomy: Taxonomy, slug: str) -> str:
+    return f"{taxonomy.name}/{slug}/"
+
+
+def day_url(day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+
+
+def article_views(site: Site) -> dict[str, ArticleView]:
+    """A view of every article, by URL, with its tags and countries resolved to their term pages."""
+    tags, countries = (_term_links(site, name) for name in ("tags", "countries"))
+    return {article.url: _article_view(article, tags, countries) for article in site.articles}
+
+
+def _term_links(site: Site, name: str) -> dict[str, TermLink]:
+    """Value as written in front matter (tag spelling or country code) -> its link."""
+    taxonomy = next(t for t in site.taxonomies if t.name == name)
+    links = {}
+    for term in taxonomy.terms:
+        link = TermLink(name=term.name, url=term_url(taxonomy, term.slug), flag=term.flag, code=term.code)
+        links[term.code or term.slug] = link
+    if name == "tags":
+        return {tag: links[slugify(tag)] for article in site.articles for tag in article.tags}
+    return links
+
+
+def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
+    return ArticleView(
+        title=article.title,
+        url=article.url,
+        date=article.date,
+        has_time=article.has_time,
+        updated=article.updated,
+        dateline=article.dateline,
+        source=article.source,
+        summary=article.summary,
+        body=Markup(article.body_html),  # sanitised in markup.py unless the site trusts raw HTML
+        tags=tuple(tags[t] for t in article.tags),
+        countries=tuple(countries[c] for c in article.countries),
+        correction=article.correction,
+        extra=article.extra,
+    )
+
+
+def digest_days(articles: list[ArticleView]) -> list[DigestDay]:
+    """Group articles (newest first) by their day."""
+    return [DigestDay(day=day, url=day_url(day), articles=tuple(group))
+            for day, group in groupby(articles, key=lambda a: a.date.date())]
+
+
+def term_views(taxonomy: Taxonomy) -> list[TermView]:
+    return [TermView(name=t.name, url=term_url(taxonomy, t.slug), count=len(t.article_urls), flag=t.flag, code=t.code)
+            for t in taxonomy.terms]
