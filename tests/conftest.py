@@ -1,0 +1,118 @@
+"""Shared helpers: fixture sites copied to temp dirs, builds, an HTML link parser, a real HTTP server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sites"
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path):
+    """Copy a fixture site (by name) into a temp dir and return its path."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target)
+        return target
+
+    return copy
+
+
+def write_article(site: Path, name: str, text: str) -> Path:
+    path = site / "content" / "articles" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` as an editor would."""
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+class PageParser(HTMLParser):
+    """Collects what the tests look at: links, asset references, scripts, the lang attribute, visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.assets: list[str] = []
+        self.scripts = 0
+        self.lang: str | None = None
+        self.text_parts: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"] or "")
+        if tag == "link" and attributes.get("href"):
+            # canonical/alternate links name URLs, they don't load them; stylesheets and icons do
+            rel = set((attributes.get("rel") or "").split())
+            (self.links if rel & {"canonical", "alternate"} else self.assets).append(attributes["href"] or "")
+        if tag in ("img", "script") and attributes.get("src"):
+            self.assets.append(attributes["src"] or "")
+        if tag == "script":
+            self.scripts += 1
+
+    def handle_data(self, data: str) -> None:
+        self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+
+def parse_page(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves DIRECTORY under URL PREFIX (e.g. /news/), like a host that publishes output/ at a subpath."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_prefix__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator:
+    """Start real HTTP servers on 127.0.0.1 serving a folder under a prefix; yields a starter."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(directory: Path, prefix: str = "/") -> str:
+        handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                 functools.partial(handler, directory=str(directory)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
