@@ -76,19 +76,29 @@ def _print_warnings(warnings: list[SourceError]) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
-    from dateline.config import load_config
-    from dateline.ingest import import_inbox
 
-    report = import_inbox(args.site, load_config(args.site, base_url=args.base_url))
-    for line in report.lines():
-        if not args.quiet or line.startswith("rejected"):
-            print(line, file=sys.stderr if line.startswith("rejected") else sys.stdout)
+    _import_inbox(args.site, args.base_url, quiet=args.quiet)
     result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url)
     _print_warnings(result.warnings)
     if not args.quiet:
         seconds = sum(result.timings.values())
         print(f"Built {result.articles} articles into {result.output} ({result.files} files) in {seconds:.2f} s")
     return 0
+
+
+def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
+    """Import new raw files from content/inbox/ first; a rejected file is reported but does not stop the build."""
+    inbox = site / "content" / "inbox"
+    if not inbox.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in inbox.iterdir()):
+        return
+    from dateline.config import load_config
+    from dateline.ingest import import_inbox
+
+    report = import_inbox(site, load_config(site, base_url=base_url))
+    for line in report.lines():
+        rejected = line.startswith("rejected")
+        if rejected or not quiet:
+            print(line, file=sys.stderr if rejected else sys.stdout)
 
 
 def _new(args: argparse.Namespace) -> int:

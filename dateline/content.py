@@ -18,7 +18,7 @@ from dateline.model import Article
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
-from dateline.yamlutil import SafeLoader, error_line
+from dateline.yamlutil import UniqueKeyLoader, error_line
 
 ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
@@ -27,13 +27,13 @@ _SLUG = re.compile(r"^[\w][\w-]*$")
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-class _FrontMatterLoader(SafeLoader):  # type: ignore[misc, valid-type]
+class _FrontMatterLoader(UniqueKeyLoader):
     """Front matter loader that leaves dates as text, so an impossible date gets our message and line."""
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in UniqueKeyLoader.yaml_implicit_resolvers.items()
 }
 
 

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
-class SourceError:
-    """One problem in one input file: printed as `path:line: message` (line omitted when unknown)."""
+@dataclass
+class SourceError(Exception):
+    """One problem in one input file: printed as `path:line: message` (line omitted when unknown).
+
+    Raised where one file's check stops at its first problem; collected into a DatelineError by the stage.
+    Not frozen: Python assigns __traceback__ on exceptions it raises.
+    """
 
     path: Path
     message: str

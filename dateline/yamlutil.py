@@ -9,7 +9,7 @@ import yaml
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
+class UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
     """Safe loading that refuses duplicate keys: YAML would silently keep the last one."""
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001
@@ -35,7 +35,7 @@ def load_with_lines(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
 
     Raises yaml.YAMLError (with problem_mark) on a syntax error or a duplicate key.
     """
-    loader = _UniqueKeyLoader(text)
+    loader = UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -62,7 +62,8 @@ def error_line(error: yaml.YAMLError) -> tuple[int | None, str]:
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     # An unclosed quote or bracket is reported at the end of the text; where it opened is more useful.
-    mark = context_mark if context_mark and "end of stream" in problem else (problem_mark or context_mark)
+    opened = context and ("quoted scalar" in context or "flow" in context)
+    mark = context_mark if context_mark and (opened or "end of stream" in problem) else (problem_mark or context_mark)
     if problem_mark is not None and "cannot start any token" in problem and _char_at(problem_mark) == "\t":
         problem = "a tab character is not allowed here (YAML indents with spaces)"
         context = None
