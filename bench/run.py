@@ -70,8 +70,8 @@ import sys
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -121,6 +121,10 @@ def tool_versions() -> dict[str, str]:
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %cI %s"],
                               capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        if dirty:
+            head += " (+ uncommitted changes)"
     except (OSError, subprocess.CalledProcessError):
         head = "unknown"
     versions["dateline"] = head
@@ -442,7 +446,7 @@ def fmt(value: float | None, digits: int = 2) -> str:
 
 def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: dict[tuple[str, str], str],
            versions: dict[str, str], repeat: int) -> str:
-    lines = [f"# Dateline vs Pelican vs Hugo — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
+    lines = [f"# Dateline vs Pelican vs Hugo — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
              f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}. "
              f"Repetitions: {repeat} (tools alternate). Dateline at {versions['dateline']}; "
              f"Pelican {versions['pelican']}; Hugo {versions['hugo']}.", "",
