@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
-        print(f"{count} error{'s' if count > 1 else ''}; nothing was changed in the output folder.", file=sys.stderr)
+        consequence = "; the output folder was left as it was" if args.command == "build" else ""
+        print(f"{count} error{'s' if count > 1 else ''}{consequence}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -82,7 +83,8 @@ def _build(args: argparse.Namespace) -> int:
     _print_warnings(result.warnings)
     if not args.quiet:
         seconds = sum(result.timings.values())
-        print(f"Built {result.articles} articles into {result.output} ({result.files} files) in {seconds:.2f} s")
+        noun = "article" if result.articles == 1 else "articles"
+        print(f"Built {result.articles} {noun} into {result.output} ({result.files} files) in {seconds:.2f} s")
     return 0
 
 
