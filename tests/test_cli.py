@@ -1,0 +1,39 @@
+"""The commands as an editor runs them: new, the default build, --help, exit codes."""
+
+from __future__ import annotations
+
+from conftest import parse_page, run_cli
+
+
+def test_new_site_builds_at_once_with_the_default_theme(tmp_path):
+    site = tmp_path / "my-digest"
+    created = run_cli("new", str(site))
+    assert created.returncode == 0, created.stderr
+    assert (site / "site.yaml").exists() and (site / "content" / "inbox").is_dir()
+    built = run_cli(cwd=site)  # `python build.py` alone, inside the site
+    assert built.returncode == 0, built.stderr
+    assert "Built 1 article into" in built.stdout
+    home = parse_page(site / "output" / "index.html")
+    assert "My Digest" in home.text and "Welcome to your news digest" in home.text
+    assert (site / "output" / "countries" / "lithuania" / "index.html").exists()
+
+
+def test_new_refuses_to_overwrite_a_site(tmp_path):
+    assert run_cli("new", str(tmp_path)).returncode == 0
+    (tmp_path / "site.yaml").write_text("title: Mine\nbase_url: https://e.org/\n")
+    again = run_cli("new", str(tmp_path))
+    assert again.returncode == 1
+    assert "a site already exists here" in again.stderr
+    assert (tmp_path / "site.yaml").read_text() == "title: Mine\nbase_url: https://e.org/\n"
+
+
+def test_every_command_has_help():
+    for command in ("build", "new", "import", "serve"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0 and "usage: python build.py" in result.stdout
+
+
+def test_quiet_build_prints_nothing(site_copy):
+    site = site_copy("minimal")
+    result = run_cli("build", "--site", str(site), "--quiet")
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
