@@ -1,4 +1,4 @@
-"""The build, start to end: config -> articles -> taxonomies -> pages -> output. One function, called by every command."""
+"""The build, start to end: config -> articles -> taxonomies -> pages -> output; every command calls it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dateline.content import load_articles
 from dateline.errors import SourceError
 from dateline.model import Site
 from dateline.output import Staging
-from dateline.pages import sitemap_page, site_pages
+from dateline.pages import site_pages, sitemap_page
 from dateline.render import THEME_DIR, make_environment, render_pages
 from dateline.taxonomy import build_taxonomies
 

@@ -14,8 +14,8 @@ import yaml
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.geo import lookup_country
-from dateline.model import Article
 from dateline.markup import MarkdownRenderer, first_paragraph_text
+from dateline.model import Article
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line
@@ -77,7 +77,7 @@ def split_front_matter(path: Path, raw: bytes) -> SourceText:
     raise SourceError(path, "the front matter is never closed: add a '---' line after it", 1)
 
 
-def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRenderer) -> "ArticleFields":
+def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRenderer) -> ArticleFields:
     """Check the front matter of one article; raise SourceError on the first problem.
 
     Problems are reported one per article: after a broken field the rest cannot be trusted.
@@ -244,7 +244,8 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool) -> tuple[
     return articles, warnings
 
 
-def _assign_urls(parsed: list[tuple[Path, ArticleFields]], config: SiteConfig) -> tuple[list[Article], list[SourceError]]:
+def _assign_urls(parsed: list[tuple[Path, ArticleFields]],
+                 config: SiteConfig) -> tuple[list[Article], list[SourceError]]:
     """Give each article its permalink; on a clash the later file gets a numbered slug and a warning."""
     warnings: list[SourceError] = []
     taken: dict[str, Path] = {}

@@ -28,8 +28,9 @@ class Staging:
 
     def write(self, site_path: str, data: bytes, source: str) -> None:
         if site_path in self._written:
+            first = self._written[site_path]
             raise DatelineError(SourceError(Path(source), f"{site_path} would be written twice: by {source} and by "
-                                                          f"{self._written[site_path]}; change a slug or the permalink"))
+                                                          f"{first}; change a slug or the permalink"))
         try:
             target = inside(self.root, site_path)
         except UnsafePath as exc:

@@ -71,7 +71,7 @@ def site_pages(site: Site) -> Iterator[Page]:
         terms = term_views(taxonomy)
         yield Page(f"{taxonomy.name}/index.html", f"{taxonomy.name}.html",
                    {"taxonomy": taxonomy.name, "title": taxonomy.title, "terms": terms}, f"{taxonomy.name} index")
-        for term, term_view in zip(taxonomy.terms, terms):
+        for term, term_view in zip(taxonomy.terms, terms, strict=True):
             articles = [views[u] for u in term.article_urls]
             base = term_url(taxonomy, term.slug)
             for pager, chunk in paginate(articles, per_page, base):

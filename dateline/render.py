@@ -111,18 +111,21 @@ def _load_template(env: jinja2.Environment, page: Page, errors: list[SourceError
     try:
         return env.get_template(page.template)
     except jinja2.TemplateSyntaxError as exc:
-        errors.append(SourceError(Path(exc.filename or exc.name or page.template), f"template error: {exc.message}",
-                                  exc.lineno))
+        errors.append(_syntax_error(exc, page))
     except jinja2.TemplateNotFound as exc:
         errors.append(SourceError(Path(page.template), f"template {exc.name!r} not found (needed for {page.source}) "
                                                        "in the site's templates/ folder nor in the default theme"))
     return None
 
 
+def _syntax_error(exc: jinja2.TemplateSyntaxError, page: Page) -> SourceError:
+    return SourceError(Path(exc.filename or exc.name or page.template), f"template error: {exc.message}", exc.lineno)
+
+
 def _template_error(exc: Exception, page: Page) -> SourceError:
     """Point at the innermost template line of a rendering error (Jinja maps its frames to template lines)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):  # an {% include %} with a syntax error
-        return SourceError(Path(exc.filename or exc.name or page.template), f"template error: {exc.message}", exc.lineno)
+        return _syntax_error(exc, page)
     frames = [f for f in traceback.extract_tb(sys.exc_info()[2] or exc.__traceback__)
               if f.filename.endswith((".html", ".xml", ".txt"))]
     if frames:

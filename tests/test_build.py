@@ -9,8 +9,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import parse_page, write_article
 from dateline.build import build_site
+
+from conftest import parse_page, write_article
 
 ARTICLE_A1 = "2025/09/11/belarus-frees-prisoners/index.html"
 ARTICLE_A2 = "2025/09/11/lithuania-thanks-washington/index.html"

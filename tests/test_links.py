@@ -8,8 +8,9 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from conftest import PageParser
 from dateline.build import build_site
+
+from conftest import PageParser
 
 
 def crawl(start: str) -> tuple[set[str], list[str]]:
