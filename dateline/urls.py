@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from datetime import datetime
 from pathlib import Path
 
@@ -36,12 +35,18 @@ def relative_url(target: str, page_file: str) -> str:
     """A link from the page stored at PAGE_FILE to the site path TARGET.
 
     Relative links work whether output/ is served at a host's root or under any subpath.
+    Pure string work: posixpath.relpath asks the OS for the current directory on every call,
+    and a large site makes hundreds of thousands of links.
     """
-    from_dir = posixpath.dirname(page_file) or "."
-    rel = posixpath.relpath(target or ".", from_dir)
-    if target == "" or target.endswith("/"):
-        return "./" if rel == "." else rel + "/"
-    return rel
+    from_parts = page_file.split("/")[:-1]
+    to_parts = target.split("/")
+    common = 0
+    for a, b in zip(from_parts, to_parts[:-1], strict=False):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(from_parts) - common) + "/".join(to_parts[common:])
+    return rel or "./"
 
 
 def inside(root: Path, site_path: str) -> Path:
