@@ -1,0 +1,197 @@
+"""The rebuild loop: gather changed paths, wait for a quiet moment, import the inbox if it changed, build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from dateline.build import BuildResult, build_site
+from dateline.config import SiteConfig, load_config
+from dateline.errors import DatelineError, SourceError
+from dateline.serve.state import BuildState, relative_to_site
+from dateline.serve.watch import source_roots
+
+QUIET = 0.1  # seconds without a new change before a burst of saves is built
+MAX_WAIT = 2.0  # ...but never later than this after the burst's first change
+INBOX = Path("content") / "inbox"
+
+
+class Rebuilder:
+    """A thread that turns bursts of changed source files into one preview build each."""
+
+    def __init__(self, site_dir: Path, preview_dir: Path, state: BuildState, *, origin: str, drafts: bool = False,
+                 log: Callable[[str], None] = print) -> None:
+        self.site_dir = site_dir.resolve()
+        self.preview_dir = preview_dir
+        self.state = state
+        self.origin = origin  # "http://127.0.0.1:8000": the preview's links point at the preview
+        self.drafts = drafts
+        self.log = log
+        self._cond = threading.Condition()
+        self._changes: set[Path] = set()
+        self._first_change = self._last_change = 0.0
+        self._stopping = False
+        self._own_writes: dict[Path, str | None] = {}  # files the importer wrote -> their digest then
+        self._last_failed = False
+        self._static_roots = [r for r in source_roots(self.site_dir) if r.name == "static"]
+        self._thread = threading.Thread(target=self._run, name="dateline-rebuild")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def changed(self, path: Path) -> None:
+        """Note a changed source file (called from the watcher's thread)."""
+        with self._cond:
+            now = time.monotonic()
+            if not self._changes:
+                self._first_change = now
+            self._last_change = now
+            self._changes.add(path)
+            self.state.mark_pending()
+            self._cond.notify_all()
+
+    def rebuild(self, config: SiteConfig, changes: frozenset[Path]) -> BuildResult:
+        """Bring the preview up to date with CHANGES: the one place an incremental build will slot in.
+
+        Today every change means a full build_site() into the preview folder, whose staging swap keeps what is
+        served whole. When build_site gains its persistent cache (the build-speed issue) it becomes incremental
+        here, and nothing else in the server changes.
+        """
+        return build_site(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
+
+    def _run(self) -> None:
+        self._cycle(frozenset(), first=True)
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._changes or self._stopping)
+                while not self._stopping:
+                    left = min(self._last_change + QUIET, self._first_change + MAX_WAIT) - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
+                if self._stopping:
+                    return
+                changes, self._changes = frozenset(self._changes), set()
+            self._cycle(changes, first=False)
+
+    def _cycle(self, changes: frozenset[Path], *, first: bool) -> None:
+        changes = self._without_own_writes(changes)
+        if not changes and not first:
+            self.state.settle(still_pending=self._has_changes())
+            return
+        self.state.begin_build()
+        errors: list[SourceError] = []
+        result = None
+        started = time.perf_counter()
+        try:
+            config = load_config(self.site_dir)
+            self.state.base_path = config.base_path
+            if first or any(p.is_relative_to(self.site_dir / INBOX) for p in changes):
+                self._import_inbox(config)
+            result = self.rebuild(config, changes)
+        except DatelineError as exc:
+            errors = exc.errors
+        except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
+            traceback.print_exc()
+            errors = [_internal_error(exc)]
+        seconds = time.perf_counter() - started
+        full_reload = first or self._last_failed or not all(self._is_stylesheet(p) for p in changes)
+        self._last_failed = result is None
+        self.state.end_build(succeeded=result is not None, errors=errors, full_reload=full_reload,
+                             still_pending=self._has_changes())
+        if result is not None:
+            for warning in result.warnings:
+                self.log(f"warning: {self._where(warning)}: {warning.message}")
+            what = "Built" if first else "Rebuilt"
+            self.log(f"{what} {result.articles} articles ({result.files} files) in {seconds:.2f} s"
+                     + ("" if first else f" after {self._describe(changes)}"))
+        else:
+            for error in errors:
+                print(f"{self._where(error)}: {error.message}", file=sys.stderr)
+            print("Build failed: still serving the previous build; the browser shows the error until it is fixed.",
+                  file=sys.stderr)
+
+    def _import_inbox(self, config: SiteConfig) -> None:
+        """Import raw files dropped into content/inbox/, remembering what the importer wrote so it is no change."""
+        inbox = self.site_dir / INBOX
+        if not inbox.is_dir() or not any(not p.name.startswith(".") and p.is_file() for p in inbox.rglob("*")):
+            return
+        from dateline.ingest import import_inbox
+
+        content = self.site_dir / "content"
+        before = _stat_tree(content)
+        report = import_inbox(self.site_dir, config)
+        after = _stat_tree(content)
+        for path in before.keys() | after.keys():
+            if before.get(path) != after.get(path):
+                self._own_writes[path] = _digest(path)
+        for line in report.lines():
+            self.log(line)
+
+    def _without_own_writes(self, changes: frozenset[Path]) -> frozenset[Path]:
+        """Drop events caused by our own importer: the file still holds what the importer wrote."""
+        kept = set()
+        for path in changes:
+            if path in self._own_writes and self._own_writes[path] == _digest(path):
+                continue
+            self._own_writes.pop(path, None)
+            kept.add(path)
+        return frozenset(kept)
+
+    def _has_changes(self) -> bool:
+        with self._cond:
+            return bool(self._changes)
+
+    def _is_stylesheet(self, path: Path) -> bool:
+        return path.suffix == ".css" and any(path.is_relative_to(root) for root in self._static_roots)
+
+    def _where(self, error: SourceError) -> str:
+        where = relative_to_site(error.path, self.site_dir)
+        return f"{where}:{error.line}" if error.line else where
+
+    def _describe(self, changes: frozenset[Path]) -> str:
+        names = sorted(relative_to_site(p, self.site_dir) for p in changes)
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        return ", ".join(names[:3]) + more
+
+
+def _stat_tree(root: Path) -> dict[Path, tuple[int, int]]:
+    """(mtime, size) of every file under ROOT, to see what a step wrote."""
+    found = {}
+    for folder, _subfolders, files in os.walk(root):
+        for name in files:
+            path = Path(folder) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _internal_error(exc: Exception) -> SourceError:
+    """An unexpected exception as an error at the innermost frame, for the overlay."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    frame = frames[-1] if frames else None
+    return SourceError(Path(frame.filename if frame else "dateline"),
+                       f"internal error: {type(exc).__name__}: {exc} (please report this)",
+                       frame.lineno if frame else None)

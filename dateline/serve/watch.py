@@ -1,0 +1,153 @@
+"""Watching a site's sources with watchdog: which events matter, and polling where native events fail."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from dateline.config import CONFIG_NAME
+from dateline.render import THEME_DIR
+
+SOURCE_DIRS = ("content", "templates", "static")  # watched recursively, with site.yaml beside them
+POLL_INTERVAL = 1.0  # seconds
+# File systems where inotify misses changes made on the other side (another machine, the host of a VM, Windows).
+NETWORK_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "afs", "ncpfs", "vboxsf", "virtiofs",
+                        "fuse.sshfs", "sshfs", "fuse.rclone", "davfs", "fuse.vmhgfs-fuse", "fuse.gvfsd-fuse"}
+# Files editors write beside the real one while saving (vim's 4913 and .swp, emacs' #x#, JetBrains' ___jb_tmp___).
+_TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".swpx", ".tmp", ".part", ".crdownload", "___jb_tmp___",
+                  "___jb_old___")
+# Only changes: every build reads every article, and opening or reading a file is not a change.
+_CHANGE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+                  DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+
+def source_roots(site_dir: Path) -> list[Path]:
+    """Folders whose changes need a rebuild: the site's and the default theme's, each once."""
+    roots: list[Path] = []
+    for root in [*(site_dir / name for name in SOURCE_DIRS), THEME_DIR / "templates", THEME_DIR / "static"]:
+        if root.resolve() not in roots:
+            roots.append(root.resolve())
+    return roots
+
+
+def is_source_change(path: Path, site_dir: Path, roots: list[Path]) -> bool:
+    """True for site.yaml and files in the source ROOTS; False for output, previews, hidden and temporary files."""
+    name = path.name
+    if name.endswith(_TEMP_SUFFIXES) or name == "4913" or (name.startswith("#") and name.endswith("#")):
+        return False
+    if path.parent == site_dir:
+        return name == CONFIG_NAME or name in SOURCE_DIRS
+    for root in roots:
+        if path.is_relative_to(root):
+            return not any(part.startswith(".") for part in path.relative_to(root).parts)
+    return False
+
+
+def on_network_drive(path: Path) -> str | None:
+    """The file system type if PATH is on one where native events are unreliable (Linux only), else None."""
+    try:
+        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    best, best_type = "", ""
+    target = str(path.resolve())
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+            best, best_type = point, fields[2]
+    return best_type if best_type in NETWORK_FILE_SYSTEMS else None
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: SourceWatcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.watcher.dispatch(event)
+
+
+class SourceWatcher:
+    """Calls ON_CHANGE(path) from watchdog's thread for every change to a site's sources."""
+
+    def __init__(self, site_dir: Path, on_change: Callable[[Path], None], *, poll: bool = False) -> None:
+        self.site_dir = site_dir.resolve()
+        self.on_change = on_change
+        self.poll = poll
+        self.observer: BaseObserver | None = None
+        self.roots = source_roots(self.site_dir)
+        self._scheduled: set[Path] = set()
+
+    def start(self) -> str:
+        """Start watching; return how ("native events" or "polling every 1 s" and why)."""
+        how = "native events"
+        poll = self.poll
+        if not poll and (fs_type := on_network_drive(self.site_dir)):
+            poll, how = True, f"polling every {POLL_INTERVAL:g} s (the site is on a {fs_type} drive)"
+        elif poll:
+            how = f"polling every {POLL_INTERVAL:g} s"
+        try:
+            self._start(PollingObserver(timeout=POLL_INTERVAL) if poll else Observer())
+        except OSError as exc:  # e.g. the inotify watch limit: polling still works
+            if poll:
+                raise
+            print(f"warning: native file events failed ({exc}); polling for changes instead", file=sys.stderr)
+            self._start(PollingObserver(timeout=POLL_INTERVAL))
+            how = f"polling every {POLL_INTERVAL:g} s"
+        return how
+
+    def _start(self, observer: BaseObserver) -> None:
+        self.observer, self._scheduled = observer, set()
+        observer.schedule(_Handler(self), str(self.site_dir), recursive=False, event_filter=_CHANGE_EVENTS)
+        for root in self.roots:
+            self._watch(root)
+        try:
+            observer.start()
+        except BaseException:
+            observer.stop()
+            raise
+
+    def _watch(self, root: Path) -> None:
+        if root.is_dir() and root not in self._scheduled and self.observer is not None:
+            self.observer.schedule(_Handler(self), str(root), recursive=True, event_filter=_CHANGE_EVENTS)
+            self._scheduled.add(root)
+
+    def stop(self) -> None:
+        if self.observer is not None:
+            self.observer.stop()
+            if self.observer.is_alive():
+                self.observer.join()
+            self.observer = None
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.is_directory and event.event_type == "modified":
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        for raw in paths:
+            if not raw:
+                continue
+            path = Path(raw.decode() if isinstance(raw, bytes) else raw)
+            if not is_source_change(path, self.site_dir, self.roots):
+                continue
+            if path.parent == self.site_dir and path.name in SOURCE_DIRS and event.event_type != "deleted":
+                self._watch(path.resolve())  # content/, templates/ or static/ created after we started
+            self.on_change(path)
