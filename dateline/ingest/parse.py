@@ -36,7 +36,7 @@ _DATELINE = re.compile(r"(?P<city>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_]+
                        r"(?:,[ \t]*(?P<region>[^\W\d_][\w.' ]{0,24}?))?[ \t]*:\s+")
 _SENTENCE_END = ".!?\"'”’)]"
 # " – AFP", " — AP", " - Reuters", "-- dpa" after the last sentence, or on a line of its own.
-_DASH_CREDIT = re.compile(r"(?:(?<=[" + re.escape(_SENTENCE_END) + r"])[ \t]*|\n[ \t]*)(?:[–—]|--?)[ \t]*"
+_DASH_CREDIT = re.compile(r"(?:(?<=[" + re.escape(_SENTENCE_END) + r"])[ \t]*|\n[ \t]*|^)(?:[–—]|--?)[ \t]*"
                           r"(?P<agency>[A-Za-z][\w&./]*(?:[ /][A-Z][\w&./]*){0,3})[ \t]*$")
 _PAREN_CREDIT = re.compile(r"(?:(?<=[" + re.escape(_SENTENCE_END) + r"])[ \t]*|\n[ \t]*|^)"
                            r"\((?P<agency>[A-Za-z][\w&./]*(?:[ /][A-Za-z][\w&./]*){0,3})\)[ \t]*$")

@@ -1,0 +1,258 @@
+"""Which countries a story is about: places named in the copy, weighed by where and how often."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pycountry
+import yaml
+
+from dateline.geo import _name_key, country_aliases, country_by_code
+from dateline.ingest.words import sentences, words
+
+DATA = Path(__file__).parent / "data"
+NOT_A_PLACE = ""  # a phrase that contains a place name but is not about the place ("China clay")
+
+# A word: letters, inner apostrophes and full stops ("U.S.", "d'Ivoire", "Ore."). Hyphens split words,
+# so "U.S.-Japan" is two places and "Guinea-Bissau" is matched as the phrase "Guinea Bissau".
+_TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:\.[^\W\d_][\w'’]*)*\.?")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_SHORT_CONNECTORS = 3  # lower-case words this short may sit inside a place name ("Isle of Man")
+
+
+def fold(text: str) -> str:
+    """The lookup key of a place name: geo's folding (case, accents, dots, 'the'), hyphens as spaces."""
+    return _name_key(text.replace("-", " ").replace("–", " "))
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    phrases: dict[str, str]  # folded phrase -> country code, or NOT_A_PLACE
+    demonyms: dict[str, str]  # folded adjective -> code
+    dateline_places: dict[str, str]  # folded city, region or AP abbreviation -> code (datelines only)
+    display_names: dict[str, str]  # folded city or region -> its name as GeoNames/ISO spell it
+    common_words: frozenset[str]  # folded place names that are ordinary words in running text
+    company_words: frozenset[str]  # "Corp", "Ltd", "Airlines": a place inside a company's name
+    currency_words: frozenset[str]  # "dollar", "franc": "Australian dollar" is a market
+    person_names: frozenset[str]
+    contextual: dict[str, dict[str, list[str] | str]]  # folded word -> code -> cue words, or "otherwise"
+    max_words: int
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    places = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
+    cities = json.loads((DATA / "cities.json").read_text(encoding="utf-8"))
+    for section in ("demonyms", "places", "dateline_regions"):
+        for code in places[section]:
+            if country_by_code(code) is None:
+                raise ValueError(f"{DATA / 'places.yaml'}: {section} lists unknown country code {code}")
+
+    phrases: dict[str, str] = {}
+    for key, code in country_aliases().items():
+        # ISO alpha-3 codes ("can", "per", "mar", "ben") are ordinary words and names in running text;
+        # wanted abbreviations such as USA and UAE are aliases in dateline/data/countries.yaml.
+        if len(key) == 3 and country_by_code(code) and _is_alpha3(key, code):
+            continue
+        phrases.setdefault(key.replace("-", " "), code)
+    for code, names in places["places"].items():
+        for name in names:
+            phrases.setdefault(fold(name), code)
+    display: dict[str, str] = {}
+    for code, names in cities["regions"].items():
+        for name in names:
+            phrases.setdefault(fold(name), code)
+            display.setdefault(fold(name), name)
+    dateline_places: dict[str, str] = {}
+    for code, names in cities["cities"].items():
+        for name in names:
+            phrases.setdefault(fold(name), code)
+            display.setdefault(fold(name), name)
+    for name, codes in cities["contested"].items():
+        dateline_places.setdefault(fold(name), codes[0])  # the most populous one, as GeoNames ranks them
+        display.setdefault(fold(name), name)
+        phrases.setdefault(fold(name), NOT_A_PLACE)
+    for code, names in places["dateline_regions"].items():
+        for name in names:
+            dateline_places.setdefault(fold(name), code)
+    for name in places["not_places"]:
+        phrases[fold(name)] = NOT_A_PLACE
+    demonyms = {fold(name): code for code, names in places["demonyms"].items() for name in names}
+    contextual = {fold(word): rules for word, rules in places["contextual"].items()}
+    return Gazetteer(
+        phrases=phrases,
+        demonyms=demonyms,
+        dateline_places=dateline_places,
+        display_names=display,
+        common_words=frozenset(fold(w) for w in places["common_words"]),
+        company_words=frozenset(places["company_words"]),
+        currency_words=frozenset(places["currency_words"]),
+        person_names=frozenset(fold(w) for w in places["person_names"]),
+        contextual=contextual,
+        max_words=max(len(k.split()) for k in [*phrases, *demonyms]),
+    )
+
+
+def _is_alpha3(key: str, code: str) -> bool:
+    record = pycountry.countries.get(alpha_2=code)
+    return record is not None and record.alpha_3.lower() == key
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    start: int  # character offset in the text scanned
+
+
+def find_places(text: str) -> list[Mention]:
+    """Every country named in TEXT by name, alias, demonym, region or city, in order of appearance."""
+    places = gazetteer()
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        matched = _longest_match(text, tokens, i, places)
+        if matched is None:
+            i += 1
+            continue
+        length, key, code = matched
+        if code and code != NOT_A_PLACE and _is_place_here(text, tokens, i, length, key, places):
+            mentions.append(Mention(_resolve(key, code, text, places), tokens[i][0]))
+        i += length
+    return mentions
+
+
+def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
+                   places: Gazetteer) -> tuple[int, str, str] | None:
+    for length in range(min(places.max_words, len(tokens) - i), 0, -1):
+        window = tokens[i:i + length]
+        # A place name is one run of words: no comma or full stop inside it.
+        if any(text[a[1]:b[0]].strip(" -–") for a, b in zip(window, window[1:])):
+            continue
+        words_ = [_POSSESSIVE.sub("", w) for _, _, w in window]
+        key = fold(" ".join(words_))
+        code = places.phrases.get(key)
+        if code is None:
+            code = places.demonyms.get(key)
+            if code is None and key.endswith("s"):
+                code = places.demonyms.get(key[:-1])  # "Lithuanians", "Britons"
+        if code is None:
+            continue
+        if code != NOT_A_PLACE and not all(_capitalised(w) or len(w) <= _SHORT_CONNECTORS for w in words_):
+            continue  # case matters: "turkey", "china", "chad" in lower case are not places
+        if code != NOT_A_PLACE and not words_[0][:1].isupper():
+            continue
+        return length, key, code
+    return None
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() or word[2:3].isupper() and word[1:2] in "'’"  # "d'Ivoire"
+
+
+def _is_place_here(text: str, tokens: list[tuple[int, int, str]], i: int, length: int, key: str,
+                   places: Gazetteer) -> bool:
+    if key in places.common_words or _starts_company_name(text, tokens, i + length, places):
+        return False
+    after = i + length
+    if after < len(tokens) and not text[tokens[after - 1][1]:tokens[after][0]].strip() \
+            and tokens[after][2].rstrip(".").lower() in places.currency_words:
+        return False
+    if key in places.person_names and length == 1:
+        # "Michael Jordan", "Jordan Peterson", "Chad Smith": a name when a capitalised word that is
+        # neither a place nor a function word stands right beside it.
+        not_names = words().not_names
+        neighbours = []
+        if i > 0 and not text[tokens[i - 1][1]:tokens[i][0]].strip():
+            neighbours.append(tokens[i - 1][2])
+        possessive = bool(_POSSESSIVE.search(tokens[i][2]))
+        if i + 1 < len(tokens) and not possessive and not text[tokens[i][1]:tokens[i + 1][0]].strip():
+            neighbours.append(tokens[i + 1][2])
+        for word in neighbours:
+            word = _POSSESSIVE.sub("", word).rstrip(".")
+            if word[:1].isupper() and word not in not_names and fold(word) not in places.phrases \
+                    and fold(word) not in places.demonyms:
+                return False
+    return True
+
+
+def _starts_company_name(text: str, tokens: list[tuple[int, int, str]], after: int, places: Gazetteer) -> bool:
+    """True when the capitalised words right after a place end in a company word ("Swiss Bank Corp")."""
+    for j in range(after, min(after + 4, len(tokens))):
+        if text[tokens[j - 1][1]:tokens[j][0]].strip() not in ("", "&", "and"):
+            return False
+        word = _POSSESSIVE.sub("", tokens[j][2]).rstrip(".")
+        if not word[:1].isupper():
+            return False
+        if word in places.company_words:
+            return True
+    return False
+
+
+def _resolve(key: str, code: str, text: str, places: Gazetteer) -> str:
+    """Pick the country of a word whose meaning depends on the rest of the copy ("Georgia")."""
+    rules = places.contextual.get(key)
+    if not rules:
+        return code
+    for candidate, cues in rules.items():
+        if candidate != "otherwise" and any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", text) for cue in cues):
+            return candidate
+    return str(rules.get("otherwise", code))
+
+
+def dateline_country(dateline: str | None) -> str | None:
+    """The country of a dateline: 'PORTLAND, Ore.' -> US, 'LONDON, Ont.' -> CA, 'VILNIUS' -> LT."""
+    if not dateline:
+        return None
+    places = gazetteer()
+    city, _, region = (part.strip() for part in dateline.partition(","))
+    for name in (region, city):
+        if not name:
+            continue
+        key = fold(name)
+        code = places.dateline_places.get(key) or places.phrases.get(key)
+        if code and code != NOT_A_PLACE:
+            return _resolve(key, code, "", places)
+    return None
+
+
+def place_display(name: str) -> str:
+    """The usual spelling of a city or region ('Sao Paulo' -> 'São Paulo') when it only adds accents."""
+    known = gazetteer().display_names.get(fold(name))
+    # GeoNames writes "Kandahār"; newsrooms write "Kandahar": keep the copy's spelling outside Latin-1.
+    if known and all(ord(c) <= 0xFF for c in known) and fold(known) == fold(name):
+        return known
+    return name
+
+
+def detect_countries(paragraphs: Sequence[str], dateline: str | None) -> list[str]:
+    """ISO codes of the countries the story is about, most prominent first.
+
+    A country is kept when it is the dateline's, or named in the lead's first sentence, or named
+    at least twice: most false positives are places mentioned in passing.
+    """
+    text = "\n\n".join(paragraphs)
+    first_sentence = sentences(paragraphs[0])[0] if paragraphs else ""
+    home = dateline_country(dateline)
+    counts: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
+    in_lead: set[str] = set()
+    for mention in find_places(text):
+        counts[mention.code] = counts.get(mention.code, 0) + 1
+        first_seen.setdefault(mention.code, mention.start)
+        if mention.start < len(first_sentence):
+            in_lead.add(mention.code)
+    if home:
+        counts.setdefault(home, 0)
+        first_seen.setdefault(home, -1)
+    kept = [code for code in counts if code == home or code in in_lead or counts[code] >= 2]
+
+    def prominence(code: str) -> tuple[int, int]:
+        return -(counts[code] + 2 * (code in in_lead) + (code == home)), first_seen[code]
+
+    return sorted(kept, key=prominence)

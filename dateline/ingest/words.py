@@ -1,0 +1,57 @@
+"""The importer's word lists (data/words.yaml) and sentence splitting that knows newsroom abbreviations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Words:
+    abbreviations: frozenset[str]
+    name_titles: tuple[str, ...]  # longest first, so "Prime Minister" is tried before "Minister"
+    not_names: frozenset[str]
+    irregular_verbs: dict[str, str]
+    clause_breaks: tuple[str, ...]
+    time_phrases: tuple[str, ...]
+
+
+@cache
+def words() -> Words:
+    data = yaml.safe_load((DATA / "words.yaml").read_text(encoding="utf-8"))
+    by_length = lambda items: tuple(sorted(set(items), key=lambda s: (-len(s.split()), -len(s), s)))  # noqa: E731
+    return Words(
+        abbreviations=frozenset(data["abbreviations"]),
+        name_titles=by_length(data["name_titles"]),
+        not_names=frozenset(data["not_names"]),
+        irregular_verbs=dict(data["irregular_verbs"]),
+        clause_breaks=by_length(data["clause_breaks"]),
+        time_phrases=by_length(data["time_phrases"]),
+    )
+
+
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences; "Mr. Smith", "U.S. officials" and "J. Smith" do not end one."""
+    known = words().abbreviations
+    found, start = [], 0
+    for boundary in _BOUNDARY.finditer(paragraph):
+        before = paragraph[start:boundary.start()].rsplit(None, 1)
+        last_word = before[-1] if before else ""
+        if paragraph[boundary.start()] == "." and (last_word.lstrip("(\"'“‘") in known
+                                                   or re.fullmatch(r"\W*[A-Z]", last_word)):
+            continue
+        found.append(paragraph[start:boundary.end()].strip())
+        start = boundary.end()
+    rest = paragraph[start:].strip()
+    if rest:
+        found.append(rest)
+    return found

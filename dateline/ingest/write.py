@@ -1,0 +1,113 @@
+"""The importer's disk edge: atomic writes, the import manifest, and what content/articles already holds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dateline.yamlutil import SafeLoader
+
+ARTICLES = Path("content") / "articles"
+INBOX = Path("content") / "inbox"
+MANIFEST = Path("content") / ".imported.json"
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> bool:
+    """Write PATH through a temporary file in the same folder, so readers never see half a file.
+
+    With EXCLUSIVE, never replace an existing file: return False if PATH appeared meanwhile.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if exclusive:
+            try:
+                os.link(temporary, path)  # fails if PATH exists: two imports can never clobber each other
+            except FileExistsError:
+                return False
+            except OSError:  # file systems without hard links
+                if path.exists():
+                    return False
+                os.replace(temporary, path)
+        else:
+            os.replace(temporary, path)
+        return True
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str  # the original's file name
+    article: str  # the written article, relative to the site folder
+    written_sha256: str  # hash of the bytes we wrote: a different hash now means an editor changed it
+
+
+def load_manifest(site_dir: Path) -> tuple[dict[str, ManifestEntry], str | None]:
+    """Source sha256 -> entry, and a warning when the manifest could not be read (it is then rebuilt)."""
+    path = site_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {sha: ManifestEntry(**entry) for sha, entry in data["imported"].items()}, None
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # The articles' own imported_from fields still prevent duplicates; only edit detection
+        # for articles imported before is lost, and those are then never overwritten either.
+        return {}, f"{path}: unreadable import manifest ({exc}); rebuilt from the articles' imported_from fields"
+
+
+def save_manifest(site_dir: Path, manifest: dict[str, ManifestEntry]) -> None:
+    data = {"version": 1, "imported": {sha: vars(entry) for sha, entry in sorted(manifest.items())}}
+    atomic_write(site_dir / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class ExistingArticles:
+    slugs: set[str]  # every slug in use, so a new article never shares a URL with an old one
+    by_source: dict[str, Path]  # imported_from.sha256 -> article file
+
+
+def scan_articles(site_dir: Path) -> ExistingArticles:
+    """Slugs and import hashes of the articles already in content/articles (front matter only)."""
+    slugs: set[str] = set()
+    by_source: dict[str, Path] = {}
+    root = site_dir / ARTICLES
+    for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+        slugs.add(re.sub(r"^\d{4}-\d{2}-\d{2}-", "", path.stem))
+        try:
+            match = _FRONT_MATTER.match(path.read_text(encoding="utf-8", errors="replace"))
+            fields = yaml.load(match.group(1), Loader=SafeLoader) if match else None
+        except (OSError, yaml.YAMLError):
+            continue  # a broken article is the build's to report; its file name still reserves its slug
+        if not isinstance(fields, dict):
+            continue
+        if isinstance(fields.get("slug"), str):
+            slugs.add(fields["slug"])
+        source = fields.get("imported_from")
+        if isinstance(source, dict) and isinstance(source.get("sha256"), str):
+            by_source.setdefault(source["sha256"], path)
+    return ExistingArticles(slugs, by_source)
+
+
+def article_path(site_dir: Path, date_text: str, slug: str) -> Path:
+    """content/articles/2025/09/2025-09-11-<slug>.md"""
+    year, month, _ = date_text.split("-")
+    return site_dir / ARTICLES / year / month / f"{date_text}-{slug}.md"
