@@ -62,8 +62,8 @@ def main() -> int:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     print(f"{articles} articles ({args.split} split): precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
     if args.errors:
-        print("most frequent false positives:", ", ".join(f"{c} {n}" for c, n in false_positives.most_common(args.errors)))
-        print("most frequent misses:        ", ", ".join(f"{c} {n}" for c, n in misses.most_common(args.errors)))
+        for label, counter in (("false positives", false_positives), ("misses", misses)):
+            print(f"most frequent {label}:", ", ".join(f"{c} {n}" for c, n in counter.most_common(args.errors)))
     return 0
 
 

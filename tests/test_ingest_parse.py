@@ -65,7 +65,8 @@ def test_latin_1_and_utf16_are_decoded():
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
 def test_line_endings_and_surrounding_whitespace(ending):
-    raw = f"\n\n   date 2025-09-11 RIGA: First paragraph.{ending}{ending}Second{ending}line.{ending}{ending} – LETA  {ending}{ending}"
+    e = ending
+    raw = f"\n\n   date 2025-09-11 RIGA: First paragraph.{e}{e}Second{e}line.{e}{e} – LETA  {e}{e}"
     copy = parse_wire(raw.encode())
     assert copy.paragraphs == ("First paragraph.", "Second line.")
     assert copy.source == "LETA"
@@ -82,7 +83,7 @@ def test_credits(credit, agency):
 
 
 def test_text_ending_with_a_hyphenated_phrase_is_not_a_credit():
-    copy = parse_wire(" date 2025-09-11 OSLO: The score was 2-1 in extra time".encode())
+    copy = parse_wire(b" date 2025-09-11 OSLO: The score was 2-1 in extra time")
     assert copy.source is None
     assert copy.lead.endswith("2-1 in extra time")
 

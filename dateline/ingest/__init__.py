@@ -17,8 +17,17 @@ from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.ingest.article import front_matter, render_article, title_and_slug
 from dateline.ingest.parse import NotWireCopy, parse_wire
-from dateline.ingest.write import (INBOX, ExistingArticles, ManifestEntry, article_path, atomic_write, load_manifest,
-                                   save_manifest, scan_articles, sha256)
+from dateline.ingest.write import (
+    INBOX,
+    ExistingArticles,
+    ManifestEntry,
+    article_path,
+    atomic_write,
+    load_manifest,
+    save_manifest,
+    scan_articles,
+    sha256,
+)
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
 
@@ -106,7 +115,8 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
         return
     if digest in existing.by_source:  # imported, but the manifest was lost or the import interrupted
         article = existing.by_source[digest]
-        manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(), sha256(article.read_bytes()))
+        manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(),
+                                         sha256(article.read_bytes()))
         save_manifest(site_dir, manifest)
         report.unchanged.append(Imported(source, article))
         return

@@ -48,10 +48,12 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     places = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
     cities = json.loads((DATA / "cities.json").read_text(encoding="utf-8"))
-    for section in ("demonyms", "places", "dateline_regions"):
-        for code in places[section]:
-            if country_by_code(code) is None:
-                raise ValueError(f"{DATA / 'places.yaml'}: {section} lists unknown country code {code}")
+    for path, sections in ((DATA / "places.yaml", (places["demonyms"], places["places"], places["dateline_regions"])),
+                           (DATA / "cities.json", (cities["cities"], cities["regions"]))):
+        for section in sections:
+            unknown = sorted(code for code in section if country_by_code(code) is None)
+            if unknown:
+                raise ValueError(f"{path}: unknown country codes {', '.join(unknown)}")
 
     phrases: dict[str, str] = {}
     for key, code in country_aliases().items():
@@ -132,7 +134,7 @@ def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
     for length in range(min(places.max_words, len(tokens) - i), 0, -1):
         window = tokens[i:i + length]
         # A place name is one run of words: no comma or full stop inside it.
-        if any(text[a[1]:b[0]].strip(" -–") for a, b in zip(window, window[1:])):
+        if any(text[a[1]:b[0]].strip(" -–") for a, b in zip(window, window[1:], strict=False)):
             continue
         words_ = [_POSSESSIVE.sub("", w) for _, _, w in window]
         key = fold(" ".join(words_))

@@ -18,7 +18,7 @@ MIN_WORDS = 4  # never cut before this many words: the subject and verb come fir
 _INTRO = re.compile(r"^(?:In|On|At|After|As|While|Although|Though|Despite|Following|With|According to|Amid|When|"
                     r"If|Because|Before|During|Since|Earlier|Later|Meanwhile|However)\b[^,]*,\s+")
 _CLAUSE_END = re.compile(r",\s|;\s|:\s|\s[–—-]{1,2}\s|\s\(")
-_SAID = re.compile(r"^(?P<subject>.+?)\s+(?:said|says|announced|confirmed|reported)\s+(?:on \w+\s+|today\s+|"
+_SAID = re.compile(r"^(?P<subject>.+?)\s+(?:said|says)\s+(?:on \w+\s+|today\s+|"
                    r"yesterday\s+)?(?:that\s+)?(?P<rest>.+)$")
 _PRONOUN = re.compile(r"^(?:(?P<subject>it|he|she|they)|(?P<possessive>its|his|her|their))\s+(?P<rest>.+)$")
 _TRAILING_FILLER = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "for", "with", "by", "from", "as",
