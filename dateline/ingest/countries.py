@@ -13,7 +13,7 @@ import pycountry
 import yaml
 
 from dateline.geo import _name_key, country_aliases, country_by_code
-from dateline.ingest.words import sentences, words
+from dateline.ingest.words import POSSESSIVE, sentences, words
 
 DATA = Path(__file__).parent / "data"
 NOT_A_PLACE = ""  # a phrase that contains a place name but is not about the place ("China clay")
@@ -21,7 +21,6 @@ NOT_A_PLACE = ""  # a phrase that contains a place name but is not about the pla
 # A word: letters, inner apostrophes and full stops ("U.S.", "d'Ivoire", "Ore."). Hyphens split words,
 # so "U.S.-Japan" is two places and "Guinea-Bissau" is matched as the phrase "Guinea Bissau".
 _TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:\.[^\W\d_][\w'’]*)*\.?")
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _SHORT_CONNECTORS = 3  # lower-case words this short may sit inside a place name ("Isle of Man")
 
 
@@ -136,7 +135,7 @@ def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
         # A place name is one run of words: no comma or full stop inside it.
         if any(text[a[1]:b[0]].strip(" -–") for a, b in zip(window, window[1:], strict=False)):
             continue
-        words_ = [_POSSESSIVE.sub("", w) for _, _, w in window]
+        words_ = [POSSESSIVE.sub("", w) for _, _, w in window]
         key = fold(" ".join(words_))
         code = places.phrases.get(key)
         if code is None:
@@ -172,11 +171,11 @@ def _is_place_here(text: str, tokens: list[tuple[int, int, str]], i: int, length
         neighbours = []
         if i > 0 and not text[tokens[i - 1][1]:tokens[i][0]].strip():
             neighbours.append(tokens[i - 1][2])
-        possessive = bool(_POSSESSIVE.search(tokens[i][2]))
+        possessive = bool(POSSESSIVE.search(tokens[i][2]))
         if i + 1 < len(tokens) and not possessive and not text[tokens[i][1]:tokens[i + 1][0]].strip():
             neighbours.append(tokens[i + 1][2])
         for word in neighbours:
-            word = _POSSESSIVE.sub("", word).rstrip(".")
+            word = POSSESSIVE.sub("", word).rstrip(".")
             if word[:1].isupper() and word not in not_names and fold(word) not in places.phrases \
                     and fold(word) not in places.demonyms:
                 return False
@@ -188,7 +187,7 @@ def _starts_company_name(text: str, tokens: list[tuple[int, int, str]], after: i
     for j in range(after, min(after + 4, len(tokens))):
         if text[tokens[j - 1][1]:tokens[j][0]].strip() not in ("", "&", "and"):
             return False
-        word = _POSSESSIVE.sub("", tokens[j][2]).rstrip(".")
+        word = POSSESSIVE.sub("", tokens[j][2]).rstrip(".")
         if not word[:1].isupper():
             return False
         if word in places.company_words:

@@ -7,12 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dateline.ingest.countries import Gazetteer, fold, gazetteer
-from dateline.ingest.words import sentences, words
+from dateline.ingest.words import POSSESSIVE, sentences, words
 from dateline.text import collapse_whitespace
 
 # A word of a name: "Nauseda", "O'Brien", "al-Assad", "AT&T", "U.S.", "Jean-Claude".
 _WORD = re.compile(r"[^\W_][\w'’&.-]*")
-_POSSESSIVE = re.compile(r"['’]s?$")
 # Lower-case words that may sit inside a name when a capitalised word follows ("Bank of England").
 _CONNECTORS = {"of", "de", "da", "do", "del", "der", "den", "van", "von", "bin", "al", "la", "le", "du", "for"}
 _ACRONYM = re.compile(r"[A-Z][A-Z&]{1,5}")
@@ -94,8 +93,8 @@ def _capitalised_runs(sentence: str) -> list[list[tuple[str, bool]]]:
             current = []
         if word.endswith(".") and word[:-1] not in abbreviations and not re.fullmatch(r"(?:[A-Z]\.)+", word):
             word, closes = word.rstrip("."), True  # the sentence's full stop, not "Mr." or "U.S."
-        if _POSSESSIVE.search(word):
-            word, closes = _POSSESSIVE.sub("", word), True  # "Trump's personal involvement"
+        if POSSESSIVE.search(word):
+            word, closes = POSSESSIVE.sub("", word), True  # "Trump's personal involvement"
         if word[:1].isupper():
             current.append((word, index == 0))
         elif word in _CONNECTORS and current:

@@ -36,6 +36,8 @@ def words() -> Words:
     )
 
 
+# "Trump's", "Hong Kong's", "Reuters'": the owner's name without the possessive ending.
+POSSESSIVE = re.compile(r"['’]s?$")
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
 
 
