@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dateline.cache import ArticleCache, cache_dir
 from dateline.config import load_config
-from dateline.content import load_articles
-from dateline.errors import SourceError
+from dateline.content import load_articles, scan_article_files
+from dateline.errors import DatelineError, SourceError
+from dateline.fingerprint import TemplateVersions, code_version, digest, freeze
 from dateline.model import Site
-from dateline.output import Staging
-from dateline.pages import site_pages, sitemap_page
-from dateline.render import THEME_DIR, make_environment, render_pages
+from dateline.output import OutputTrees
+from dateline.pages import Page, site_pages, sitemap_page
+from dateline.parallel import map_chunks
+from dateline.render import THEME_DIR, make_environment, render_chunk, template_dirs
 from dateline.taxonomy import build_taxonomies
 
 
@@ -21,7 +27,8 @@ from dateline.taxonomy import build_taxonomies
 class BuildResult:
     output: Path
     articles: int
-    files: int
+    files: int  # files the site consists of
+    written: int  # files rendered or copied this time (0 when nothing changed)
     warnings: list[SourceError]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -30,7 +37,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
-    The previous output stays untouched unless the whole build succeeds.
+    Only pages whose content changed are rendered and written; the previous output stays untouched
+    unless the whole build succeeds, and then the new site replaces it in one atomic step.
     """
     site_dir = site_dir.resolve()
     output = (output or site_dir / "output").resolve()
@@ -46,33 +54,117 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             on_stage(name, timings[name])
 
     config = load_config(site_dir, base_url=base_url)
-    articles, warnings = load_articles(site_dir, config, drafts=drafts)
-    stage_done("load")
-    site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=build_taxonomies(articles))
-    stage_done("taxonomies")
+    cache_root = cache_dir(site_dir)
+    with _build_lock(cache_root):
+        trees = OutputTrees(output, cache_root)
+        scan = scan_article_files(site_dir)
+        static_files = _static_files(site_dir)
+        signature = digest(code_version(), repr(config), drafts, [(key, ArticleCache.signature(stat))
+                                                                  for _, key, stat in scan],
+                           _file_signatures([*template_dirs(site_dir), *static_files.values()]))
+        if trees.built_from({"signature": signature}):  # nothing changed since output/ was built
+            stage_done("check")
+            warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
+            return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
+        article_cache = ArticleCache(cache_root / "articles.pickle",
+                                     digest(code_version(), config.timezone, config.trust_html))
+        articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan)
+        article_cache.save()
+        stage_done("load")
+        site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=build_taxonomies(articles))
+        pages = list(site_pages(site))
+        pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
+        stage_done("pages")
 
-    env = make_environment(site_dir, config)
-    staging = Staging(output)
-    try:
-        html_files = []
-        for page, data in render_pages(env, site_pages(site)):
-            staging.write(page.path, data, page.source)
-            if page.path.endswith(".html"):
-                html_files.append(page.path)
-        for page, data in render_pages(env, [sitemap_page(site, html_files)]):
-            staging.write(page.path, data, page.source)
+        env = make_environment(site_dir, config)
+        template_version = TemplateVersions(env)
+        site_version = digest(code_version(), repr(config))
+        by_path: dict[str, Page] = {}
+        for page in pages:
+            trees.add(page.path, digest(site_version, template_version(page.template), page.path,
+                                        page.root_relative_links, freeze(page.context)), page.source)
+            by_path[page.path] = page
+        for site_path, source in static_files.items():
+            trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
+        stage_done("plan")
+
+        trees.built_from({"signature": signature, "articles": len(articles),
+                          "warnings": [[str(w.path), w.message, w.line] for w in warnings]})
+        if trees.unchanged():
+            trees.record_inputs()
+            return BuildResult(output, len(articles), len(by_path) + len(static_files), 0, warnings, timings)
+        to_render = trees.to_render()
+        trees.prepare()
+        errors: list[SourceError] = []
+        pages_to_render = [by_path[p] for p in to_render if p in by_path]
+        written = 0
+        render = functools.partial(render_chunk, env, write=functools.partial(_write_page, trees))
+        for outcome in map_chunks(render, pages_to_render, min_items=300):
+            if isinstance(outcome, SourceError):
+                if outcome not in errors:
+                    errors.append(outcome)
+            else:
+                site_path, (size, changed) = outcome
+                trees.record_written(site_path, size)
+                written += changed
+        for site_path in to_render:
+            if site_path in static_files:
+                data = static_files[site_path].read_bytes()
+                written += trees.write(site_path, data)
+                trees.record_written(site_path, len(data))
+        if errors:
+            trees.save()
+            raise DatelineError(errors)
         stage_done("render")
-        for static_dir in _static_dirs(site_dir):
-            staging.copy_tree(static_dir, "static/")
-        files = len(list(staging.written()))
-        staging.commit()
-    except BaseException:
-        staging.discard()
-        raise
-    stage_done("write")
-    return BuildResult(output=output, articles=len(articles), files=files, warnings=warnings, timings=timings)
+        trees.commit()
+        stage_done("write")
+    return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
 
 
-def _static_dirs(site_dir: Path) -> list[Path]:
-    dirs = [THEME_DIR / "static", site_dir / "static"]
-    return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in [e.resolve() for e in dirs[:i]]]
+def _file_signatures(paths: list[Path]) -> list[tuple[str, int, int]]:
+    """(path, mtime, size) of every file in PATHS (folders are walked): any edit changes the list."""
+    signatures = []
+    for path in paths:
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            try:
+                stat = file.stat()
+            except OSError:
+                continue
+            signatures.append((str(file), stat.st_mtime_ns, stat.st_size))
+    return signatures
+
+
+def _write_page(trees: OutputTrees, page: Page, data: bytes) -> tuple[int, bool]:
+    return len(data), trees.write(page.path, data)
+
+
+def _static_files(site_dir: Path) -> dict[str, Path]:
+    """static/ of the theme, then of the site: a site's file replaces the theme's file of the same name."""
+    files: dict[str, Path] = {}
+    for folder in (THEME_DIR / "static", site_dir / "static"):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in
+                                                                     path.relative_to(folder).parts):
+                files[f"static/{path.relative_to(folder).as_posix()}"] = path
+    return files
+
+
+@contextmanager
+def _build_lock(cache_root: Path):
+    """One build at a time per site (an editor's build and the preview server may overlap)."""
+    cache_root.mkdir(parents=True, exist_ok=True)
+    with open(cache_root / "build.lock", "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; builds simply must not overlap
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -11,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.geo import lookup_country
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article
+from dateline.parallel import map_chunks
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line
@@ -48,12 +52,33 @@ class SourceText:
 
 
 def find_article_files(site_dir: Path) -> list[Path]:
-    """Every article file, in a stable order; editor backup and hidden files are ignored."""
+    """Every article file, in a stable order; hidden files and folders (editor backups, .git) are ignored."""
+    return [path for path, _, _ in scan_article_files(site_dir)]
+
+
+ScannedFile = tuple[Path, str, os.stat_result]  # path, path relative to content/articles, stat
+
+
+def scan_article_files(site_dir: Path) -> list[ScannedFile]:
+    """(path, path relative to content/articles, stat) of every article file, sorted by relative path."""
     root = site_dir / ARTICLES_DIR
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.md")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    found: list[ScannedFile] = []
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append((Path(entry.path), prefix + entry.name, entry.stat()))
+    found.sort(key=lambda item: item[1])
+    return found
 
 
 def split_front_matter(path: Path, raw: bytes) -> SourceText:
@@ -220,28 +245,59 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool) -> tuple[list[Article], list[SourceError]]:
-    """Every article of the site, newest first, and warnings; raise DatelineError with all errors."""
-    renderer = MarkdownRenderer(trust_html=config.trust_html)
+def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
+                  scan: list[ScannedFile] | None = None) -> tuple[list[Article], list[SourceError]]:
+    """Every article of the site, newest first, and warnings; raise DatelineError with all errors.
+
+    Files whose (mtime, size, inode) match the cache are not parsed again; the others are parsed
+    on every core when there are many (a cold build).
+    """
     errors: list[SourceError] = []
-    parsed: list[tuple[Path, ArticleFields]] = []
-    for path in find_article_files(site_dir):
-        try:
-            fields = parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
-        except SourceError as error:
-            errors.append(error)
+    fields_by_path: dict[Path, ArticleFields] = {}
+    signatures: dict[Path, tuple[str, tuple[int, int, int]]] = {}
+    to_parse: list[Path] = []
+    for path, key, stat in scan if scan is not None else scan_article_files(site_dir):
+        signatures[path] = (key, ArticleCache.signature(stat))
+        cached = cache.get(key, signatures[path][1]) if cache else None
+        if cached is not None:
+            fields_by_path[path] = cached
+        else:
+            to_parse.append(path)
+    for path, outcome in zip(to_parse, map_chunks(functools.partial(_parse_files, config=config), to_parse),
+                             strict=True):
+        if isinstance(outcome, SourceError):
+            errors.append(outcome)
             continue
-        except OSError as exc:
-            errors.append(SourceError(path, f"cannot read the file: {exc.strerror}"))
-            continue
-        if fields.draft and not drafts:
-            continue
-        parsed.append((path, fields))
+        fields_by_path[path] = outcome
+        if cache:
+            cache.put(*signatures[path], outcome)
+    if cache:
+        cache.retain({key for key, _ in signatures.values()})
     if errors:
-        raise DatelineError(errors)
+        raise DatelineError(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
+    parsed = [(path, fields) for path, fields in fields_by_path.items() if drafts or not fields.draft]
     articles, warnings = _assign_urls(parsed, config)
     articles.sort(key=lambda a: (a.date, a.url), reverse=True)
     return articles, warnings
+
+
+@functools.cache
+def _renderer(trust_html: bool) -> MarkdownRenderer:
+    return MarkdownRenderer(trust_html=trust_html)
+
+
+def _parse_files(paths: list[Path], *, config: SiteConfig) -> list[ArticleFields | SourceError]:
+    """Parse each file; a problem becomes that file's result instead of stopping the others."""
+    results: list[ArticleFields | SourceError] = []
+    for path in paths:
+        try:
+            results.append(parse_article(split_front_matter(path, path.read_bytes()), config,
+                                         _renderer(config.trust_html)))
+        except SourceError as error:
+            results.append(error)
+        except OSError as exc:
+            results.append(SourceError(path, f"cannot read the file: {exc.strerror}"))
+    return results
 
 
 def _assign_urls(parsed: list[tuple[Path, ArticleFields]],

@@ -18,6 +18,9 @@ class SourceError(Exception):
     message: str
     line: int | None = None
 
+    def __reduce__(self):  # so errors found in worker processes travel back intact
+        return (SourceError, (self.path, self.message, self.line))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
         return f"{where}: {self.message}"

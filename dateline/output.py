@@ -1,63 +1,221 @@
-"""Writing the site: a staging folder swapped in only when the whole build succeeded."""
+"""Writing the site: two complete trees, output/ and a hidden twin, swapped atomically after each build.
+
+The twin (".output.next" beside output/) is brought up to date: files it already holds with the right
+fingerprint stay, files unchanged since the last build are hard-linked from output/, and only the
+rest is written. Then the two folders trade places in one atomic rename, so readers (and a build
+killed at any moment) only ever see the previous complete site or the new complete site. No tree
+is ever deleted: on this kind of disk, deleting thousands of files costs more than writing them.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import json
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from dateline.cache import write_atomically
 from dateline.errors import DatelineError, SourceError
-from dateline.urls import UnsafePath, inside
+from dateline.fingerprint import digest
+from dateline.urls import UnsafePath, check_site_path, inside
+
+Manifest = dict[str, list]  # site path -> [fingerprint, size]
 
 
-class Staging:
-    """A fresh folder beside OUTPUT that becomes OUTPUT on commit(); removed if the build fails.
-
-    Beside, not inside /tmp, so the final rename stays on one file system and is atomic.
-    """
-
-    def __init__(self, output: Path) -> None:
+class OutputTrees:
+    def __init__(self, output: Path, cache_dir: Path) -> None:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.root = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        self.root.mkdir()
-        self._written: dict[str, str] = {}  # path -> what wrote it, to catch two outputs on one path
+        self.next = self.output.parent / f".{self.output.name}.next"
+        self._manifest_file = cache_dir / f"trees-{digest(str(self.output))}.json"
+        manifests = _read_json(self._manifest_file)
+        live_record = manifests.get(_tree_id(self.output), {})
+        self._live: Manifest = live_record.get("files", {})
+        self._live_inputs: dict = live_record.get("inputs", {})
+        self._twin: Manifest = manifests.get(_tree_id(self.next), {}).get("files", {})
+        self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
+        self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
+        self._sources: dict[str, str] = {}  # site path -> what produced it, to catch two outputs on one path
 
-    def write(self, site_path: str, data: bytes, source: str) -> None:
-        if site_path in self._written:
-            first = self._written[site_path]
+    # -- planning ---------------------------------------------------------------------------------------
+
+    def add(self, site_path: str, fingerprint: str, source: str) -> None:
+        """Declare that the new site has SITE_PATH with this fingerprint (before deciding what to render)."""
+        if site_path in self._sources:
+            first = self._sources[site_path]
             raise DatelineError(SourceError(Path(source), f"{site_path} would be written twice: by {source} and by "
                                                           f"{first}; change a slug or the permalink"))
         try:
-            target = inside(self.root, site_path)
+            check_site_path(site_path)  # symlinks inside the tree are checked when a file is written
         except UnsafePath as exc:
             raise DatelineError(SourceError(Path(source), f"refusing to write {exc}")) from None
-        self._written[site_path] = source
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._sources[site_path] = source
+        self._planned[site_path] = fingerprint
 
-    def copy_tree(self, source_dir: Path, prefix: str) -> None:
-        """Copy a static folder in; later folders win over earlier ones (a site's static/ over the theme's)."""
-        for path in sorted(source_dir.rglob("*")):
-            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
-                site_path = f"{prefix}{path.relative_to(source_dir).as_posix()}"
-                self._written.pop(site_path, None)
-                self.write(site_path, path.read_bytes(), str(path))
+    def built_from(self, inputs: dict) -> bool:
+        """True when output/ was built from exactly these inputs and still holds every file it had."""
+        self._inputs = inputs
+        return (bool(self._live_inputs) and self._live_inputs.get("signature") == inputs.get("signature")
+                and self.output.is_dir() and all(_holds(self.output, path, entry, entry[0])
+                                                 for path, entry in self._live.items()))
+
+    def previous_warnings(self) -> list[list]:
+        return self._live_inputs.get("warnings", [])
+
+    def article_count(self) -> int:
+        return self._live_inputs.get("articles", 0)
+
+    def file_count(self) -> int:
+        return len(self._live)
+
+    def unchanged(self) -> bool:
+        """True when output/ already is the new site: nothing to write, nothing to swap."""
+        return (self.output.is_dir() and self._live.keys() == self._planned.keys()
+                and all(_holds(self.output, path, self._live[path], fp) for path, fp in self._planned.items()))
+
+    def to_render(self) -> list[str]:
+        """Paths whose content neither twin holds: only these are rendered."""
+        return [path for path, fp in self._planned.items()
+                if not _holds(self.next, path, self._twin.get(path), fp)
+                and not _holds(self.output, path, self._live.get(path), fp)]
+
+    # -- bringing the twin up to date --------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Make the twin hold the right files for every path that needs no rendering; drop stale files."""
+        self.next.mkdir(exist_ok=True)
+        # The manifest on disk must never claim more than the twin holds, even if we are killed now:
+        # forget every entry we are about to change before changing anything.
+        stale = sorted(self._twin.keys() - self._planned.keys())
+        changing = [p for p, fp in self._planned.items() if not _holds(self.next, p, self._twin.get(p), fp)]
+        for path in (*stale, *changing):
+            self._twin.pop(path, None)
+        self.save()
+        for path in stale:
+            (self.next / path).unlink(missing_ok=True)
+        for path, fp in self._planned.items():
+            if _holds(self.next, path, self._twin.get(path), fp):
+                continue
+            if _holds(self.output, path, self._live.get(path), fp):
+                _link(self.output / path, self.next / path)
+                self._twin[path] = self._live[path]
+
+    def write(self, site_path: str, data: bytes) -> bool:
+        """Put DATA at SITE_PATH in the twin (safe in worker processes); False if output/ had those bytes.
+
+        A page re-rendered because something it depends on changed often comes out the same: then it
+        is linked from output/, keeping its inode and mtime, so publishing tools see no change.
+        """
+        live = self.output / site_path
+        try:
+            same = live.stat().st_size == len(data) and live.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            _link(live, inside(self.next, site_path))
+            return False
+        write_file(self.next, site_path, data)
+        return True
+
+    def record_written(self, site_path: str, size: int) -> None:
+        self._twin[site_path] = [self._planned[site_path], size]
 
     def commit(self) -> None:
-        """Swap the staging folder in place of OUTPUT; the previous output is removed only afterwards."""
-        previous = self.output.parent / f".{self.output.name}.previous-{os.getpid()}"
+        """Swap the twin in as output/ in one atomic step; the old output/ becomes the twin."""
+        self._twin = {path: entry for path, entry in self._twin.items() if path in self._planned}
         if self.output.exists():
-            os.rename(self.output, previous)
-        os.rename(self.root, self.output)
-        if previous.exists():
-            shutil.rmtree(previous)
+            _exchange(self.next, self.output)
+            self._live, self._twin = self._twin, self._live
+        else:
+            os.rename(self.next, self.output)
+            self._live, self._twin = self._twin, {}
+        self._live_inputs = self._inputs
+        self.save()
 
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+    def record_inputs(self) -> None:
+        """output/ already is the new site (nothing to swap): remember what it was built from."""
+        self._live_inputs = self._inputs
+        self.save()
 
-    def written(self) -> Iterable[str]:
-        return self._written.keys()
+    def save(self) -> None:
+        manifests = {}
+        if self.output.is_dir():
+            manifests[_tree_id(self.output)] = {"files": self._live, "inputs": self._live_inputs}
+        if self.next.is_dir():
+            manifests[_tree_id(self.next)] = {"files": self._twin}
+        write_atomically(self._manifest_file, json.dumps(manifests, sort_keys=True).encode())
+
+    def paths(self) -> Iterable[str]:
+        return self._planned.keys()
+
+
+def write_file(root: Path, site_path: str, data: bytes) -> None:
+    """ROOT/SITE_PATH := DATA. A file that exists is replaced, never written in place: it may be a hard
+    link shared with the live output/."""
+    target = inside(root, site_path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() or target.is_symlink():
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        else:
+            target.write_bytes(data)
+    except OSError as exc:
+        raise DatelineError(SourceError(target, f"cannot write the file: {exc.strerror}; "
+                                                "the published output was left as it was")) from None
+
+
+def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
+    if entry is None or entry[0] != fingerprint:
+        return False
+    try:
+        return (root / path).stat().st_size == entry[1]
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() or target.is_symlink():
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        os.link(source, temporary)
+        os.replace(temporary, target)
+    else:
+        os.link(source, target)
+
+
+def _tree_id(folder: Path) -> str:
+    """Which physical folder this is: the inode travels with the folder through renames."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return ""
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two folders atomically (Linux renameat2); elsewhere, two renames (never a mix, briefly absent)."""
+    libc_name = ctypes.util.find_library("c")
+    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    if renameat2 is not None:
+        result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+        if result == 0:
+            return
+    parked = b.with_name(b.name + ".swap")
+    os.rename(b, parked)
+    os.rename(a, b)
+    os.rename(parked, a)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
 
 from dateline.config import SiteConfig
-from dateline.errors import DatelineError, SourceError
+from dateline.errors import SourceError
 from dateline.pages import Page
 from dateline.urls import relative_url
 
@@ -83,39 +83,34 @@ def _iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
-def render_pages(env: jinja2.Environment, pages: Iterable[Page]) -> Iterator[tuple[Page, bytes]]:
-    """Render each page; collect every template error and raise them together at the end."""
-    errors: list[SourceError] = []
-    templates: dict[str, jinja2.Template | None] = {}
+def render_chunk(env: jinja2.Environment, pages: Iterable[Page],
+                 write: Callable[[Page, bytes], int]) -> list[tuple[str, int] | SourceError]:
+    """Render and WRITE each page; return (path, size) per page, or the error of its template.
+
+    After a template's first error its other pages are skipped: one broken template should give one
+    message, not one per page. Runs in worker processes too, so it returns errors instead of raising.
+    """
+    results: list[tuple[str, int] | SourceError] = []
+    broken: set[str] = set()
     for page in pages:
-        template = templates.get(page.template, False)
-        if template is False:
-            template = templates[page.template] = _load_template(env, page, errors)
-        if template is None:
+        if page.template in broken:
             continue
         try:
-            text = template.render(page.context, page_path=page.path,
-                                   root_relative_links=page.root_relative_links)
+            template = env.get_template(page.template)
+            text = template.render(page.context, page_path=page.path, root_relative_links=page.root_relative_links)
+        except jinja2.TemplateNotFound as exc:
+            error = SourceError(Path(page.template), f"template {exc.name!r} not found (needed for {page.source}) "
+                                                     "in the site's templates/ folder nor in the default theme")
+        except jinja2.TemplateSyntaxError as exc:
+            error = _syntax_error(exc, page)
         except Exception as exc:  # a template bug: report where it is and keep checking the other templates
             error = _template_error(exc, page)
-            if error not in errors:
-                errors.append(error)
-            templates[page.template] = None
+        else:
+            results.append((page.path, write(page, text.encode("utf-8"))))
             continue
-        yield page, text.encode("utf-8")
-    if errors:
-        raise DatelineError(errors)
-
-
-def _load_template(env: jinja2.Environment, page: Page, errors: list[SourceError]) -> jinja2.Template | None:
-    try:
-        return env.get_template(page.template)
-    except jinja2.TemplateSyntaxError as exc:
-        errors.append(_syntax_error(exc, page))
-    except jinja2.TemplateNotFound as exc:
-        errors.append(SourceError(Path(page.template), f"template {exc.name!r} not found (needed for {page.source}) "
-                                                       "in the site's templates/ folder nor in the default theme"))
-    return None
+        broken.add(page.template)
+        results.append(error)
+    return results
 
 
 def _syntax_error(exc: jinja2.TemplateSyntaxError, page: Page) -> SourceError:

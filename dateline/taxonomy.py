@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -82,6 +83,6 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
             for other in indices[max(0, at - window // 2): at + window // 2 + 1]:
                 if other != index:
                     scores[other] += weights[key]
-        best = sorted(scores, key=lambda other: (-scores[other], abs(other - index), other))[:limit]
+        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
         related[article.url] = tuple(articles[other].url for other in best)
     return related

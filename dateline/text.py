@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -10,6 +11,7 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _TAG = re.compile(r"<[^>]+>")
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str, max_length: int = 80) -> str:
     """A lowercase URL segment of letters, digits and hyphens.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
@@ -9,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from dateline.fingerprint import digest, freeze
 from dateline.model import Article, Site, Taxonomy
 from dateline.text import slugify
 
@@ -36,6 +38,7 @@ class ArticleView:
     countries: tuple[TermLink, ...]
     correction: str
     extra: dict[str, Any]
+    digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def _term_links(site: Site, name: str) -> dict[str, TermLink]:
 
 
 def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
-    return ArticleView(
+    view = ArticleView(
         title=article.title,
         url=article.url,
         date=article.date,
@@ -98,6 +101,7 @@ def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[s
         correction=article.correction,
         extra=article.extra,
     )
+    return dataclasses.replace(view, digest=digest(freeze(view)))
 
 
 def digest_days(articles: list[ArticleView]) -> list[DigestDay]:

@@ -132,29 +132,33 @@ def test_output_path_collision_is_an_error(site_copy):
     assert "tags.md" in result.stderr
 
 
+EVIL_PATHS = ("../escape.html", "/etc/passwd", "a/../../b.html", "a\x00b", "a\\..\\b", "")
+
+
 def test_output_is_never_written_outside_the_output_folder(tmp_path):
     from dateline.errors import DatelineError
-    from dateline.output import Staging
+    from dateline.output import OutputTrees, write_file
 
-    staging = Staging(tmp_path / "out")
-    for evil in ("../escape.html", "/etc/passwd", "a/../../b.html", "a\x00b", "a\\..\\b"):
-        with pytest.raises(DatelineError):
-            staging.write(evil, b"x", "test")
-    staging.discard()
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    trees = OutputTrees(tmp_path / "site" / "out", tmp_path / "cache")
+    for evil in EVIL_PATHS:
+        with pytest.raises(DatelineError, match="refusing to write"):
+            trees.add(evil, "fingerprint", "test")
+        with pytest.raises(ValueError):
+            write_file(tmp_path / "site" / "out", evil, b"x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert list((tmp_path / "site").iterdir()) == []
 
 
 def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
-    from dateline.errors import DatelineError
-    from dateline.output import Staging
+    from dateline.output import write_file
 
     outside = tmp_path / "outside"
     outside.mkdir()
-    staging = Staging(tmp_path / "out")
-    (staging.root / "tags").symlink_to(outside)
-    with pytest.raises(DatelineError):
-        staging.write("tags/x/index.html", b"x", "test")
-    staging.discard()
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "tags").symlink_to(outside)
+    with pytest.raises(ValueError, match="outside the output folder"):
+        write_file(root, "tags/x/index.html", b"x")
     assert list(outside.iterdir()) == []
 
 

@@ -1,0 +1,94 @@
+"""Fingerprints: a short hash of everything a page shows, so unchanged pages are neither rendered nor written."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def digest(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """A hash of Dateline's own code and data: a new version re-renders everything once."""
+    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".json"} and p.is_file())
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sources:
+        hasher.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        hasher.update(path.read_bytes())
+    hasher.update(f"{jinja2.__version__}".encode())
+    return hasher.hexdigest()
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def freeze(value: Any) -> Any:
+    """A hashable, repr-stable form of a page's data; objects with a `digest` stand for themselves by it.
+
+    Called for every page of every build, so it dispatches on the exact type first.
+    """
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return tuple([freeze(v) for v in value])
+    if kind is dict:
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    names = _FIELDS.get(kind, ())
+    if names == ():
+        names = _FIELDS[kind] = (tuple(f.name for f in dataclasses.fields(value))
+                                 if dataclasses.is_dataclass(value) else None)
+    if names is None:
+        return value  # dates, Markup and other values whose repr is their identity
+    own_digest = getattr(value, "digest", "")
+    if own_digest:
+        return ("#", own_digest)
+    return (kind.__name__, *[freeze(getattr(value, name)) for name in names])
+
+
+class TemplateVersions:
+    """The hash of a template together with every template it extends, includes or imports."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self._env = env
+        self._versions: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self._versions:
+            self._versions[name] = digest(*(self._source(n) for n in sorted(self._closure(name))))
+        return self._versions[name]
+
+    def _source(self, name: str) -> str:
+        try:
+            return self._env.loader.get_source(self._env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return ""
+
+    def _closure(self, name: str) -> set[str]:
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source = self._source(current)
+            try:
+                references = list(jinja2.meta.find_referenced_templates(self._env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                continue  # reported when the page is rendered
+            if None in references:  # a computed template name: depend on every template
+                return set(self._env.list_templates())
+            pending.extend(r for r in references if r)
+        return seen
