@@ -34,7 +34,7 @@ def flag_emoji(code: str) -> str:
     return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """Fold a country name for lookup: case, accents, dots, a leading 'the' and spacing do not matter."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     folded = folded.replace(".", "").replace("’", "'")
@@ -55,12 +55,12 @@ def _tables() -> tuple[dict[str, Country], dict[str, str]]:
         for variant in (name, record.name, getattr(record, "common_name", None),
                         getattr(record, "official_name", None), record.alpha_3):
             if variant:
-                by_name.setdefault(_name_key(variant), code)
+                by_name.setdefault(name_key(variant), code)
     for code, aliases in data["aliases"].items():
         if code not in by_code:
             raise ValueError(f"{_DATA}: alias entry for unknown country code {code}")
         for alias in aliases:
-            by_name[_name_key(alias)] = code
+            by_name[name_key(alias)] = code
     return by_code, by_name
 
 
@@ -74,7 +74,7 @@ def lookup_country(text: str) -> Country | None:
     text = text.strip()
     if len(text) == 2 and text.isascii() and text.isalpha():
         return by_code.get(text.upper())
-    code = by_name.get(_name_key(text))
+    code = by_name.get(name_key(text))
     return by_code[code] if code else None
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pycountry
 import yaml
 
-from dateline.geo import _name_key, country_aliases, country_by_code
+from dateline.geo import country_aliases, country_by_code, name_key
 from dateline.ingest.words import POSSESSIVE, sentences, words
 
 DATA = Path(__file__).parent / "data"
@@ -26,7 +26,7 @@ _SHORT_CONNECTORS = 3  # lower-case words this short may sit inside a place name
 
 def fold(text: str) -> str:
     """The lookup key of a place name: geo's folding (case, accents, dots, 'the'), hyphens as spaces."""
-    return _name_key(text.replace("-", " ").replace("–", " "))
+    return name_key(text.replace("-", " ").replace("–", " "))
 
 
 @dataclass(frozen=True)
