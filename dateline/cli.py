@@ -98,9 +98,11 @@ def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
 
     report = import_inbox(site, load_config(site, base_url=base_url))
     for line in report.lines():
-        rejected = line.startswith("rejected")
-        if rejected or not quiet:
-            print(line, file=sys.stderr if rejected else sys.stdout)
+        if line.startswith("skipped"):  # the inbox keeps its originals: saying so on every build is noise
+            continue
+        problem = line.startswith(("rejected", "warning"))
+        if problem or not quiet:
+            print(line, file=sys.stderr if problem else sys.stdout)
 
 
 def _new(args: argparse.Namespace) -> int:
