@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from dateline.cache import ArticleCache, cache_dir
@@ -34,6 +35,7 @@ class BuildResult:
 
 
 def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
+               published_before: datetime | None = None,
                on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
@@ -59,7 +61,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         trees = OutputTrees(output, cache_root)
         scan = scan_article_files(site_dir)
         static_files = _static_files(site_dir)
-        signature = digest(code_version(), repr(config), drafts, [(key, ArticleCache.signature(stat))
+        signature = digest(code_version(), repr(config), drafts, published_before, [(key, ArticleCache.signature(stat))
                                                                   for _, key, stat in scan],
                            _file_signatures([*template_dirs(site_dir), *static_files.values()]))
         if trees.built_from({"signature": signature}):  # nothing changed since output/ was built
@@ -68,7 +70,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
         article_cache = ArticleCache(cache_root / "articles.pickle",
                                      digest(code_version(), config.timezone, config.trust_html))
-        articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan)
+        articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
+                                           published_before=published_before)
         article_cache.save()
         stage_done("load")
         site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=build_taxonomies(articles))

@@ -246,11 +246,13 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
 
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
-                  scan: list[ScannedFile] | None = None) -> tuple[list[Article], list[SourceError]]:
+                  scan: list[ScannedFile] | None = None,
+                  published_before: datetime | None = None) -> tuple[list[Article], list[SourceError]]:
     """Every article of the site, newest first, and warnings; raise DatelineError with all errors.
 
     Files whose (mtime, size, inode) match the cache are not parsed again; the others are parsed
-    on every core when there are many (a cold build).
+    on every core when there are many (a cold build). With PUBLISHED_BEFORE, later-dated articles
+    are left out (a production build does not publish embargoed stories early).
     """
     errors: list[SourceError] = []
     fields_by_path: dict[Path, ArticleFields] = {}
@@ -275,7 +277,8 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
         cache.retain({key for key, _ in signatures.values()})
     if errors:
         raise DatelineError(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
-    parsed = [(path, fields) for path, fields in fields_by_path.items() if drafts or not fields.draft]
+    parsed = [(path, fields) for path, fields in fields_by_path.items()
+              if (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)]
     articles, warnings = _assign_urls(parsed, config)
     articles.sort(key=lambda a: (a.date, a.url), reverse=True)
     return articles, warnings

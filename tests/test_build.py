@@ -235,3 +235,13 @@ def test_empty_site_builds(site_copy, tmp_path):
     (site / "content" / "articles" / "hello.md").unlink()
     build_site(site, tmp_path / "out")
     assert "No articles yet." in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_future_dated_articles_can_be_held_back(site_copy, tmp_path):
+    from datetime import UTC, datetime
+
+    site = site_copy("full")
+    result = build_site(site, tmp_path / "out", published_before=datetime(2025, 9, 11, 8, 0, tzinfo=UTC))
+    assert result.articles == 4  # a1 (07:00 UTC) is in, a2 (09:30 UTC) is not yet
+    assert "Lithuania thanks Washington" not in (tmp_path / "out" / "index.html").read_text()
+    assert (tmp_path / "out" / "2025/09/11/belarus-frees-prisoners/index.html").exists()
