@@ -42,7 +42,8 @@ Differences we could not (cheaply) remove:
 - Hugo 0.168: RSS instead of Atom (own ``rss.xml`` template for full content; the built-in one
   has summaries only); related articles (5) with Hugo's ``Related`` on tags and countries; daily
   archives are a third taxonomy ``days`` (pages at ``/days/YYYY-MM-DD/``, feed switched off with a
-  cascade, plus one ``/days/`` index page) because Hugo has no date archives; raw HTML is dropped by
+  cascade, plus one ``/days/`` index page, paginated like Dateline's) because Hugo has no date
+  archives; raw HTML is dropped by
   Goldmark (``unsafe = false``) rather than sanitised; country links show the ISO code; section
   list and 404 kinds disabled. Runs the Go binary from the wheel directly (its Python launcher
   only execs it).
@@ -52,7 +53,7 @@ Differences we could not (cheaply) remove:
   matter; the sitemap is a direct template; Markdown with the ``extra`` extension like Dateline;
   content caching on (``CACHE_CONTENT``/``LOAD_CONTENT_CACHE``, reader layer, mtime checks), which
   is Pelican's best case for rebuilds; the cache is deleted for cold builds.
-- Hugo's day pages are not paginated, nor are Pelican's (period archives); tag/country pages are.
+- Pelican's day pages (period archives) are not paginated: Pelican cannot; Dateline's and Hugo's are.
 """
 
 from __future__ import annotations
@@ -245,7 +246,9 @@ def site_dir(size: int | None, tool: str) -> Path:
 
 
 def out_dir(size: int | None, tool: str) -> Path:
-    return WORK / "out" / size_label(size) / tool
+    # One folder per tool around the output, so whatever a tool keeps beside its output folder
+    # (Dateline's hidden twin tree ".public.next") goes when the folder is deleted for a cold build.
+    return WORK / "out" / size_label(size) / tool / "public"
 
 
 def prepare_sites(stories: list[Story], size: int | None, tools: list[str]) -> list[Story]:
@@ -320,7 +323,7 @@ def command(tool: str, size: int | None) -> list[str]:
 def clean(tool: str, size: int | None) -> None:
     """Delete output and every cache the tool keeps, for a cold build."""
     site = site_dir(size, tool)
-    paths = [out_dir(size, tool)]
+    paths = [out_dir(size, tool).parent]
     if tool == "dateline":
         paths += [site / ".dateline-cache", site / ".cache"]
     elif tool == "hugo":
