@@ -289,14 +289,28 @@ def test_script_is_only_in_served_html_and_output_is_untouched(tmp_path: Path) -
         assert not [p for p in preview_files if b"data-dateline-live-reload" in p.read_bytes()]
     assert tree_digest(site / "output") == output_before
     assert not [p for p in (site / "output").rglob("*.html") if b"dateline-live-reload" in p.read_bytes()]
-    assert not (site / PREVIEW_DIR).exists()  # removed on close
+    kept = list((site / PREVIEW_DIR / "site").rglob("*.html"))  # kept for a fast next start, script-free
+    assert kept and not [p for p in kept if b"dateline-live-reload" in p.read_bytes()]
+
+
+def test_two_previews_of_one_site_build_apart(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    with running_preview(site) as first:
+        with running_preview(site) as second:
+            assert second.server.preview_dir != first.server.preview_dir
+            edit_article(site, "belarus.md", "52 prisoners", "57 prisoners")
+            for preview in (first, second):
+                eventually(lambda p=preview: "57 prisoners" in text_of(p, "/" + BELARUS_PAGE), "both to update")
+        assert not list((site / PREVIEW_DIR).glob("serve-*"))  # the second one's folder is gone
+        assert "57 prisoners" in text_of(first, "/" + BELARUS_PAGE)
 
 
 def test_no_output_folder_is_created(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     with running_preview(site) as preview:
         assert fetch(preview, "/")[0] == 200
-    assert sorted(p.name for p in site.iterdir()) == ["content", "site.yaml", "static"]
+    assert not (site / "output").exists()
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["content", "site.yaml", "static"]
 
 
 # Serving files safely and correctly
@@ -506,7 +520,7 @@ def _fake_importer(calls: list[Path]) -> ModuleType:
         def __init__(self, imported: list[str]) -> None:
             self.imported = imported
 
-        def lines(self) -> list[str]:
+        def lines(self, *, site_dir: Path | None = None) -> list[str]:
             return [f"imported {name}" for name in self.imported]
 
     def import_inbox(site_dir: Path, config: Any) -> Report:
@@ -551,16 +565,18 @@ def test_real_importer_turns_inbox_copy_into_an_article(tmp_path: Path) -> None:
     ingest = pytest.importorskip("dateline.ingest", reason="dateline.ingest (the importer) is not in this checkout")
     if not hasattr(ingest, "import_inbox"):
         pytest.skip("dateline.ingest has no import_inbox yet")
-    wire = sorted((REPO / "tests" / "fixtures" / "wire").rglob("*.txt"))
-    if not wire:
-        pytest.skip("no wire copy fixtures")
     site = make_site(tmp_path)
     with running_preview(site) as preview:
-        epoch = state(preview)["epoch"]
-        (site / "content" / "inbox" / wire[0].name).write_bytes(wire[0].read_bytes())
-        eventually(lambda: state(preview)["epoch"] > epoch or state(preview)["errors"], "the import build")
+        wire = REPO / "tests" / "fixtures" / "wire" / "new_delhi_em_dash.txt"
+        (site / "content" / "inbox" / wire.name).write_bytes(wire.read_bytes())
+        eventually(lambda: "railway" in text_of(preview, "/").lower(), "the imported article on the front page")
         assert state(preview)["errors"] == []
-        assert len(list((site / "content" / "articles").rglob("*.md"))) > len(ARTICLES)
+        [article] = set((site / "content" / "articles").rglob("*.md")) - {site / "content" / "articles" / name
+                                                                         for name in ARTICLES}
+        edit_article(site, "japan.md", "led by cars", "led by buses")  # a barrier, as above
+        eventually(lambda: "led by buses" in text_of(preview, "/2025/09/10/japan-exports/"), "the later edit")
+        written = article.relative_to(site).as_posix()
+        assert not [line for line in preview.logs if line.startswith("Rebuilt") and written in line]
 
 
 # Units: what the watcher ignores, path checks, injection
@@ -637,4 +653,5 @@ def test_serve_command_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert "Stopping the preview" in out
-    assert not (site / PREVIEW_DIR).exists()
+    assert (site / PREVIEW_DIR / "site" / "index.html").is_file()
+    assert not list((site / PREVIEW_DIR).glob("serve-*"))

@@ -13,6 +13,7 @@ import threading
 import webbrowser
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from dateline.config import CONFIG_NAME, load_config
 from dateline.serve.handler import PreviewServer
@@ -20,7 +21,10 @@ from dateline.serve.rebuild import Rebuilder
 from dateline.serve.state import BuildState
 from dateline.serve.watch import SourceWatcher
 
-PREVIEW_DIR = ".preview"  # inside the site folder, git-ignored; each running preview has its own folder in it
+# Inside the site folder (git-ignored): the preview is built into .preview/site/ and kept, so the next `serve`
+# starts from it (with the build cache, only what changed since is rebuilt). A second preview of the same site
+# at the same time builds into a temporary .preview/serve-PID-*/ instead, removed when it stops.
+PREVIEW_DIR = ".preview"
 
 __all__ = ["Preview", "serve"]
 
@@ -35,17 +39,24 @@ class Preview:
                  drafts: bool = False, log=print) -> None:  # type: ignore[no-untyped-def]
         self.site_dir = site_dir.resolve()
         self.state = BuildState()
-        (self.site_dir / PREVIEW_DIR).mkdir(exist_ok=True)
-        _remove_abandoned_previews(self.site_dir / PREVIEW_DIR)
-        self._workdir = Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=self.site_dir / PREVIEW_DIR))
+        self.server = PreviewServer((host, port), self.state, self.site_dir)  # first: a busy port fails at once
+        self._lock, self._temporary = None, None
         try:
-            self.server = PreviewServer((host, port), self.state, self._workdir / "site", self.site_dir)
+            folder = self.site_dir / PREVIEW_DIR
+            folder.mkdir(exist_ok=True)
+            self._lock = _lock_or_none(folder / "serve.lock")
+            if self._lock is not None:  # the usual case: one preview, whose folder (and cache) outlive it
+                self.server.preview_dir = folder / "site"
+            else:  # another preview of this site is running: build apart from it, and clean up after
+                _remove_abandoned_previews(folder)
+                self._temporary = Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=folder))
+                self.server.preview_dir = self._temporary / "site"
         except BaseException:
-            self._remove_workdir()
+            self.server.server_close()
             raise
         self.host = host
         self.port = self.server.server_address[1]
-        self.rebuilder = Rebuilder(self.site_dir, self._workdir / "site", self.state, origin=self.origin,
+        self.rebuilder = Rebuilder(self.site_dir, self.server.preview_dir, self.state, origin=self.origin,
                                    drafts=drafts, log=log)
         self.watcher = SourceWatcher(self.site_dir, self.rebuilder.changed, poll=poll)
         self._server_thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
@@ -73,7 +84,7 @@ class Preview:
         return how
 
     def close(self) -> None:
-        """Stop everything we started and remove the preview folder; waits for a running build to end."""
+        """Stop everything we started; waits for a running build to end."""
         self.state.stop()
         if self._started:
             self.watcher.stop()
@@ -82,14 +93,10 @@ class Preview:
             self.server.close_connections()
             self.rebuilder.stop()
         self.server.server_close()
-        self._remove_workdir()
-
-    def _remove_workdir(self) -> None:
-        shutil.rmtree(self._workdir, ignore_errors=True)
-        try:
-            self._workdir.parent.rmdir()  # only if no other preview uses it
-        except OSError:
-            pass
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+        if self._lock is not None:
+            self._lock.close()
 
     def __enter__(self) -> Preview:
         return self
@@ -132,6 +139,21 @@ def serve(args: argparse.Namespace) -> int:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _lock_or_none(path: Path) -> IO[bytes] | None:
+    """An exclusive lock on PATH held while the returned file is open; None if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: every preview gets its own folder
+        return None
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def _remove_abandoned_previews(folder: Path) -> None:

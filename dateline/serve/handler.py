@@ -45,11 +45,11 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = False  # server_close() joins them: nothing is left running
 
-    def __init__(self, address: tuple[str, int], state: BuildState, preview_dir: Path, site_dir: Path) -> None:
+    def __init__(self, address: tuple[str, int], state: BuildState, site_dir: Path) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.state = state
-        self.preview_dir = preview_dir
+        self.preview_dir = site_dir / ".preview" / "site"  # the folder served; set by Preview
         self.site_dir = site_dir
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()

@@ -61,6 +61,7 @@ _SCRIPT = """<script data-dateline-live-reload>
   const events = new EventSource(page.events);
   events.onmessage = (message) => {
     const state = JSON.parse(message.data);
+    window.__datelineState = state;  // for tests and the curious: what the server said last
     if (state.run !== page.run || state.full_epoch > page.epoch) {
       events.close();
       location.reload();
