@@ -72,7 +72,7 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     try:
         data, lines = load_with_lines(text)
     except yaml.YAMLError as exc:
-        line, message = error_line(exc)
+        line, message = error_line(exc, text)
         raise DatelineError(SourceError(path, f"invalid YAML: {message}", line)) from None
     if data is None:
         data = {}

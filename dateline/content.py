@@ -116,7 +116,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        line, message = error_line(exc)
+        line, message = error_line(exc, source.front_matter)
         raise SourceError(path, f"invalid front matter: {message}", (line or 0) + 1) from None
     if data is None:
         data = {}

@@ -55,8 +55,11 @@ def _collect_key_lines(node: yaml.Node, prefix: tuple[str, ...], lines: dict[tup
             _collect_key_lines(value_node, path, lines)
 
 
-def error_line(error: yaml.YAMLError) -> tuple[int | None, str]:
-    """The 1-based line and a one-line message of a YAML error."""
+def error_line(error: yaml.YAMLError, text: str | None = None) -> tuple[int | None, str]:
+    """The 1-based line and a one-line message of a YAML error; TEXT (what was parsed) sharpens both."""
+    if isinstance(error, yaml.reader.ReaderError):  # a control character: the reader knows only its offset
+        line = text.count("\n", 0, error.position) + 1 if text is not None else None
+        return line, f"the character U+{error.character:04X} is not allowed (a control character); remove it"
     problem_mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
@@ -64,15 +67,21 @@ def error_line(error: yaml.YAMLError) -> tuple[int | None, str]:
     # An unclosed quote or bracket is reported at the end of the text; where it opened is more useful.
     opened = context and ("quoted scalar" in context or "flow" in context)
     mark = context_mark if context_mark and (opened or "end of stream" in problem) else (problem_mark or context_mark)
-    if problem_mark is not None and "cannot start any token" in problem and _char_at(problem_mark) == "\t":
-        problem = "a tab character is not allowed here (YAML indents with spaces)"
+    if problem_mark is not None and ("tab character" in problem or (
+            "cannot start any token" in problem and _char_at(problem_mark, text) == "\t")):
+        problem = "a tab character is not allowed here (YAML indents with spaces, never tabs)"
         context = None
     message = f"{context}: {problem}" if context and "duplicate key" not in problem else problem
     return (mark.line + 1 if mark else None), message
 
 
-def _char_at(mark: yaml.Mark) -> str:
+def _char_at(mark: yaml.Mark, text: str | None) -> str:
+    """The character a mark points at (the C loader's marks carry no buffer: then look it up in TEXT)."""
     buffer = getattr(mark, "buffer", None)
-    if buffer and 0 <= mark.pointer < len(buffer):
+    if buffer and mark.pointer is not None and 0 <= mark.pointer < len(buffer):
         return buffer[mark.pointer]
+    if text is not None:
+        lines = text.splitlines()
+        if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+            return lines[mark.line][mark.column]
     return ""
