@@ -29,6 +29,9 @@ KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summa
               "draft", "updated", "correction"}
 _SLUG = re.compile(r"^[\w][\w-]*$")
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+# Characters XML 1.0 forbids (control characters but tab and line ends, non-characters): invisible on a page,
+# but one in a title or a body would make every feed that shows the article unreadable to feed readers.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _FrontMatterLoader(UniqueKeyLoader):
@@ -90,6 +93,7 @@ def split_front_matter(path: Path, raw: bytes) -> SourceText:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(path, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", line) from None
+    text = _NOT_XML.sub("", text)
     lines = text.splitlines(keepends=True)
     if not text.strip():
         raise SourceError(path, "the file is empty; an article needs front matter with a title and a date", 1)
@@ -190,7 +194,7 @@ def _text(data: dict, key: str, fail, *, required: bool = False) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise fail(key, f"'{key}' must be text")
-    return collapse_whitespace(value)
+    return collapse_whitespace(_NOT_XML.sub("", value))  # YAML escapes ("\u0007") can produce them too
 
 
 def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
@@ -238,7 +242,7 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
             item = str(item)
         if not isinstance(item, str):
             raise fail(f"tag {item!r} must be text")
-        tag = collapse_whitespace(item)
+        tag = collapse_whitespace(_NOT_XML.sub("", item))
         if tag and slugify(tag) not in seen:
             seen.add(slugify(tag))
             tags.append(tag)
