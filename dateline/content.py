@@ -212,7 +212,10 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
         raise fail(f"invalid date {text!r} ({exc}); write it as 2025-09-11 or 2025-09-11T14:05:00+03:00") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(zone), True
+    try:
+        return parsed.astimezone(zone), True
+    except OverflowError:  # 0001-01-01T00:00+14:00 or 9999-12-31T23:59-12:00 in the site's zone
+        raise fail(f"date {text!r} is out of range; write a date between the years 1 and 9999") from None
 
 
 def _countries(value: Any, fail) -> tuple[str, ...]:
