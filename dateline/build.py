@@ -35,12 +35,14 @@ class BuildResult:
 
 
 def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
-               published_before: datetime | None = None,
+               published_before: datetime | None = None, strict: bool = False,
                on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
     unless the whole build succeeds, and then the new site replaces it in one atomic step.
+    STRICT makes a template's use of an undefined variable an error (for checks); a strict build
+    renders every page once, since pages rendered leniently before may hide such a use.
     """
     site_dir = site_dir.resolve()
     output = (output or site_dir / "output").resolve()
@@ -61,8 +63,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         trees = OutputTrees(output, cache_root)
         scan = scan_article_files(site_dir)
         static_files = _static_files(site_dir)
-        signature = digest(code_version(), repr(config), drafts, published_before, [(key, ArticleCache.signature(stat))
-                                                                  for _, key, stat in scan],
+        signature = digest(code_version(), repr(config), drafts, published_before, strict,
+                           [(key, ArticleCache.signature(stat)) for _, key, stat in scan],
                            _file_signatures([*template_dirs(site_dir), *static_files.values()]))
         if trees.built_from({"signature": signature}):  # nothing changed since output/ was built
             stage_done("check")
@@ -79,9 +81,9 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         stage_done("pages")
 
-        env = make_environment(site_dir, config)
+        env = make_environment(site_dir, config, strict=strict)
         template_version = TemplateVersions(env)
-        site_version = digest(code_version(), repr(config))
+        site_version = digest(code_version(), repr(config), strict)
         by_path: dict[str, Page] = {}
         for page in pages:
             trees.add(page.path, digest(site_version, template_version(page.template), page.path,

@@ -30,7 +30,8 @@ def template_dirs(site_dir: Path) -> list[Path]:
     return unique
 
 
-def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False) -> jinja2.Environment:
+    """STRICT makes an undefined variable an error (for checks) instead of an empty string."""
     loader = jinja2.ChoiceLoader([
         *(jinja2.FileSystemLoader(d) for d in template_dirs(site_dir)),
         # "default/article.html" is always the theme's own, so an override can {% extends %} it.
@@ -42,6 +43,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
     )
     env.globals.update(site=_site_globals(config), url=_url, absolute_url=_absolute_url(config))
     env.filters.update(long_date=long_date, iso=_iso, time_hm=lambda d: d.strftime("%H:%M"),
