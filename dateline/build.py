@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from dateline.cache import ArticleCache, cache_dir
+from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.config import load_config
 from dateline.content import load_articles, scan_article_files
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import TemplateVersions, code_version, digest, freeze
-from dateline.model import Site
+from dateline.model import Article, Site, Taxonomy
 from dateline.output import OutputTrees
 from dateline.pages import Page, site_pages, sitemap_page
 from dateline.parallel import map_chunks
 from dateline.render import THEME_DIR, make_environment, render_chunk, template_dirs
-from dateline.taxonomy import build_taxonomies
+from dateline.taxonomy import build_taxonomies, related_articles
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,15 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             stage_done("check")
             warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
             return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
-        article_cache = ArticleCache(cache_root / "articles.pickle",
+        article_cache = ArticleCache(cache_root / "articles",
                                      digest(code_version(), config.timezone, config.trust_html))
         articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
                                            published_before=published_before)
         article_cache.save()
         stage_done("load")
-        site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=build_taxonomies(articles))
+        taxonomies = build_taxonomies(articles)
+        site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=taxonomies,
+                    related=_related(cache_root, articles, taxonomies, config.related_articles))
         pages = list(site_pages(site))
         pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         stage_done("pages")
@@ -99,7 +101,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees.record_inputs()
             return BuildResult(output, len(articles), len(by_path) + len(static_files), 0, warnings, timings)
         to_render = trees.to_render()
-        trees.prepare()
+        to_render += trees.prepare()
         errors: list[SourceError] = []
         pages_to_render = [by_path[p] for p in to_render if p in by_path]
         written = 0
@@ -124,6 +126,19 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         trees.commit()
         stage_done("write")
     return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
+
+
+def _related(cache_root: Path, articles: list[Article], taxonomies: tuple[Taxonomy, ...],
+             limit: int) -> dict[str, tuple[str, ...]]:
+    """Related articles, recomputed only when the site's structure changed (not for an edited body)."""
+    structure = digest(limit, [a.url for a in articles],
+                       [(t.name, term.slug, term.article_urls) for t in taxonomies for term in t.terms])
+    path = cache_root / "related.pickle"
+    related = load_keyed(path, structure)
+    if related is None:
+        related = related_articles(articles, taxonomies, limit)
+        save_keyed(path, structure, related)
+    return related
 
 
 def _file_signatures(paths: list[Path]) -> list[tuple[str, int, int]]:

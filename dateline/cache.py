@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".dateline-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir(site_dir: Path) -> Path:
@@ -21,47 +22,67 @@ class ArticleCache:
 
     The environment key covers what changes a parse besides the file: Dateline's code, the site's
     time zone and HTML trust. Errors are never cached, so a broken file is checked again every build.
+    Entries are spread over SHARDS files so that editing one article rewrites one small file.
     """
 
-    def __init__(self, path: Path, environment: str) -> None:
-        self._path = path
+    SHARDS = 32
+
+    def __init__(self, folder: Path, environment: str) -> None:
+        self._folder = folder
         self._environment = environment
-        self._entries: dict[str, tuple[tuple[int, int, int], Any]] = {}
-        self._dirty = False
-        try:
-            with path.open("rb") as stream:
-                stored = pickle.load(stream)
-            if stored.get("format") == FORMAT and stored.get("environment") == environment:
-                self._entries = stored["entries"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
-            self._entries = {}  # a missing or unreadable cache is only a slower build
+        self._shards: list[dict[str, tuple[tuple[int, int, int], Any]]] = [{} for _ in range(self.SHARDS)]
+        self._dirty: set[int] = set()
+        for number in range(self.SHARDS):
+            stored = load_keyed(self._shard_path(number), f"{FORMAT}:{environment}")
+            if isinstance(stored, dict):
+                self._shards[number] = stored  # a missing or unreadable shard is only a slower build
+
+    def _shard_path(self, number: int) -> Path:
+        return self._folder / f"articles-{number:02d}.pickle"
+
+    def _shard(self, key: str) -> int:
+        return zlib.crc32(key.encode()) % self.SHARDS
 
     @staticmethod
     def signature(stat: os.stat_result) -> tuple[int, int, int]:
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     def get(self, key: str, signature: tuple[int, int, int]) -> Any | None:
-        entry = self._entries.get(key)
+        entry = self._shards[self._shard(key)].get(key)
         return entry[1] if entry is not None and entry[0] == signature else None
 
     def put(self, key: str, signature: tuple[int, int, int], value: Any) -> None:
-        self._entries[key] = (signature, value)
-        self._dirty = True
+        number = self._shard(key)
+        self._shards[number][key] = (signature, value)
+        self._dirty.add(number)
 
     def retain(self, keys: set[str]) -> None:
         """Forget files that no longer exist."""
-        gone = self._entries.keys() - keys
-        for key in gone:
-            del self._entries[key]
-        self._dirty = self._dirty or bool(gone)
+        for number, shard in enumerate(self._shards):
+            gone = shard.keys() - keys
+            for key in gone:
+                del shard[key]
+            if gone:
+                self._dirty.add(number)
 
     def save(self) -> None:
-        if not self._dirty:
-            return
-        write_atomically(self._path, pickle.dumps(
-            {"format": FORMAT, "environment": self._environment, "entries": self._entries},
-            protocol=pickle.HIGHEST_PROTOCOL))
-        self._dirty = False
+        for number in sorted(self._dirty):
+            save_keyed(self._shard_path(number), f"{FORMAT}:{self._environment}", self._shards[number])
+        self._dirty.clear()
+
+
+def load_keyed(path: Path, key: str) -> Any | None:
+    """The value saved at PATH under KEY, or None when there is none (or another key's)."""
+    try:
+        with path.open("rb") as stream:
+            stored_key, value = pickle.load(stream)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        return None
+    return value if stored_key == key else None
+
+
+def save_keyed(path: Path, key: str, value: Any) -> None:
+    write_atomically(path, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

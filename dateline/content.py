@@ -16,6 +16,7 @@ import yaml
 from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
+from dateline.fingerprint import digest
 from dateline.geo import lookup_country
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article
@@ -28,6 +29,9 @@ ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
               "draft", "updated", "correction"}
 _SLUG = re.compile(r"^[\w][\w-]*$")
+# The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
+# log) whose rendering would take minutes and whose page nobody could read.
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # Characters XML 1.0 forbids (control characters but tab and line ends, non-characters): invisible on a page,
 # but one in a title or a body would make every feed that shows the article unreadable to feed readers.
@@ -86,6 +90,9 @@ def scan_article_files(site_dir: Path) -> list[ScannedFile]:
 
 def split_front_matter(path: Path, raw: bytes) -> SourceText:
     """Split '---' front matter from the body; raise SourceError if the file is not an article."""
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise SourceError(path, f"the file is {len(raw) / 1024 / 1024:.1f} MB; an article may be at most "
+                                f"{MAX_ARTICLE_BYTES // 1024 // 1024} MB: is this really an article?", None)
     if b"\x00" in raw:
         raise SourceError(path, "this is a binary file, not a Markdown article", None)
     try:
@@ -149,6 +156,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
+        source_digest=digest(source.front_matter, source.body),
         title=title,
         date=published,
         has_time=has_time,
@@ -184,6 +192,7 @@ class ArticleFields:
     correction: str
     draft: bool
     extra: dict[str, Any]
+    source_digest: str  # hash of the file's text: what a page showing this article depends on
 
 
 def _text(data: dict, key: str, fail, *, required: bool = False) -> str:

@@ -29,6 +29,7 @@ class Article:
     correction: str = ""
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter keys, for templates
+    source_digest: str = ""  # hash of the file's text
 
     @property
     def day(self) -> date:
@@ -73,3 +74,4 @@ class Site:
     site_dir: Path
     articles: tuple[Article, ...]  # newest first, ties broken by URL
     taxonomies: tuple[Taxonomy, ...]
+    related: dict[str, tuple[str, ...]]  # article URL -> related article URLs, best first

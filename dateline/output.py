@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import json
 import os
+import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,8 +29,8 @@ class OutputTrees:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
-        self._manifest_file = cache_dir / f"trees-{digest(str(self.output))}.json"
-        manifests = _read_json(self._manifest_file)
+        self._manifest_file = cache_dir / f"trees-{digest(str(self.output))}.pickle"
+        manifests = _read_manifests(self._manifest_file)
         live_record = manifests.get(_tree_id(self.output), {})
         self._live: Manifest = live_record.get("files", {})
         self._live_inputs: dict = live_record.get("inputs", {})
@@ -76,31 +76,37 @@ class OutputTrees:
                 and all(_holds(self.output, path, self._live[path], fp) for path, fp in self._planned.items()))
 
     def to_render(self) -> list[str]:
-        """Paths whose content neither twin holds: only these are rendered."""
+        """Paths whose content neither tree holds (by their manifests): only these are rendered."""
         return [path for path, fp in self._planned.items()
-                if not _holds(self.next, path, self._twin.get(path), fp)
-                and not _holds(self.output, path, self._live.get(path), fp)]
+                if not _listed(self._twin.get(path), fp) and not _listed(self._live.get(path), fp)]
 
     # -- bringing the twin up to date --------------------------------------------------------------------
 
-    def prepare(self) -> None:
-        """Make the twin hold the right files for every path that needs no rendering; drop stale files."""
+    def prepare(self) -> list[str]:
+        """Make the twin hold the right files for every path that needs no rendering; drop stale files.
+
+        Returns the paths that must be rendered after all because output/ lost the file to link.
+        """
         self.next.mkdir(exist_ok=True)
         # The manifest on disk must never claim more than the twin holds, even if we are killed now:
         # forget every entry we are about to change before changing anything.
         stale = sorted(self._twin.keys() - self._planned.keys())
-        changing = [p for p, fp in self._planned.items() if not _holds(self.next, p, self._twin.get(p), fp)]
+        changing = [p for p, fp in self._planned.items() if not _listed(self._twin.get(p), fp)]
         for path in (*stale, *changing):
             self._twin.pop(path, None)
         self.save()
         for path in stale:
             (self.next / path).unlink(missing_ok=True)
-        for path, fp in self._planned.items():
-            if _holds(self.next, path, self._twin.get(path), fp):
-                continue
-            if _holds(self.output, path, self._live.get(path), fp):
-                _link(self.output / path, self.next / path)
+        lost = []
+        for path in changing:
+            if _listed(self._live.get(path), self._planned[path]):
+                try:
+                    _link(self.output / path, self.next / path)
+                except FileNotFoundError:  # deleted from output/ by hand
+                    lost.append(path)
+                    continue
                 self._twin[path] = self._live[path]
+        return lost
 
     def write(self, site_path: str, data: bytes) -> bool:
         """Put DATA at SITE_PATH in the twin (safe in worker processes); False if output/ had those bytes.
@@ -145,7 +151,7 @@ class OutputTrees:
             manifests[_tree_id(self.output)] = {"files": self._live, "inputs": self._live_inputs}
         if self.next.is_dir():
             manifests[_tree_id(self.next)] = {"files": self._twin}
-        write_atomically(self._manifest_file, json.dumps(manifests, sort_keys=True).encode())
+        write_atomically(self._manifest_file, pickle.dumps(manifests, protocol=pickle.HIGHEST_PROTOCOL))
 
     def paths(self) -> Iterable[str]:
         return self._planned.keys()
@@ -168,8 +174,13 @@ def write_file(root: Path, site_path: str, data: bytes) -> None:
                                                 "the published output was left as it was")) from None
 
 
+def _listed(entry: list | None, fingerprint: str) -> bool:
+    return entry is not None and entry[0] == fingerprint
+
+
 def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
-    if entry is None or entry[0] != fingerprint:
+    """Listed with this fingerprint, and the file is really there with its size."""
+    if not _listed(entry, fingerprint):
         return False
     try:
         return (root / path).stat().st_size == entry[1]
@@ -196,11 +207,13 @@ def _tree_id(folder: Path) -> str:
     return f"{stat.st_dev}:{stat.st_ino}"
 
 
-def _read_json(path: Path) -> dict:
+def _read_manifests(path: Path) -> dict:
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        with path.open("rb") as stream:
+            manifests = pickle.load(stream)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         return {}
+    return manifests if isinstance(manifests, dict) else {}
 
 
 _RENAME_EXCHANGE = 2

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from dateline.model import Site
-from dateline.taxonomy import related_articles
 from dateline.urls import output_file
 from dateline.views import ArticleView, article_views, day_url, digest_days, term_url, term_views
 
@@ -58,13 +57,12 @@ def site_pages(site: Site) -> Iterator[Page]:
     for pager, chunk in paginate(ordered, per_page, ""):
         yield Page(output_file(pager.url), "home.html", {"days": digest_days(list(chunk)), "pager": pager}, "home page")
 
-    related = related_articles(site.articles, site.taxonomies, config.related_articles)
     for index, article in enumerate(ordered):
         yield Page(output_file(article.url), "article.html", {
             "article": article,
             "newer": ordered[index - 1] if index > 0 else None,
             "older": ordered[index + 1] if index + 1 < len(ordered) else None,
-            "related": [views[u] for u in related.get(article.url, ())],
+            "related": [views[u] for u in site.related.get(article.url, ())],
         }, str(site.articles[index].source_path))
 
     for taxonomy in site.taxonomies:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
@@ -10,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from dateline.fingerprint import digest, freeze
+from dateline.fingerprint import digest
 from dateline.model import Article, Site, Taxonomy
 from dateline.text import slugify
 
@@ -86,7 +85,9 @@ def _term_links(site: Site, name: str) -> dict[str, TermLink]:
 
 
 def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
-    view = ArticleView(
+    article_tags = tuple(tags[t] for t in article.tags)
+    article_countries = tuple(countries[c] for c in article.countries)
+    return ArticleView(
         title=article.title,
         url=article.url,
         date=article.date,
@@ -96,12 +97,14 @@ def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[s
         source=article.source,
         summary=article.summary,
         body=Markup(article.body_html),  # sanitised in markup.py unless the site trusts raw HTML
-        tags=tuple(tags[t] for t in article.tags),
-        countries=tuple(countries[c] for c in article.countries),
+        tags=article_tags,
+        countries=article_countries,
         correction=article.correction,
         extra=article.extra,
+        # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
+        # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
+        digest=digest(article.source_digest, article.url, article_tags, article_countries),
     )
-    return dataclasses.replace(view, digest=digest(freeze(view)))
 
 
 def digest_days(articles: list[ArticleView]) -> list[DigestDay]:
