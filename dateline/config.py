@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from dateline.errors import DatelineError, SourceError
+from dateline.urls import UnsafePath, check_site_path
 from dateline.yamlutil import error_line, load_with_lines
 
 CONFIG_NAME = "site.yaml"
@@ -187,6 +188,7 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         minimum = 0 if key == "related_articles" else 1
         if value < minimum:
             problem(key_path, f"'{'.'.join(key_path)}' must be at least {minimum}")
+    permalink_errors = len(errors)
     placeholders = set(re.findall(r"\{(\w*)\}", config.permalink))
     if "slug" not in placeholders:
         problem(("permalink",), "permalink must contain {slug}, e.g. '{year}/{month}/{day}/{slug}/'")
@@ -195,6 +197,15 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
                                 f"unknown: {', '.join(sorted(placeholders - PERMALINK_FIELDS))}")
     if config.permalink.startswith("/") or ".." in config.permalink.split("/") or "\\" in config.permalink:
         problem(("permalink",), "permalink must be a relative path inside the site (no leading '/', '..' or '\\')")
+    elif len(errors) == permalink_errors:  # the pattern itself is sound: are the paths it makes clean?
+        try:
+            check_site_path(config.permalink.format(year="2025", month="09", day="11", slug="slug"))
+        except UnsafePath:
+            problem(("permalink",), "permalink must be a clean relative path: no empty, '.' or '..' parts, "
+                                    "no NUL character")
+        except (ValueError, KeyError, IndexError, AttributeError):
+            problem(("permalink",), "permalink has a stray '{' or '}': the only placeholders are {year}, {month}, "
+                                    "{day} and {slug}")
     return errors
 
 
