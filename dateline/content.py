@@ -32,9 +32,6 @@ _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
 # log) whose rendering would take minutes and whose page nobody could read.
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
-# The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
-# log) whose rendering would take minutes and whose page nobody could read.
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 # Characters XML 1.0 forbids (control characters but tab and line ends, non-characters): invisible on a page,
 # but one in a title or a body would make every feed that shows the article unreadable to feed readers.
@@ -93,9 +90,6 @@ def scan_article_files(site_dir: Path) -> list[ScannedFile]:
 
 def split_front_matter(path: Path, raw: bytes) -> SourceText:
     """Split '---' front matter from the body; raise SourceError if the file is not an article."""
-    if len(raw) > MAX_ARTICLE_BYTES:
-        raise SourceError(path, f"the file is {len(raw) / 1024 / 1024:.1f} MB; an article may be at most "
-                                f"{MAX_ARTICLE_BYTES // 1024 // 1024} MB: is this really an article?", None)
     if len(raw) > MAX_ARTICLE_BYTES:
         raise SourceError(path, f"the file is {len(raw) / 1024 / 1024:.1f} MB; an article may be at most "
                                 f"{MAX_ARTICLE_BYTES // 1024 // 1024} MB: is this really an article?", None)
