@@ -36,13 +36,16 @@ class BuildResult:
 
 def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
                published_before: datetime | None = None, strict: bool = False,
-               on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
+               on_stage: Callable[[str, float], None] | None = None,
+               after_render: Callable[[Path], None] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
     unless the whole build succeeds, and then the new site replaces it in one atomic step.
     STRICT makes a template's use of an undefined variable an error (for checks); a strict build
     renders every page once, since pages rendered leniently before may hide such a use.
+    AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
+    something changed), so files made from the pages (a search index) go live together with them.
     """
     site_dir = site_dir.resolve()
     output = (output or site_dir / "output").resolve()
@@ -123,6 +126,9 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees.save()
             raise DatelineError(errors)
         stage_done("render")
+        if after_render is not None:
+            after_render(trees.next)
+            stage_done("after_render")
         trees.commit()
         stage_done("write")
     return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
