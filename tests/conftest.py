@@ -43,6 +43,9 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+EXECUTABLE_SCRIPT_TYPES = {"text/javascript", "module", "application/javascript", ""}
+
+
 class PageParser(HTMLParser):
     """Collects what the tests look at: links, asset references, scripts, the lang attribute, visible text."""
 
@@ -68,8 +71,8 @@ class PageParser(HTMLParser):
             (self.links if rel & {"canonical", "alternate"} else self.assets).append(attributes["href"] or "")
         if tag in ("img", "script") and attributes.get("src"):
             self.assets.append(attributes["src"] or "")
-        if tag == "script":
-            self.scripts += 1
+        if tag == "script" and (attributes.get("type") or "text/javascript") in EXECUTABLE_SCRIPT_TYPES:
+            self.scripts += 1  # JSON-LD (application/ld+json) is data, not code
 
     def handle_data(self, data: str) -> None:
         self.text_parts.append(data)
