@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dateline.model import Site
+from dateline.newsmeta import host_redirects, news_articles, news_language
 from dateline.urls import output_file
 from dateline.views import ArticleView, article_views, day_url, digest_days, term_url, term_views
 
@@ -48,7 +49,8 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[P
         yield pager, items[(number - 1) * per_page: number * per_page]
 
 
-def site_pages(site: Site) -> Iterator[Page]:
+def site_pages(site: Site, now: datetime | None = None) -> Iterator[Page]:
+    """Every page of SITE; NOW is the site's clock for a production build (the news sitemap counts back from it)."""
     config = site.config
     views = article_views(site)
     ordered = [views[a.url] for a in site.articles]
@@ -97,6 +99,7 @@ def site_pages(site: Site) -> Iterator[Page]:
                "site feed")
     yield Page("404.html", "404.html", {}, "404 page", root_relative_links=True)
     yield Page("robots.txt", "robots.txt", {}, "robots.txt")
+    yield from _publishing_pages(site, views, ordered, now)
 
 
 def _day_link(day: date) -> dict[str, Any]:
@@ -126,3 +129,28 @@ def sitemap_page(site: Site, html_files: Iterable[str]) -> Page:
         url = path.removesuffix("index.html")
         entries.append({"url": url, "lastmod": changed.get(url)})
     return Page("sitemap.xml", "sitemap.xml", {"entries": entries}, "sitemap")
+
+
+def _publishing_pages(site: Site, views: dict[str, ArticleView], ordered: list[ArticleView],
+                      now: datetime | None) -> Iterator[Page]:
+    """What news aggregators, feed readers, search and hosts need: JSON feeds, the news sitemap, the search
+    page, and the optional _headers/_redirects of Netlify and Cloudflare Pages."""
+    config = site.config
+    yield Page("feed.json", "feed.json", _feed_context(config.title, "", "feed.json", ordered[: config.feed.limit]),
+               "site JSON feed")
+    for taxonomy in site.taxonomies:
+        for term in taxonomy.terms:
+            base = term_url(taxonomy, term.slug)
+            articles = [views[u] for u in term.article_urls[: config.feed.limit]]
+            yield Page(f"{base}feed.json", "feed.json",
+                       _feed_context(f"{config.title}: {term.name}", base, f"{base}feed.json", articles),
+                       f"{taxonomy.singular} {term.name!r} JSON feed")
+    yield Page("news-sitemap.xml", "news-sitemap.xml", {
+        "entries": news_articles(ordered, now), "publication": config.title,
+        "news_language": news_language(config.language)}, "news sitemap")
+    yield Page("search/index.html", "search.html", {}, "search page")
+    if config.params.get("host_headers"):
+        yield Page("_headers", "_headers", {}, "params.host_headers")
+    redirects = host_redirects(config.params, site.site_dir / "site.yaml")
+    if redirects:
+        yield Page("_redirects", "_redirects", {"redirects": redirects}, "params.redirects")

@@ -133,8 +133,8 @@ def test_config_change_rerenders_every_page(built):
     result = build_site(site, out)
     after = snapshot(out)
     changed = {path for path in after if after[path] != before.get(path)}
-    # every page and feed shows the site's title; robots.txt, the sitemap and the stylesheet do not
-    assert changed == {p for p in after if p.endswith((".html", "feed.xml"))}
+    # every page, feed and the news sitemap show the site's title; robots.txt, the sitemap and the stylesheet do not
+    assert changed == {p for p in after if p.endswith((".html", "feed.xml", "feed.json", "news-sitemap.xml"))}
     assert result.written == len(changed)
     assert "Renamed Digest" in (out / "tags" / "index.html").read_text()
 

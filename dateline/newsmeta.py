@@ -1,0 +1,49 @@
+"""News metadata that needs rules, not markup: which articles a Google News sitemap lists, and its language code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from dateline.errors import DatelineError, SourceError
+from dateline.views import ArticleView
+
+NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list only articles published in the last two days
+NEWS_LIMIT = 1000  # and at most 1,000 of them
+
+
+def news_reference(articles: Sequence[ArticleView], now: datetime | None) -> datetime | None:
+    """The moment "the last two days" count back from: the site's clock when the build was given one (a
+    production build), else the newest article's publication, so the same input gives the same output."""
+    if now is not None:
+        return now
+    return max((a.date for a in articles), default=None)
+
+
+def news_articles(articles: Sequence[ArticleView], now: datetime | None) -> list[ArticleView]:
+    """Articles published within NEWS_WINDOW before the reference moment, newest first, at most NEWS_LIMIT."""
+    reference = news_reference(articles, now)
+    if reference is None:
+        return []
+    recent = [a for a in articles if reference - NEWS_WINDOW < a.date <= reference]
+    recent.sort(key=lambda a: (a.date, a.url), reverse=True)
+    return recent[:NEWS_LIMIT]
+
+
+def news_language(language: str) -> str:
+    """Google News wants an ISO 639 code: "en-GB" -> "en"; Chinese keeps its script ("zh-cn", "zh-tw")."""
+    code = language.lower().replace("_", "-")
+    if code.startswith("zh-"):
+        return "zh-tw" if code in ("zh-tw", "zh-hant", "zh-hk") else "zh-cn"
+    return code.split("-")[0]
+
+
+def host_redirects(params: dict[str, Any], config_file: Path) -> list[tuple[str, str]]:
+    """site.yaml's params.redirects ({old site path: new site path}) as sorted pairs for _redirects."""
+    redirects = params.get("redirects") or {}
+    if not isinstance(redirects, dict):
+        raise DatelineError(SourceError(config_file, "params.redirects must be a mapping of old site paths to "
+                                                     "new ones, e.g. {2025/09/old-slug/: 2025/09/new-slug/}"))
+    return sorted((str(old).lstrip("/"), str(new).lstrip("/")) for old, new in redirects.items())
