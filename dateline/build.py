@@ -82,7 +82,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         taxonomies = build_taxonomies(articles)
         site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=taxonomies,
                     related=_related(cache_root, articles, taxonomies, config.related_articles))
-        pages = list(site_pages(site))
+        pages = list(site_pages(site, now=published_before))
         pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         stage_done("pages")
 
