@@ -194,6 +194,7 @@ def _link(source: Path, target: Path) -> None:
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         os.link(source, temporary)
         os.replace(temporary, target)
+        temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file
     else:
         os.link(source, target)
 
