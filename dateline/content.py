@@ -41,6 +41,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 class _FrontMatterLoader(UniqueKeyLoader):
     """Front matter loader that leaves dates as text, so an impossible date gets our message and line."""
 
+    line_offset = 1  # the opening '---'
+
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -147,6 +149,8 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     updated = None
     if data.get("updated") not in (None, ""):
         updated, _ = _parse_date(data["updated"], config.zone, lambda m: fail("updated", m))
+    if isinstance(data.get("slug"), str) and _NOT_XML.search(data["slug"]):  # a URL is never silently changed
+        raise fail("slug", f"slug {data['slug']!r} may only contain letters, digits and hyphens")
     slug = _text(data, "slug", fail) or slugify(title)
     if not _SLUG.match(slug):
         raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")

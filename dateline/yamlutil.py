@@ -12,6 +12,8 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
     """Safe loading that refuses duplicate keys: YAML would silently keep the last one."""
 
+    line_offset = 0  # lines of the file before the YAML text (front matter's '---'), for line numbers in messages
+
     def construct_mapping(self, node, deep=False):  # noqa: ANN001
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -23,8 +25,9 @@ class UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
                     None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
                 ) from None
             if key in seen:
+                first = seen[key] + 1 + self.line_offset
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first given on line {seen[key] + 1})", key_node.start_mark
+                    None, None, f"duplicate key {key!r} (first given on line {first})", key_node.start_mark
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
