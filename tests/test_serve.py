@@ -335,6 +335,14 @@ def test_path_traversal_is_refused(read_only_preview: Preview, path: str) -> Non
     assert SECRET.encode() not in body
 
 
+def test_only_localhost_names_are_answered(read_only_preview: Preview) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 gets nothing."""
+    status, _, body = fetch(read_only_preview, "/", headers={"Host": f"evil.example:{read_only_preview.port}"})
+    assert status == 421 and b"Preview Digest" not in body
+    for host in ("localhost", "127.0.0.1", "[::1]"):
+        assert fetch(read_only_preview, "/", headers={"Host": f"{host}:{read_only_preview.port}"})[0] == 200
+
+
 def test_symlinks_out_of_the_preview_are_refused(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     with running_preview(site) as preview:

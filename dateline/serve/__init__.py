@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import shutil
 import signal
@@ -16,7 +15,7 @@ from types import TracebackType
 from typing import IO
 
 from dateline.config import CONFIG_NAME, load_config
-from dateline.serve.handler import PreviewServer
+from dateline.serve.handler import PreviewServer, is_loopback
 from dateline.serve.rebuild import Rebuilder
 from dateline.serve.state import BuildState
 from dateline.serve.watch import SourceWatcher
@@ -117,7 +116,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}. Is another preview running? "
               f"Try --port {args.port + 1}.", file=sys.stderr)
         return 1
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines can see this preview, drafts included.",
               file=sys.stderr)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
@@ -167,10 +166,3 @@ def _remove_abandoned_previews(folder: Path) -> None:
             pass  # not ours, or another user's live process
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import socket
 import socketserver
 import threading
@@ -54,6 +55,7 @@ class PreviewServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, PreviewHandler)
+        self.loopback_only = is_loopback(address[0])
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up in DNS; we never need it.
@@ -97,6 +99,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _handle(self, *, send_body: bool) -> None:
         try:
+            if not self._host_allowed():
+                self._send(Reply(HTTPStatus.MISDIRECTED_REQUEST, b"This preview only answers to localhost\n", _text()),
+                           send_body=send_body)
+                return
             path = urlsplit(self.path).path
             if path == EVENTS_PATH:
                 self._stream_events(send_body=send_body)
@@ -107,6 +113,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except Exception:
             traceback.print_exc()
             self.close_connection = True
+
+    def _host_allowed(self) -> bool:
+        """On a loopback address, answer only requests for localhost: a web page that points its own host name
+        at 127.0.0.1 (DNS rebinding) must not read the preview, drafts included."""
+        if not self.server.loopback_only:
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in ("", "localhost", "127.0.0.1", "[::1]") or name.startswith("127.")
 
     def _reply(self, path: str) -> Reply:
         state = self.server.state
@@ -228,6 +243,15 @@ def _clean(site_path: str) -> bool:
         return False
     parts = site_path.split("/")
     return not any(part in (".", "..") for part in parts) and "" not in parts[:-1]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _text() -> dict[str, str]:
