@@ -37,7 +37,8 @@ class BuildResult:
 def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
                published_before: datetime | None = None, strict: bool = False,
                on_stage: Callable[[str, float], None] | None = None,
-               after_render: Callable[[Path], None] | None = None) -> BuildResult:
+               after_render: Callable[[Path], None] | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
@@ -76,7 +77,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         article_cache = ArticleCache(cache_root / "articles",
                                      digest(code_version(), config.timezone, config.trust_html))
         articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
-                                           published_before=published_before)
+                                           published_before=published_before,
+                                           on_progress=_labelled(progress, "Reading articles"))
         article_cache.save()
         stage_done("load")
         taxonomies = build_taxonomies(articles)
@@ -109,9 +111,11 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         pages_to_render = [by_path[p] for p in to_render if p in by_path]
         written = 0
         render = functools.partial(render_chunk, env, write=functools.partial(_write_page, trees))
-        for outcome in map_chunks(render, pages_to_render, min_items=300):
+        for outcome in map_chunks(render, pages_to_render, min_items=300,
+                                  on_progress=_labelled(progress, "Rendering pages")):
             if isinstance(outcome, SourceError):
-                if outcome not in errors:
+                # one message per broken template line, whichever page and chunk met it first
+                if (outcome.path, outcome.line) not in {(e.path, e.line) for e in errors}:
                     errors.append(outcome)
             else:
                 site_path, (size, changed) = outcome
@@ -132,6 +136,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         trees.commit()
         stage_done("write")
     return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
+
+
+def _labelled(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:
+    return functools.partial(progress, label) if progress else None
 
 
 def _related(cache_root: Path, articles: list[Article], taxonomies: tuple[Taxonomy, ...],

@@ -77,9 +77,15 @@ def _print_warnings(warnings: list[SourceError]) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
+    from dateline.progress import ProgressBar
 
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
-    result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url)
+    bar = ProgressBar() if not args.quiet else None
+    try:
+        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     _print_warnings(result.warnings)
     if not args.quiet:
         seconds = sum(result.timings.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -267,7 +268,8 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
                   scan: list[ScannedFile] | None = None,
-                  published_before: datetime | None = None) -> tuple[list[Article], list[SourceError]]:
+                  published_before: datetime | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> tuple[list[Article], list[SourceError]]:
     """Every article of the site, newest first, and warnings; raise DatelineError with all errors.
 
     Files whose (mtime, size, inode) match the cache are not parsed again; the others are parsed
@@ -285,7 +287,8 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
             fields_by_path[path] = cached
         else:
             to_parse.append(path)
-    for path, outcome in zip(to_parse, map_chunks(functools.partial(_parse_files, config=config), to_parse),
+    for path, outcome in zip(to_parse, map_chunks(functools.partial(_parse_files, config=config), to_parse,
+                                                            on_progress=on_progress),
                              strict=True):
         if isinstance(outcome, SourceError):
             errors.append(outcome)

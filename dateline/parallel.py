@@ -28,24 +28,37 @@ def can_fork() -> bool:
 
 
 def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
-               min_items: int = 400) -> list[Result]:
-    """FUNCTION over ITEMS in one chunk per core; in this process when there is little work or no fork.
+               min_items: int = 400, on_progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """FUNCTION over ITEMS, chunk by chunk, on every core when there is enough work and fork is safe.
 
     FUNCTION takes a slice of ITEMS and returns one result per item; the results come back in order.
+    ON_PROGRESS(done, total) is called after each chunk.
     """
     workers = worker_count()
-    if workers == 1 or len(items) < min_items or not can_fork():
-        return function(items)
+    parallel = workers > 1 and len(items) >= min_items and can_fork()
+    # Several chunks per worker even out slow files; small chunks serially keep the progress moving.
+    size = max(1, -(-len(items) // (workers * 8)) if parallel else 250)
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    results: list[Result] = []
+
+    def collect(chunk: list[Result]) -> None:
+        results.extend(chunk)
+        if on_progress:
+            on_progress(len(results), len(items))
+
+    if not parallel:
+        for start, end in bounds:
+            collect(function(items[start:end]))
+        return results
     global _TASK
     _TASK = (function, items)
     try:
-        size = -(-len(items) // (workers * 4))  # a few chunks per worker evens out slow files
-        bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_run_chunk, bounds)
+            for chunk in pool.imap(_run_chunk, bounds):
+                collect(chunk)
     finally:
         _TASK = None
-    return [result for chunk in chunks for result in chunk]
+    return results
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:

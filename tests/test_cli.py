@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from conftest import parse_page, run_cli
 
 
@@ -37,3 +39,30 @@ def test_quiet_build_prints_nothing(site_copy):
     site = site_copy("minimal")
     result = run_cli("build", "--site", str(site), "--quiet")
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_only_after_its_delay():
+    from dateline.progress import ProgressBar
+
+    terminal = _Terminal()
+    bar = ProgressBar(terminal, delay=0)
+    bar("Rendering pages", 5, 10)
+    bar("Rendering pages", 10, 10)
+    bar.close()
+    assert "Rendering pages   [###############...............] 5/10" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\033[K")
+    slow = _Terminal()
+    ProgressBar(slow, delay=60)("Reading articles", 1, 2)  # a build this quick never shows a bar
+    piped = io.StringIO()
+    ProgressBar(piped, delay=0)("Reading articles", 1, 2)  # nor does output to a file or pipe
+    assert slow.getvalue() == piped.getvalue() == ""
+
+
+def test_a_piped_build_prints_no_progress_bar(site_copy):
+    result = run_cli("build", "--site", str(site_copy("full")))
+    assert "\r" not in result.stdout + result.stderr
