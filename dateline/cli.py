@@ -62,7 +62,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--poll", action="store_true", help="poll for changes (for network drives)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.set_defaults(run=_serve)
+
+    publish = commands.add_parser("publish", help="production build, checks, then upload the changes to a host",
+                                  description="Build for production (no drafts, nothing dated in the future), check "
+                                              "every page, then send only the changed files to --to.")
+    _production_options(publish)
+    publish.add_argument("--to", required=True, metavar="TARGET",
+                         help="a folder (/var/www/html), rsync://host/module/path or [user@]host:path, "
+                              "git+REPO[#BRANCH] (default branch gh-pages), or s3://BUCKET[/PREFIX]")
+    publish.add_argument("--dry-run", action="store_true", help="list what would change; send nothing")
+    publish.set_defaults(run=_publish)
+
+    check = commands.add_parser("check", help="production build and every publish check, without publishing",
+                                description="Build for production and check links, assets, HTML and feeds "
+                                            "(exit status 1 on any problem: usable in CI).")
+    _production_options(check)
+    check.set_defaults(run=_check)
     return parser
+
+
+def _production_options(parser: argparse.ArgumentParser) -> None:
+    _site_options(parser)
+    parser.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
+    parser.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/news/")
+    parser.add_argument("--now", metavar="ISO-TIME", help="the site's clock (default: SOURCE_DATE_EPOCH or now): "
+                                                          "articles dated later are left out")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and problems")
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -78,15 +103,20 @@ def _print_warnings(warnings: list[SourceError]) -> None:
 def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
     from dateline.progress import ProgressBar
+    from dateline.search import SearchIndexer
 
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     bar = ProgressBar() if not args.quiet else None
+    search = SearchIndexer()  # the search index is made from the new pages and swapped in with them
     try:
-        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar)
+        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar,
+                            after_render=search)
     finally:
         if bar:
             bar.close()
     _print_warnings(result.warnings)
+    if search.problem:
+        print(search.problem, file=sys.stderr)
     if not args.quiet:
         seconds = sum(result.timings.values())
         noun = "article" if result.articles == 1 else "articles"
@@ -133,3 +163,54 @@ def _serve(args: argparse.Namespace) -> int:
     from dateline.serve import serve
 
     return serve(args)
+
+
+def _checked_build(args: argparse.Namespace):
+    from dateline.publish import checked_build, site_clock
+
+    now = site_clock(args.now)
+    _import_inbox(args.site, args.base_url, quiet=args.quiet)
+    checked = checked_build(args.site, args.output, base_url=args.base_url, now=now)
+    _print_warnings(checked.build.warnings)
+    if checked.search_problem:
+        print(checked.search_problem, file=sys.stderr)
+    return checked
+
+
+def _check(args: argparse.Namespace) -> int:
+    checked = _checked_build(args)
+    for problem in checked.problems:
+        print(problem, file=sys.stderr)
+    if checked.problems:
+        count = len(checked.problems)
+        print(f"{count} problem{'s' if count > 1 else ''} in {checked.build.output}.", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"Checked {checked.build.files} files in {checked.build.output}: no problems.")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from dateline.publish import publish, site_clock
+
+    now = site_clock(args.now)
+    _import_inbox(args.site, args.base_url, quiet=args.quiet)
+    try:
+        report = publish(args.site, args.to, output=args.output, base_url=args.base_url, now=now,
+                         dry_run=args.dry_run)
+    except DatelineError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print(f"{len(exc.errors)} problem(s): nothing was published.", file=sys.stderr)
+        return 1
+    _print_warnings(report.checked.build.warnings)
+    if report.checked.search_problem:
+        print(report.checked.search_problem, file=sys.stderr)
+    for line in report.changes.lines():
+        if args.dry_run or not args.quiet:
+            print(("would " if args.dry_run else "") + line)
+    if not args.quiet or args.dry_run:
+        summary = f"{len(report.changes.upload)} to upload, {len(report.changes.delete)} to delete"
+        verb = "Would publish" if args.dry_run else "Published"
+        print(f"{verb} to {report.target}: {summary}" if report.changes else f"{report.target} is up to date.")
+    return 0
