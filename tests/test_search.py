@@ -1,0 +1,113 @@
+"""Search: Pagefind indexes the built site; in Chromium, typing a country's name finds its articles, also
+under a subpath; without a working binary the build says so and the site works without search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dateline.build import build_site
+from dateline.check import check_output
+from dateline.search import SearchIndexer, has_index
+
+from conftest import run_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+WAIT_MS = 20_000
+
+
+def test_the_index_is_built_before_the_swap_and_only_when_something_changed(site_copy, tmp_path):
+    site = site_copy("full")
+    out = tmp_path / "out"
+    search = SearchIndexer()
+    build_site(site, out, after_render=search)
+    assert search.ran and search.problem is None and has_index(out)
+    assert not (tmp_path / ".out.pagefind.tmp").exists()
+    again = SearchIndexer()
+    build_site(site, out, after_render=again)
+    assert not again.ran and has_index(out)  # nothing changed: neither pages nor index are touched
+    assert check_output(out, "https://example.org/news/") == []
+
+
+def test_without_pagefind_the_build_says_so_and_the_site_still_works(site_copy, tmp_path, monkeypatch):
+    site = site_copy("full")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0
+    assert "search: cannot run Pagefind" in result.stderr and "no search index" in result.stderr
+    assert not (site / "output" / "pagefind").exists()
+    assert check_output(site / "output", "https://example.org/news/") == []
+    assert 'id="search-unavailable"' in (site / "output" / "search" / "index.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.requests = requests
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def result_titles(page, expected: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The result titles once they stop arriving (Pagefind renders results one by one)."""
+    from playwright.sync_api import expect
+
+    links = page.locator(".pagefind-ui__result-link")
+    expect(links).to_have_count(len(expected))
+    return sorted(links.all_inner_texts())
+
+
+def test_typing_a_country_finds_its_articles_under_a_subpath(site_copy, tmp_path, http_server, page):
+    site = site_copy("full")
+    out = tmp_path / "out"
+    build_site(site, out, after_render=SearchIndexer())
+    start = http_server(out, "/news/")
+    page.goto(start + "search/")
+    page.locator(".pagefind-ui__search-input").fill("Lithuania")
+    expected = ["Belarus frees prisoners", "Lithuania thanks Washington"]
+    assert result_titles(page, expected) == expected
+    page.locator(".pagefind-ui__result-link", has_text="Lithuania thanks Washington").click()
+    page.wait_for_url(start + "2025/09/11/lithuania-thanks-washington/")
+    assert all(url.startswith(start) for url in page.requests), "the search page loaded something from elsewhere"
+
+
+def test_filters_by_country_tag_and_source(site_copy, tmp_path, http_server, page):
+    site = site_copy("full")
+    out = tmp_path / "out"
+    build_site(site, out, after_render=SearchIndexer())
+    page.goto(http_server(out, "/") + "search/?q=Brazil")
+    assert result_titles(page, ["São Paulo stocks rally"]) == ["São Paulo stocks rally"]
+    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    assert {"country", "tag", "source"} <= {f.strip().lower() for f in filters}
+
+
+def test_the_search_page_says_when_there_is_no_index(site_copy, tmp_path, http_server, page):
+    site = site_copy("full")
+    out = tmp_path / "out"
+    build_site(site, out)  # no indexer: as a host would serve a site built without Pagefind
+    page.goto(http_server(out, "/news/") + "search/")
+    page.wait_for_selector("#search-unavailable:not([hidden])")
