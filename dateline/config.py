@@ -19,6 +19,7 @@ from dateline.yamlutil import error_line, load_with_lines
 
 CONFIG_NAME = "site.yaml"
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 (so every feed) forbids
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,11 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
     def problem(key: tuple[str, ...], message: str) -> None:
         errors.append(SourceError(path, message, lines.get(key, 1)))
 
+    for key in ("title", "description", "language"):
+        control = _NOT_XML.search(getattr(config, key))
+        if control:
+            problem((key,), f"'{key}' contains the control character U+{ord(control.group()):04X}; remove it "
+                            "(feeds cannot carry it)")
     if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", config.base_url):
         problem(("base_url",), f"base_url must be an absolute http(s) URL such as https://example.org/news/, "
                                f"not {config.base_url!r}")
