@@ -6,12 +6,12 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
+from test_links import crawl
 
 from dateline.build import build_site
 from dateline.check import check_output
 
 from conftest import REPO, run_cli
-from test_links import crawl
 
 BASE = "https://example.org/news/"
 A1 = "2025/09/11/belarus-frees-prisoners/index.html"

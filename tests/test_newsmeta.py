@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import feedparser
 import pytest
@@ -149,7 +149,7 @@ def test_news_sitemap_lists_the_last_two_days_by_the_sites_clock(site_copy, tmp_
     for name, when in (("old", "2024-03-05T09:00:00Z"), ("recent", "2024-03-06T10:00:00Z"),
                        ("fresh", "2024-03-07T08:00:00Z"), ("future", "2024-03-07T12:00:00Z")):
         write_article(site, f"{name}.md", f"---\ntitle: {name}\ndate: {when}\n---\n\nText.\n")
-    now = datetime(2024, 3, 7, 9, 30, tzinfo=timezone.utc)
+    now = datetime(2024, 3, 7, 9, 30, tzinfo=UTC)
     build_site(site, tmp_path / "prod", published_before=now)
     entries = news_entries(tmp_path / "prod" / "news-sitemap.xml")
     assert [loc.rsplit("/", 2)[1] for loc, _ in entries] == ["fresh", "recent"]  # not "old" (> 2 days), not future
@@ -165,7 +165,7 @@ def test_news_sitemap_lists_the_last_two_days_by_the_sites_clock(site_copy, tmp_
 
 
 def test_news_sitemap_holds_at_most_1000_articles():
-    base = datetime(2025, 9, 11, 12, 0, tzinfo=timezone.utc)
+    base = datetime(2025, 9, 11, 12, 0, tzinfo=UTC)
     article = ArticleView(title="t", url="", date=base, has_time=True, updated=None, dateline="", source="",
                           summary="", body=Markup(""), tags=(), countries=(), correction="", extra={})
     articles = [dataclasses.replace(article, url=f"a{i}/", date=base - timedelta(minutes=i)) for i in range(1200)]

@@ -15,12 +15,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from test_links import crawl
 
 from dateline.errors import DatelineError
 from dateline.publish import publish
 
 from conftest import run_cli
-from test_links import crawl
 
 NOW = datetime(2025, 9, 12, 12, 0, tzinfo=timezone(timedelta(hours=3)))
 A1 = "content/articles/a1.md"
@@ -210,8 +210,8 @@ def rsync_daemon(tmp_path):
     destination.mkdir()
     port = free_port()
     config = tmp_path / "rsyncd.conf"
-    config.write_text(f"use chroot = false\nuid = {os.getuid()}\ngid = {os.getgid()}\npid file = {tmp_path}/rsyncd.pid\n"
-                      f"[site]\npath = {destination}\nread only = false\n")
+    config.write_text(f"use chroot = false\nuid = {os.getuid()}\ngid = {os.getgid()}\n"
+                      f"pid file = {tmp_path}/rsyncd.pid\n[site]\npath = {destination}\nread only = false\n")
     daemon = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--config={config}", "--address=127.0.0.1",
                                f"--port={port}", f"--log-file={tmp_path}/rsyncd.log"])
     try:

@@ -222,7 +222,8 @@ class GitTarget:
         if not self._parent:
             return Changes(upload=_upload_order(self._git("ls-tree", "-r", "--name-only", self._tree).splitlines()))
         upload, delete = [], []
-        for line in self._git("diff-tree", "-r", "--no-renames", "--name-status", self._parent, self._tree).splitlines():
+        diff = self._git("diff-tree", "-r", "--no-renames", "--name-status", self._parent, self._tree)
+        for line in diff.splitlines():
             status, _, name = line.partition("\t")
             (delete if status == "D" else upload).append(name)
         return Changes(upload=_upload_order(upload), delete=sorted(delete))
