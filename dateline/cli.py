@@ -103,20 +103,15 @@ def _print_warnings(warnings: list[SourceError]) -> None:
 def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
     from dateline.progress import ProgressBar
-    from dateline.search import SearchIndexer
 
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     bar = ProgressBar() if not args.quiet else None
-    search = SearchIndexer()  # the search index is made from the new pages and swapped in with them
     try:
-        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar,
-                            after_render=search)
+        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar)
     finally:
         if bar:
             bar.close()
     _print_warnings(result.warnings)
-    if search.problem:
-        print(search.problem, file=sys.stderr)
     if not args.quiet:
         seconds = sum(result.timings.values())
         noun = "article" if result.articles == 1 else "articles"

@@ -8,10 +8,13 @@ search page says that search is not available.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from dateline.fingerprint import digest
 
 INDEX_FOLDER = "pagefind"
 
@@ -20,15 +23,58 @@ class SearchIndexer:
     """An after_render hook for build_site: indexes the new tree before it is swapped in.
 
     `problem` says why there is no index (Pagefind missing or failing); the build itself goes on.
+    With STAMPS (a folder outside the site), it records which pages each index was made from, so
+    `ensure_index` can tell a current index from one left by an older build of the same tree.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stamps: Path | None = None) -> None:
         self.problem: str | None = None
         self.ran = False
+        self.stamps = stamps
 
     def __call__(self, tree: Path) -> None:
         self.ran = True
         self.problem = build_index(tree)
+        if self.stamps is not None:
+            _record(self.stamps, tree, None if self.problem else pages_signature(tree))
+
+
+def ensure_index(tree: Path, stamps: Path) -> str | None:
+    """Index TREE unless its index was made from exactly its current pages (a build that changed nothing
+    keeps its index, so publishing sends nothing); return why there is no index, if there is none."""
+    if has_index(tree) and _recorded(stamps, tree) == pages_signature(tree):
+        return None
+    problem = build_index(tree)
+    _record(stamps, tree, None if problem else pages_signature(tree))
+    return problem
+
+
+def pages_signature(tree: Path) -> str:
+    """The HTML pages of TREE by path, size and mtime: the build keeps an unchanged page's file as it was."""
+    pages = []
+    for page in sorted(tree.rglob("*.html")):
+        relative = page.relative_to(tree).as_posix()
+        if not relative.startswith(f"{INDEX_FOLDER}/"):
+            stat = page.stat()
+            pages.append((relative, stat.st_size, stat.st_mtime_ns))
+    return digest(pages)
+
+
+def _stamp_file(stamps: Path, tree: Path) -> Path:
+    stat = tree.stat()  # the folder's identity travels with it when the build swaps the two trees
+    return stamps / f"search-{stat.st_dev}-{stat.st_ino}.json"
+
+
+def _recorded(stamps: Path, tree: Path) -> str | None:
+    try:
+        return json.loads(_stamp_file(stamps, tree).read_text()).get("pages")
+    except (OSError, ValueError):
+        return None
+
+
+def _record(stamps: Path, tree: Path, signature: str | None) -> None:
+    stamps.mkdir(parents=True, exist_ok=True)
+    _stamp_file(stamps, tree).write_text(json.dumps({"pages": signature}))
 
 
 def build_index(site_root: Path) -> str | None:

@@ -3,16 +3,19 @@ under a subpath; without a working binary the build says so and the site works w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dateline.build import build_site
 from dateline.check import check_output
+from dateline.publish import checked_build
 from dateline.search import SearchIndexer, has_index
 
-from conftest import run_cli
+from conftest import run_cli, write_article
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,11 +36,34 @@ def test_the_index_is_built_before_the_swap_and_only_when_something_changed(site
     assert check_output(out, "https://example.org/news/") == []
 
 
-def test_without_pagefind_the_build_says_so_and_the_site_still_works(site_copy, tmp_path, monkeypatch):
+def test_a_stale_index_left_by_a_plain_build_is_remade(site_copy):
+    site = site_copy("full")
+    now = datetime(2025, 9, 12, 12, 0, tzinfo=UTC)
+    first = checked_build(site, now=now)
+    assert first.search_problem is None and indexed_pages(first.build.output) == 5
+    write_article(site, "extra.md", "---\ntitle: Extra story from Riga\ndate: 2025-09-11\n---\n\nRiga.\n")
+    build_site(site)  # a plain build: no index, the two trees swap
+    build_site(site)
+    second = checked_build(site, now=now)  # nothing to render, but the index is of older pages
+    assert indexed_pages(second.build.output) == 6
+    unchanged = snapshot(second.build.output / "pagefind")
+    assert snapshot(checked_build(site, now=now).build.output / "pagefind") == unchanged  # current: kept
+
+
+def indexed_pages(output: Path) -> int:
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text())
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_without_pagefind_the_check_says_so_and_the_site_still_works(site_copy, tmp_path, monkeypatch):
     site = site_copy("full")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
-    result = run_cli("build", "--site", str(site))
-    assert result.returncode == 0
+    result = run_cli("check", "--site", str(site), "--now", "2025-09-12T12:00:00+03:00")
+    assert result.returncode == 0, result.stderr
     assert "search: cannot run Pagefind" in result.stderr and "no search index" in result.stderr
     assert not (site / "output" / "pagefind").exists()
     assert check_output(site / "output", "https://example.org/news/") == []

@@ -13,7 +13,7 @@ from dateline.check import Problem, check_output
 from dateline.config import load_config
 from dateline.errors import DatelineError, SourceError
 from dateline.publish.targets import Changes, parse_target
-from dateline.search import SearchIndexer, build_index, has_index
+from dateline.search import SearchIndexer, ensure_index
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,12 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
                   now: datetime) -> CheckedBuild:
     """The production build (no drafts, nothing dated after NOW, absolute URLs from base_url), its search
     index, and every problem the checks find in it."""
-    indexer = SearchIndexer()
+    stamps = cache_dir(site_dir.resolve())
+    indexer = SearchIndexer(stamps)
     result = build_site(site_dir, output, base_url=base_url, published_before=now, after_render=indexer)
     search_problem = indexer.problem
-    if not indexer.ran and not has_index(result.output):  # built before without an index: add it now
-        search_problem = build_index(result.output)
+    if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
+        search_problem = ensure_index(result.output, stamps)
     config_base_url = load_config(site_dir, base_url=base_url).base_url
     return CheckedBuild(result, config_base_url, check_output(result.output, config_base_url), search_problem)
 
