@@ -63,7 +63,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
 
     config = load_config(site_dir, base_url=base_url)
     cache_root = cache_dir(site_dir)
-    with _build_lock(cache_root):
+
+    def build_locked() -> BuildResult:
         trees = OutputTrees(output, cache_root)
         scan = scan_article_files(site_dir)
         static_files = _static_files(site_dir)
@@ -135,7 +136,15 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             stage_done("after_render")
         trees.commit()
         stage_done("write")
-    return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
+        return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
+
+    try:
+        with _build_lock(cache_root):
+            return build_locked()
+    except OSError as exc:  # a full disk, a read-only folder...: say where, never a traceback
+        where = Path(exc.filename) if exc.filename else output
+        raise DatelineError(SourceError(where, f"cannot write: {exc.strerror or exc}; "
+                                               "the published output was left as it was")) from None
 
 
 def _labelled(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:

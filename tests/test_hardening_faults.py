@@ -166,8 +166,6 @@ def test_full_disk_is_a_clear_error_and_the_previous_output_survives(two_sites, 
         assert contents(output) == new
 
 
-@pytest.mark.xfail(reason="output.py: an OSError outside write_file (mkdir of the twin, a link, the swap) escapes "
-                          "as a traceback; see the hardening report", raises=AssertionError)
 def test_read_only_output_folder_is_a_clear_error_and_output_is_unchanged(two_sites, tmp_path):
     """As root, chmod does not stop writes: the output's file system is remounted read-only instead."""
     site, old, new = two_sites
