@@ -45,6 +45,7 @@ class PreviewServer(ThreadingHTTPServer):
     """A threading HTTP server whose close() ends every connection and joins every request thread."""
 
     daemon_threads = False  # server_close() joins them: nothing is left running
+    request_queue_size = 1024  # the default listen backlog of 5 left a burst of connections waiting a minute
 
     def __init__(self, address: tuple[str, int], state: BuildState, site_dir: Path) -> None:
         if ":" in address[0]:
