@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve build test bench clean lint chromium
+.PHONY: serve build test bench clean lint chromium rsync
 
 serve: $(STAMP)
 	$(PY) build.py serve
@@ -14,7 +14,7 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(PY) build.py build
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium rsync
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -35,6 +35,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The publish tests send files through a real rsync daemon on 127.0.0.1.
+rsync:
+	@command -v rsync >/dev/null 2>&1 || { \
+	  echo "Installing rsync for the publish tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsync >/dev/null; }
 
 clean:
 	rm -rf output .preview .dateline-cache

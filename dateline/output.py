@@ -132,7 +132,7 @@ class OutputTrees:
         """Swap the twin in as output/ in one atomic step; the old output/ becomes the twin."""
         self._twin = {path: entry for path, entry in self._twin.items() if path in self._planned}
         if self.output.exists():
-            _exchange(self.next, self.output)
+            exchange(self.next, self.output)
             self._live, self._twin = self._twin, self._live
         else:
             os.rename(self.next, self.output)
@@ -221,7 +221,7 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange(a: Path, b: Path) -> None:
     """Swap two folders atomically (Linux renameat2); elsewhere, two renames (never a mix, briefly absent)."""
     libc_name = ctypes.util.find_library("c")
     renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None

@@ -244,3 +244,10 @@ def test_future_dated_articles_can_be_held_back(site_copy, tmp_path):
     assert result.articles == 4  # a1 (07:00 UTC) is in, a2 (09:30 UTC) is not yet
     assert "Lithuania thanks Washington" not in (tmp_path / "out" / "index.html").read_text()
     assert (tmp_path / "out" / "2025/09/11/belarus-frees-prisoners/index.html").exists()
+
+
+def test_term_pages_link_both_of_their_feeds(full_site):
+    _, out, _ = full_site
+    page = parse_page(out / "countries" / "kenya" / "index.html")
+    assert "feed.xml" in page.links and "feed.json" in page.links
+    assert (out / "countries" / "kenya" / "feed.json").exists()

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.output import _exchange
+from dateline.output import exchange
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class FolderTarget:
             shutil.copy2(output / site_path, target)
         os.chmod(staging, 0o755)
         if self.path.exists():
-            _exchange(staging, self.path)
+            exchange(staging, self.path)
             shutil.rmtree(staging)  # the previous site, now out of service
         else:
             os.rename(staging, self.path)
