@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 import pickle
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -88,6 +90,7 @@ class OutputTrees:
         Returns the paths that must be rendered after all because output/ lost the file to link.
         """
         self.next.mkdir(exist_ok=True)
+        shutil.rmtree(scratch_folder(self.next), ignore_errors=True)  # temporaries of a build killed mid-write
         # The manifest on disk must never claim more than the twin holds, even if we are killed now:
         # forget every entry we are about to change before changing anything.
         stale = sorted(self._twin.keys() - self._planned.keys())
@@ -101,7 +104,7 @@ class OutputTrees:
         for path in changing:
             if _listed(self._live.get(path), self._planned[path]):
                 try:
-                    _link(self.output / path, self.next / path)
+                    _link(self.output / path, self.next, path)
                 except FileNotFoundError:  # deleted from output/ by hand
                     lost.append(path)
                     continue
@@ -120,7 +123,7 @@ class OutputTrees:
         except OSError:
             same = False
         if same:
-            _link(live, inside(self.next, site_path))
+            _link(live, self.next, site_path)
             return False
         write_file(self.next, site_path, data)
         return True
@@ -164,7 +167,7 @@ def write_file(root: Path, site_path: str, data: bytes) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() or target.is_symlink():
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary = _scratch_name(root)
             temporary.write_bytes(data)
             os.replace(temporary, target)
         else:
@@ -172,6 +175,21 @@ def write_file(root: Path, site_path: str, data: bytes) -> None:
     except OSError as exc:
         raise DatelineError(SourceError(target, f"cannot write the file: {exc.strerror}; "
                                                 "the published output was left as it was")) from None
+
+
+def scratch_folder(root: Path) -> Path:
+    """Where temporaries for ROOT are made: beside it (same file system, so renames are atomic) and never
+    inside it, so a build killed between writing and renaming cannot leave a stray file to be published."""
+    return root.with_name(f"{root.name}.tmp")
+
+
+_scratch_count = itertools.count()
+
+
+def _scratch_name(root: Path) -> Path:
+    folder = scratch_folder(root)
+    folder.mkdir(exist_ok=True)
+    return folder / f"{os.getpid()}-{next(_scratch_count)}"
 
 
 def _listed(entry: list | None, fingerprint: str) -> bool:
@@ -188,10 +206,12 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path, root: Path, site_path: str) -> None:
+    """ROOT/SITE_PATH becomes a hard link to SOURCE (an unchanged file of the live output/)."""
+    target = inside(root, site_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() or target.is_symlink():
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary = _scratch_name(root)
         os.link(source, temporary)
         os.replace(temporary, target)
         temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file

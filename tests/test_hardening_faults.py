@@ -129,11 +129,10 @@ def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
 def fill(folder: Path) -> Path:
     """Write a file until the file system is full; return it."""
     filler = folder / "filler.bin"
-    with open(filler, "wb") as stream:
+    with open(filler, "wb", buffering=0) as stream:  # unbuffered: closing has nothing left to flush
         try:
             while True:
                 stream.write(b"\0" * 65536)
-                stream.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     for name in range(10_000):  # the last blocks: small files until not even an inode or a block is left

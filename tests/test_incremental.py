@@ -190,3 +190,16 @@ def test_warnings_are_repeated_when_nothing_changed(site_copy):
     second = run_cli("build", "--site", str(site))
     assert "warning: the URL 2024/03/01/hello-world/ is already used" in first.stderr
     assert second.stderr == first.stderr
+
+
+def test_temporaries_of_a_killed_build_are_never_published(built):
+    site, out = built
+    scratch = out.with_name(f".{out.name}.next.tmp")
+    scratch.mkdir(exist_ok=True)
+    (scratch / "12345-0").write_text("half a page")  # as a build killed between write and rename leaves it
+    a1 = site / "content" / "articles" / "a1.md"
+    touch_later(a1, a1.read_text() + "\nOne more line.\n")
+    build_site(site, out)
+    assert "One more line." in (out / ARTICLE).read_text()
+    assert not any("half a page" in p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert not scratch.exists() or list(scratch.iterdir()) == []

@@ -261,3 +261,17 @@ def test_end_to_end_inbox_to_pages(site, tmp_path):
     again = build(site, out)
     assert again.returncode == 0 and "wrote " not in again.stdout
     assert len(imported(site)) == 2
+
+
+def test_wire_copy_too_large_to_be_an_article_is_rejected_at_import(tmp_path):
+    from dateline.config import load_config
+    from dateline.content import MAX_ARTICLE_BYTES
+    from dateline.ingest import import_paths
+    from dateline.scaffold import create_site
+
+    site = create_site(tmp_path / "site")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b" date 2025-09-11 VILNIUS: A story. " + b"word " * (MAX_ARTICLE_BYTES // 5) + b" - AFP")
+    report = import_paths([huge], site, load_config(site))
+    assert [str(e) for e in report.rejected] == [f"{huge}: the file is 5.0 MB; wire copy may be at most 5 MB"]
+    assert report.written == [] and huge.exists()

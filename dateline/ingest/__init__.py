@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dateline.config import SiteConfig
+from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest.article import front_matter, render_article, title_and_slug
 from dateline.ingest.parse import NotWireCopy, parse_wire
@@ -102,6 +103,10 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
         data = source.read_bytes()
     except OSError as exc:
         report.rejected.append(SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
+        return
+    if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
+        report.rejected.append(SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may be at "
+                                                   f"most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
         return
     digest = sha256(data)
 

@@ -58,7 +58,9 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
     index, and every problem the checks find in it."""
     stamps = cache_dir(site_dir.resolve())
     indexer = SearchIndexer(stamps)
-    result = build_site(site_dir, output, base_url=base_url, published_before=now, after_render=indexer)
+    # strict: a template's use of an undefined variable is an error here, not an empty string on the live site
+    result = build_site(site_dir, output, base_url=base_url, published_before=now, after_render=indexer,
+                        strict=True)
     search_problem = indexer.problem
     if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
         search_problem = ensure_index(result.output, stamps)
