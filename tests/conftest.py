@@ -30,6 +30,17 @@ def site_copy(tmp_path: Path):
     return copy
 
 
+@pytest.fixture
+def built(site_copy, tmp_path):
+    """The full fixture site, built into tmp_path/out: (site folder, output folder)."""
+    from dateline.build import build_site
+
+    site = site_copy("full")
+    out = tmp_path / "out"
+    build_site(site, out)
+    return site, out
+
+
 def write_article(site: Path, name: str, text: str) -> Path:
     path = site / "content" / "articles" / name
     path.parent.mkdir(parents=True, exist_ok=True)

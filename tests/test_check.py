@@ -17,14 +17,6 @@ BASE = "https://example.org/news/"
 A1 = "2025/09/11/belarus-frees-prisoners/index.html"
 
 
-@pytest.fixture
-def built(site_copy, tmp_path):
-    site = site_copy("full")
-    out = tmp_path / "out"
-    build_site(site, out)
-    return site, out
-
-
 def test_a_built_site_passes_and_agrees_with_a_real_server_crawl(built, tmp_path, http_server):
     _, out = built
     assert check_output(out, BASE) == []

@@ -8,8 +8,6 @@ import shutil
 import time
 from pathlib import Path
 
-import pytest
-
 from dateline.build import build_site
 
 from conftest import parse_page, run_cli, write_article
@@ -33,14 +31,6 @@ def touch_later(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     if path.stat().st_mtime_ns == before:
         os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
-
-
-@pytest.fixture
-def built(site_copy, tmp_path):
-    site = site_copy("full")
-    out = tmp_path / "out"
-    build_site(site, out)
-    return site, out
 
 
 def clean_build(site: Path, tmp_path: Path) -> dict[str, str]:

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
 
 import feedparser
-import pytest
 from markupsafe import Markup
 
 from dateline.build import build_site
@@ -23,14 +22,6 @@ A2 = "2025/09/11/lithuania-thanks-washington/index.html"
 A4 = "2025/09/10/britain-and-turkiye-sign-trade-pact/index.html"
 VILNIUS = timezone(timedelta(hours=3))
 NEWS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "n": "http://www.google.com/schemas/sitemap-news/0.9"}
-
-
-@pytest.fixture
-def full_site(site_copy, tmp_path):
-    site = site_copy("full")
-    out = tmp_path / "out"
-    build_site(site, out)
-    return site, out
 
 
 def json_ld(html: str) -> dict:
@@ -53,8 +44,8 @@ def parse_page_text(html: str):
     return parser
 
 
-def test_news_article_json_ld_has_the_news_fields(full_site):
-    _, out = full_site
+def test_news_article_json_ld_has_the_news_fields(built):
+    _, out = built
     data = json_ld((out / A2).read_text())
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == "Lithuania thanks Washington"
@@ -82,8 +73,8 @@ def test_json_ld_without_source_credits_the_site_and_escapes_markup(site_copy, t
     assert data["dateModified"] == data["datePublished"] == "2024-03-02T08:00:00+00:00"
 
 
-def test_visible_dates_agree_with_the_structured_data(full_site):
-    _, out = full_site
+def test_visible_dates_agree_with_the_structured_data(built):
+    _, out = built
     for page in sorted(out.glob("2025/*/*/*/index.html")):
         html = page.read_text()
         data = json_ld(html)
@@ -96,8 +87,8 @@ def test_visible_dates_agree_with_the_structured_data(full_site):
     assert "Published 11 September 2025, 12:30 (UTC+03:00) · Updated 12 September 2025, 09:00 (UTC+03:00)" in text
 
 
-def test_open_graph_twitter_and_canonical(full_site):
-    _, out = full_site
+def test_open_graph_twitter_and_canonical(built):
+    _, out = built
     html = (out / A1).read_text()
     url = "https://example.org/news/" + A1.removesuffix("index.html")
     assert meta(html, "og:type") == ["article"] and meta(html, "og:url") == [url]
@@ -111,8 +102,8 @@ def test_open_graph_twitter_and_canonical(full_site):
     assert meta((out / "404.html").read_text(), "og:url") == []  # served at any path: no one URL
 
 
-def test_json_feed_beside_every_atom_feed(full_site):
-    _, out = full_site
+def test_json_feed_beside_every_atom_feed(built):
+    _, out = built
     atom_feeds = sorted(p.relative_to(out).as_posix() for p in out.rglob("feed.xml"))
     json_feeds = sorted(p.relative_to(out).as_posix() for p in out.rglob("feed.json"))
     assert [p.replace(".xml", ".json") for p in atom_feeds] == json_feeds
