@@ -12,9 +12,10 @@ from dateline.errors import DatelineError, SourceError
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in parser.command_names and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["build", *argv]  # `python build.py [build options]` builds the site in the current folder
     args = parser.parse_args(argv)
-    if args.command is None:  # `python build.py` alone builds the site in the current directory
-        args = parser.parse_args(["build", *(argv if argv is not None else sys.argv[1:])])
     try:
         return args.run(args)
     except DatelineError as exc:
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "(exit status 1 on any problem: usable in CI).")
     _production_options(check)
     check.set_defaults(run=_check)
+    parser.command_names = set(commands.choices)  # type: ignore[attr-defined]
     return parser
 
 

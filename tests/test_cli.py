@@ -66,3 +66,11 @@ def test_progress_bar_draws_on_a_terminal_only_after_its_delay():
 def test_a_piped_build_prints_no_progress_bar(site_copy):
     result = run_cli("build", "--site", str(site_copy("full")))
     assert "\r" not in result.stdout + result.stderr
+
+
+def test_build_options_work_without_naming_the_command(site_copy, tmp_path):
+    site = site_copy("minimal")
+    result = run_cli("--site", str(site), "--output", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "index.html").exists()
+    assert "usage: python build.py" in run_cli("--help").stdout
