@@ -396,7 +396,9 @@ def test_head_and_conditional_requests(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     with running_preview(site) as preview:
         for path in ("/", "/static/css/style.css"):
-            status, headers, body = fetch(preview, path)
+            # dated only once the second it was built in is over (whole-second dates would hide a quick rebuild)
+            status, headers, body = eventually(
+                lambda path=path: "last-modified" in (got := fetch(preview, path))[1] and got, "a Last-Modified date")
             head_status, head_headers, head_body = fetch(preview, path, "HEAD")
             assert (head_status, head_body) == (200, b"")
             assert head_headers["content-length"] == str(len(body)) == headers["content-length"]

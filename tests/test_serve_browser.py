@@ -70,6 +70,10 @@ def test_page_reloads_by_itself_after_an_edit(tmp_path: Path, page) -> None:  # 
         with _explained(preview):
             page.wait_for_function("() => document.querySelector('main')?.innerText.includes('Minsk freed 61')")
         assert page.evaluate("window.__notReloaded") is None  # a real reload, not a patch of the DOM
+        _connected(page)  # and again at once: two builds within one second must not leave the older page
+        edit_article(site, "belarus.md", "Minsk freed 61 prisoners", "Minsk freed 62 prisoners")
+        with _explained(preview):
+            page.wait_for_function("() => document.querySelector('main')?.innerText.includes('Minsk freed 62')")
 
 
 def test_error_overlay_appears_and_clears(tmp_path: Path, page) -> None:  # type: ignore[no-untyped-def]

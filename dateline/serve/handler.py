@@ -7,6 +7,7 @@ import ipaddress
 import socket
 import socketserver
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -19,6 +20,7 @@ from dateline import __version__
 from dateline.serve.script import EVENTS_PATH, STATE_PATH, inject, state_json
 from dateline.serve.state import BuildState, Snapshot, relative_to_site
 
+SETTLED = 2.0  # seconds after its last change before a file gets a Last-Modified date (see _file)
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so dead connections are noticed
 # Our own table first: mimetypes reads /etc/mime.types, which differs from machine to machine.
 MIME_TYPES = {
@@ -169,9 +171,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             body = inject(body, snapshot)
             modified = max(modified, snapshot.built_at)  # the script inside changes with every build
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-        headers = {"Content-Type": content_type, "ETag": etag, "Last-Modified": formatdate(modified, usegmt=True),
-                   "Cache-Control": "no-cache"}
-        if self._not_modified(etag, modified):
+        headers = {"Content-Type": content_type, "ETag": etag, "Cache-Control": "no-cache"}
+        # HTTP dates count whole seconds, and browsers revalidate with If-Modified-Since alone: a page rebuilt
+        # twice in one second would get a 304 for the older copy (which then reloads itself forever). So a
+        # file is dated only once its second is over, and anything changed since is a second later.
+        settled = time.time() - modified >= SETTLED
+        if settled:
+            headers["Last-Modified"] = formatdate(modified, usegmt=True)
+        if self._not_modified(etag, modified if settled else None):
             return Reply(HTTPStatus.NOT_MODIFIED, b"", headers)
         return Reply(HTTPStatus.OK, body, headers)
 
@@ -186,13 +193,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _redirect(self, location: str) -> Reply:
         return Reply(HTTPStatus.FOUND, b"", {"Location": location, "Cache-Control": "no-store"})
 
-    def _not_modified(self, etag: str, modified: float) -> bool:
+    def _not_modified(self, etag: str, modified: float | None) -> bool:
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:  # takes precedence over If-Modified-Since (RFC 9110, 13.1.3)
             tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
             return "*" in tags or etag in tags
         if_modified_since = self.headers.get("If-Modified-Since")
-        if not if_modified_since:
+        if not if_modified_since or modified is None:
             return False
         try:
             since = parsedate_to_datetime(if_modified_since).timestamp()
