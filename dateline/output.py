@@ -210,6 +210,11 @@ def _link(source: Path, root: Path, site_path: str) -> None:
     """ROOT/SITE_PATH becomes a hard link to SOURCE (an unchanged file of the live output/)."""
     target = inside(root, site_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if os.path.samefile(source, target):
+            return  # already that very file
+    except FileNotFoundError:
+        pass
     if target.exists() or target.is_symlink():
         temporary = _scratch_name(root)
         os.link(source, temporary)

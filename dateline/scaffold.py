@@ -40,6 +40,10 @@ Edit or delete this file, add your own articles to `content/articles/`, or drop 
 """
 
 
+# Everything Dateline generates: the output, its twin and scratch folder, the cache, the preview.
+GITIGNORE = "/output/\n/.output.next/\n/.output.next.tmp/\n/.dateline-cache/\n/.preview/\n"
+
+
 def create_site(directory: Path) -> Path:
     """Create the site; refuse to touch a folder that already holds a site.yaml."""
     if (directory / "site.yaml").exists():
@@ -49,7 +53,7 @@ def create_site(directory: Path) -> Path:
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title() or "News digest"
     (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title)), encoding="utf-8")
     (directory / "content" / "articles" / "welcome.md").write_text(EXAMPLE_ARTICLE, encoding="utf-8")
-    (directory / ".gitignore").write_text("/output/\n/.dateline-cache/\n", encoding="utf-8")
+    (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return directory
 
 

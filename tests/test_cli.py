@@ -74,3 +74,12 @@ def test_build_options_work_without_naming_the_command(site_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "index.html").exists()
     assert "usage: python build.py" in run_cli("--help").stdout
+
+
+def test_new_site_ignores_everything_dateline_generates(tmp_path):
+    site = tmp_path / "site"
+    assert run_cli("new", str(site)).returncode == 0
+    assert run_cli("build", "--site", str(site), "-q").returncode == 0
+    ignored = (site / ".gitignore").read_text().split()
+    generated = {f"/{p.name}/" for p in site.iterdir() if p.is_dir() and p.name not in ("content",)}
+    assert generated <= set(ignored), generated - set(ignored)
