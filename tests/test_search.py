@@ -4,7 +4,6 @@ under a subpath; without a working binary the build says so and the site works w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +16,6 @@ from dateline.search import SearchIndexer, has_index
 
 from conftest import run_cli, write_article
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 WAIT_MS = 20_000
 
 
@@ -68,20 +64,6 @@ def test_without_pagefind_the_check_says_so_and_the_site_still_works(site_copy, 
     assert not (site / "output" / "pagefind").exists()
     assert check_output(site / "output", "https://example.org/news/") == []
     assert 'id="search-unavailable"' in (site / "output" / "search" / "index.html").read_text()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
