@@ -130,9 +130,7 @@ def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
     from dateline.ingest import import_inbox
 
     report = import_inbox(site, load_config(site, base_url=base_url))
-    for line in report.lines():
-        if line.startswith("skipped"):  # the inbox keeps its originals: saying so on every build is noise
-            continue
+    for line in report.lines(skipped=False):
         problem = line.startswith(("rejected", "warning"))
         if problem or not quiet:
             print(line, file=sys.stderr if problem else sys.stdout)

@@ -83,3 +83,16 @@ def test_new_site_ignores_everything_dateline_generates(tmp_path):
     ignored = (site / ".gitignore").read_text().split()
     generated = {f"/{p.name}/" for p in site.iterdir() if p.is_dir() and p.name not in ("content",)}
     assert generated <= set(ignored), generated - set(ignored)
+
+
+def test_builds_report_new_imports_only_and_import_reports_everything(tmp_path):
+    site = tmp_path / "site"
+    assert run_cli("new", str(site)).returncode == 0
+    wire = " date 2025-09-11 VILNIUS: Lithuania reopened a border crossing on Thursday.\n\nTrucks waited. – AFP\n"
+    (site / "content" / "inbox" / "story.txt").write_text(wire, encoding="utf-8")
+    first = run_cli("build", "--site", str(site))
+    assert "wrote content/articles/2025/09/" in first.stdout or "wrote " in first.stdout
+    second = run_cli("build", "--site", str(site))
+    assert second.returncode == 0 and "story.txt" not in second.stdout + second.stderr
+    again = run_cli("import", str(site / "content" / "inbox"), "--site", str(site))
+    assert "skipped" in again.stdout and "story.txt" in again.stdout

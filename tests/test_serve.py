@@ -530,7 +530,7 @@ def _fake_importer(calls: list[Path]) -> ModuleType:
         def __init__(self, imported: list[str]) -> None:
             self.imported = imported
 
-        def lines(self, *, site_dir: Path | None = None) -> list[str]:
+        def lines(self, *, site_dir: Path | None = None, skipped: bool = True) -> list[str]:
             return [f"imported {name}" for name in self.imported]
 
     def import_inbox(site_dir: Path, config: Any) -> Report:

@@ -51,15 +51,20 @@ class ImportReport:
     def skipped(self) -> list[Imported]:
         return self.unchanged
 
-    def lines(self, *, site_dir: Path | None = None) -> list[str]:
-        """One printable line per source, in the order: written, skipped, kept, rejected, warnings."""
+    def lines(self, *, site_dir: Path | None = None, skipped: bool = True) -> list[str]:
+        """One printable line per source, in the order: written, skipped, kept, rejected, warnings.
+
+        SKIPPED=False leaves out the sources imported before: the inbox keeps its originals, so a
+        build or the preview would otherwise list every one of them every time.
+        """
         def show(path: Path) -> str:
             if site_dir is not None and path.is_relative_to(site_dir):
                 return str(path.relative_to(site_dir))
             return str(path)
 
         return ([f"wrote {show(i.article)} (from {show(i.source)})" for i in self.written]
-                + [f"skipped {show(i.source)} (already imported as {show(i.article)})" for i in self.unchanged]
+                + [f"skipped {show(i.source)} (already imported as {show(i.article)})"
+                   for i in (self.unchanged if skipped else [])]
                 + [f"kept {show(i.article)} (edited by hand since import; {show(i.source)} not re-imported)"
                    for i in self.kept_edited]
                 + [f"rejected {error}" for error in self.rejected]

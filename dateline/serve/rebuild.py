@@ -137,7 +137,7 @@ class Rebuilder:
         for path in before.keys() | after.keys():
             if before.get(path) != after.get(path):
                 self._own_writes[path] = _digest(path)
-        for line in report.lines(site_dir=self.site_dir):
+        for line in report.lines(site_dir=self.site_dir, skipped=False):
             self.log(line)
 
     def _without_own_writes(self, changes: frozenset[Path]) -> frozenset[Path]:
