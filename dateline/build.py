@@ -71,7 +71,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         signature = digest(code_version(), repr(config), drafts, published_before, strict,
                            [(key, ArticleCache.signature(stat)) for _, key, stat in scan],
                            _file_signatures([*template_dirs(site_dir), *static_files.values()]))
-        if trees.built_from({"signature": signature}):  # nothing changed since output/ was built
+        if trees.built_from(signature):  # nothing changed since output/ was built
             stage_done("check")
             warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
             return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
@@ -101,7 +101,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
         stage_done("plan")
 
-        trees.built_from({"signature": signature, "articles": len(articles),
+        trees.set_inputs({"signature": signature, "articles": len(articles),
                           "warnings": [[str(w.path), w.message, w.line] for w in warnings]})
         if trees.unchanged():
             trees.record_inputs()

@@ -15,7 +15,6 @@ import itertools
 import os
 import pickle
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 from dateline.cache import write_atomically
@@ -56,12 +55,15 @@ class OutputTrees:
         self._sources[site_path] = source
         self._planned[site_path] = fingerprint
 
-    def built_from(self, inputs: dict) -> bool:
-        """True when output/ was built from exactly these inputs and still holds every file it had."""
-        self._inputs = inputs
-        return (bool(self._live_inputs) and self._live_inputs.get("signature") == inputs.get("signature")
+    def built_from(self, signature: str) -> bool:
+        """True when output/ was built from inputs with this signature and still holds every file it had."""
+        return (self._live_inputs.get("signature") == signature
                 and self.output.is_dir() and all(_holds(self.output, path, entry, entry[0])
                                                  for path, entry in self._live.items()))
+
+    def set_inputs(self, inputs: dict) -> None:
+        """What this build is made from (signature, article count, warnings): recorded with output/."""
+        self._inputs = inputs
 
     def previous_warnings(self) -> list[list]:
         return self._live_inputs.get("warnings", [])
@@ -155,9 +157,6 @@ class OutputTrees:
         if self.next.is_dir():
             manifests[_tree_id(self.next)] = {"files": self._twin}
         write_atomically(self._manifest_file, pickle.dumps(manifests, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def paths(self) -> Iterable[str]:
-        return self._planned.keys()
 
 
 def write_file(root: Path, site_path: str, data: bytes) -> None:
