@@ -58,19 +58,15 @@ class SourceText:
     path: Path
     front_matter: str
     body: str
-    body_line: int  # line number where the body starts, for messages
-
-
-def find_article_files(site_dir: Path) -> list[Path]:
-    """Every article file, in a stable order; hidden files and folders (editor backups, .git) are ignored."""
-    return [path for path, _, _ in scan_article_files(site_dir)]
 
 
 ScannedFile = tuple[Path, str, os.stat_result]  # path, path relative to content/articles, stat
 
 
 def scan_article_files(site_dir: Path) -> list[ScannedFile]:
-    """(path, path relative to content/articles, stat) of every article file, sorted by relative path."""
+    """(path, path relative to content/articles, stat) of every article file, sorted by relative path.
+
+    Hidden files and folders (editor backups, .git) are ignored."""
     root = site_dir / ARTICLES_DIR
     found: list[ScannedFile] = []
     pending = [(str(root), "")]
@@ -112,7 +108,7 @@ def split_front_matter(path: Path, raw: bytes) -> SourceText:
                                 "(title, date...), then another '---' line", 1)
     for index in range(1, len(lines)):
         if _FENCE.match(lines[index].rstrip("\r\n")):
-            return SourceText(path, "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2)
+            return SourceText(path, "".join(lines[1:index]), "".join(lines[index + 1:]))
     raise SourceError(path, "the front matter is never closed: add a '---' line after it", 1)
 
 
@@ -141,7 +137,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     def fail(key: str, message: str) -> SourceError:
         return SourceError(path, message, key_lines.get(key, 2))
 
-    title = _text(data, "title", fail, required=True)
+    title = _text(data, "title", fail)
     if not title:
         raise fail("title", "missing 'title': every article needs a title")
     if "date" not in data or data["date"] in (None, ""):
@@ -200,7 +196,7 @@ class ArticleFields:
     source_digest: str  # hash of the file's text: what a page showing this article depends on
 
 
-def _text(data: dict, key: str, fail, *, required: bool = False) -> str:
+def _text(data: dict, key: str, fail) -> str:
     value = data.get(key)
     if value is None:
         return ""

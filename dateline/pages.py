@@ -78,9 +78,8 @@ def site_pages(site: Site, now: datetime | None = None) -> Iterator[Page]:
                 yield Page(output_file(pager.url), f"{taxonomy.singular}.html",
                            {"term": term_view, "days": digest_days(list(chunk)), "pager": pager,
                             "feed_url": f"{base}feed.xml"}, f"{taxonomy.singular} {term.name!r}")
-            yield Page(f"{base}feed.xml", "atom.xml",
-                       _feed_context(f"{config.title}: {term.name}", base, f"{base}feed.xml",
-                                     articles[: config.feed.limit]), f"{taxonomy.singular} {term.name!r} feed")
+            yield from _feeds(f"{config.title}: {term.name}", base, articles[: config.feed.limit],
+                              f"{taxonomy.singular} {term.name!r}")
 
     by_day: dict[date, list[ArticleView]] = defaultdict(list)
     for article in ordered:
@@ -95,11 +94,10 @@ def site_pages(site: Site, now: datetime | None = None) -> Iterator[Page]:
             }, f"archive of {day.isoformat()}")
     yield Page("archive/index.html", "archive.html", {"months": _archive_months(by_day)}, "archive index")
 
-    yield Page("feed.xml", "atom.xml", _feed_context(config.title, "", "feed.xml", ordered[: config.feed.limit]),
-               "site feed")
+    yield from _feeds(config.title, "", ordered[: config.feed.limit], "site")
     yield Page("404.html", "404.html", {}, "404 page", root_relative_links=True)
     yield Page("robots.txt", "robots.txt", {}, "robots.txt")
-    yield from _publishing_pages(site, views, ordered, now)
+    yield from _publishing_pages(site, ordered, now)
 
 
 def _day_link(day: date) -> dict[str, Any]:
@@ -114,9 +112,12 @@ def _archive_months(by_day: dict[date, list[ArticleView]]) -> list[dict[str, Any
     return [{"month": date(year, month, 1), "days": entries} for (year, month), entries in months.items()]
 
 
-def _feed_context(title: str, page: str, feed: str, articles: Sequence[ArticleView]) -> dict[str, Any]:
+def _feeds(title: str, page: str, articles: Sequence[ArticleView], source: str) -> Iterator[Page]:
+    """The Atom feed and the JSON Feed of a list page (site, tag or country), with the same entries."""
     updated = max((a.updated or a.date for a in articles), default=None)
-    return {"feed_title": title, "page_url": page, "feed_url": feed, "entries": list(articles), "updated": updated}
+    for file, template, kind in (("feed.xml", "atom.xml", "feed"), ("feed.json", "feed.json", "JSON feed")):
+        yield Page(f"{page}{file}", template, {"feed_title": title, "page_url": page, "feed_url": f"{page}{file}",
+                                               "entries": list(articles), "updated": updated}, f"{source} {kind}")
 
 
 def sitemap_page(site: Site, html_files: Iterable[str]) -> Page:
@@ -131,20 +132,11 @@ def sitemap_page(site: Site, html_files: Iterable[str]) -> Page:
     return Page("sitemap.xml", "sitemap.xml", {"entries": entries}, "sitemap")
 
 
-def _publishing_pages(site: Site, views: dict[str, ArticleView], ordered: list[ArticleView],
+def _publishing_pages(site: Site, ordered: list[ArticleView],
                       now: datetime | None) -> Iterator[Page]:
-    """What news aggregators, feed readers, search and hosts need: JSON feeds, the news sitemap, the search
-    page, and the optional _headers/_redirects of Netlify and Cloudflare Pages."""
+    """What news aggregators, search and hosts need: the news sitemap, the search page, and the optional
+    _headers/_redirects of Netlify and Cloudflare Pages."""
     config = site.config
-    yield Page("feed.json", "feed.json", _feed_context(config.title, "", "feed.json", ordered[: config.feed.limit]),
-               "site JSON feed")
-    for taxonomy in site.taxonomies:
-        for term in taxonomy.terms:
-            base = term_url(taxonomy, term.slug)
-            articles = [views[u] for u in term.article_urls[: config.feed.limit]]
-            yield Page(f"{base}feed.json", "feed.json",
-                       _feed_context(f"{config.title}: {term.name}", base, f"{base}feed.json", articles),
-                       f"{taxonomy.singular} {term.name!r} JSON feed")
     yield Page("news-sitemap.xml", "news-sitemap.xml", {
         "entries": news_articles(ordered, now), "publication": config.title,
         "news_language": news_language(config.language)}, "news sitemap")

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 
@@ -16,6 +17,7 @@ from dateline.pages import Page
 from dateline.urls import relative_url
 
 THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository
+Written = TypeVar("Written")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -86,13 +88,13 @@ def _iso(value: date | datetime) -> str:
 
 
 def render_chunk(env: jinja2.Environment, pages: Iterable[Page],
-                 write: Callable[[Page, bytes], int]) -> list[tuple[str, int] | SourceError]:
-    """Render and WRITE each page; return (path, size) per page, or the error of its template.
+                 write: Callable[[Page, bytes], Written]) -> list[tuple[str, Written] | SourceError]:
+    """Render and WRITE each page; return (path, what WRITE returned) per page, or the error of its template.
 
     After a template's first error its other pages are skipped: one broken template should give one
     message, not one per page. Runs in worker processes too, so it returns errors instead of raising.
     """
-    results: list[tuple[str, int] | SourceError] = []
+    results: list[tuple[str, Written] | SourceError] = []
     broken: set[str] = set()
     for page in pages:
         if page.template in broken:
@@ -121,8 +123,6 @@ def _syntax_error(exc: jinja2.TemplateSyntaxError, page: Page) -> SourceError:
 
 def _template_error(exc: Exception, page: Page) -> SourceError:
     """Point at the innermost template line of a rendering error (Jinja maps its frames to template lines)."""
-    if isinstance(exc, jinja2.TemplateSyntaxError):  # an {% include %} with a syntax error
-        return _syntax_error(exc, page)
     frames = [f for f in traceback.extract_tb(sys.exc_info()[2] or exc.__traceback__)
               if f.filename.endswith((".html", ".xml", ".txt"))]
     if frames:
