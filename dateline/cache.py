@@ -1,4 +1,4 @@
-"""The build cache in SITE/.dateline-cache/: parsed articles by file, so unchanged files are not parsed again."""
+"""The build cache in SITE/.dateline-cache/: parsed articles by file, and values kept under a key (related articles)."""
 
 from __future__ import annotations
 

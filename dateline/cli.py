@@ -1,4 +1,4 @@
-"""Commands: build, new, import, serve. Argument parsing and printing only; the work is elsewhere."""
+"""Commands: build, new, import, serve, check, publish. Argument parsing and printing only; the work is elsewhere."""
 
 from __future__ import annotations
 
