@@ -11,17 +11,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
-from dateline.config import load_config
-from dateline.content import load_articles, scan_article_files
+from dateline.config import SiteConfig, load_config
+from dateline.content import ScannedFile, is_published, load_articles, parse_article_file, scan_article_files
 from dateline.errors import DatelineError, SourceError
-from dateline.fingerprint import TemplateVersions, code_version, digest, freeze
+from dateline.fingerprint import TemplateVersions, code_version, digest
 from dateline.model import Article, Site, Taxonomy
 from dateline.output import OutputTrees
 from dateline.pages import Page, site_pages, sitemap_page
 from dateline.parallel import map_chunks
 from dateline.render import THEME_DIR, make_environment, render_chunk, template_dirs
+from dateline.snapshot import (
+    BuildSnapshot,
+    FileRecord,
+    SnapshotReader,
+    StoredPage,
+    pack_context,
+    page_fingerprint,
+    placement,
+    unpack_context,
+)
 from dateline.taxonomy import build_taxonomies, related_articles
+from dateline.views import ArticleView, article_view, article_views
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,7 @@ class BuildResult:
     written: int  # files rendered or copied this time (0 when nothing changed)
     warnings: list[SourceError]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    edited_only: bool = False  # only the pages showing edited articles were rebuilt (see snapshot.py)
 
 
 def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = False, base_url: str | None = None,
@@ -68,75 +82,51 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         trees = OutputTrees(output, cache_root)
         scan = scan_article_files(site_dir)
         static_files = _static_files(site_dir)
-        signature = digest(code_version(), repr(config), drafts, published_before, strict,
-                           [(key, ArticleCache.signature(stat)) for _, key, stat in scan],
-                           _file_signatures([*template_dirs(site_dir), *static_files.values()]))
+        environment = digest(code_version(), repr(config), drafts, published_before, strict,
+                             _file_signatures([*template_dirs(site_dir), *static_files.values()]))
+        signature = digest(environment, [(key, ArticleCache.signature(stat)) for _, key, stat in scan])
         if trees.built_from(signature):  # nothing changed since output/ was built
             stage_done("check")
             warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
             return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
+        snapshot = BuildSnapshot.for_output(cache_root, output)
+        build = _Build(site_dir, cache_root, config, trees, static_files, strict, after_render, progress, stage_done)
+        edited = _edited_articles(snapshot, trees, scan, environment, config, drafts, published_before)
+        if edited is not None:
+            reader, records, articles = edited
+            try:
+                written = build.rebuild_edited(reader, records, articles, signature)
+            finally:
+                reader.close()
+            warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
+            return BuildResult(output, trees.article_count(), trees.file_count(), written, warnings, timings,
+                               edited_only=True)
+        snapshot.forget()  # describes output/ only until output/ changes; rewritten below
         article_cache = ArticleCache(cache_root / "articles",
                                      digest(code_version(), config.timezone, config.trust_html))
-        articles, warnings = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
-                                           published_before=published_before,
-                                           on_progress=_labelled(progress, "Reading articles"))
+        loaded = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
+                               published_before=published_before,
+                               on_progress=_labelled(progress, "Reading articles"))
         article_cache.save()
         stage_done("load")
+        articles = loaded.articles
         taxonomies = build_taxonomies(articles)
         site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=taxonomies,
                     related=_related(cache_root, articles, taxonomies, config.related_articles))
-        pages = list(site_pages(site, now=published_before))
+        views = article_views(site)
+        pages = list(site_pages(site, views, now=published_before))
         pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         stage_done("pages")
-
-        env = make_environment(site_dir, config, strict=strict)
-        template_version = TemplateVersions(env)
-        site_version = digest(code_version(), repr(config), strict)
-        by_path: dict[str, Page] = {}
-        for page in pages:
-            trees.add(page.path, digest(site_version, template_version(page.template), page.path,
-                                        page.root_relative_links, freeze(page.context)), page.source)
-            by_path[page.path] = page
-        for site_path, source in static_files.items():
-            trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
-        stage_done("plan")
-
+        stored = build.plan(pages, views)
         trees.set_inputs({"signature": signature, "articles": len(articles),
-                          "warnings": [[str(w.path), w.message, w.line] for w in warnings]})
-        if trees.unchanged():
-            trees.record_inputs()
-            return BuildResult(output, len(articles), len(by_path) + len(static_files), 0, warnings, timings)
-        to_render = trees.to_render()
-        to_render += trees.prepare()
-        errors: list[SourceError] = []
-        pages_to_render = [by_path[p] for p in to_render if p in by_path]
-        written = 0
-        render = functools.partial(render_chunk, env, write=functools.partial(_write_page, trees))
-        for outcome in map_chunks(render, pages_to_render, min_items=300,
-                                  on_progress=_labelled(progress, "Rendering pages")):
-            if isinstance(outcome, SourceError):
-                # one message per broken template line, whichever page and chunk met it first
-                if (outcome.path, outcome.line) not in {(e.path, e.line) for e in errors}:
-                    errors.append(outcome)
-            else:
-                site_path, (size, changed) = outcome
-                trees.record_written(site_path, size)
-                written += changed
-        for site_path in to_render:
-            if site_path in static_files:
-                data = static_files[site_path].read_bytes()
-                written += trees.write(site_path, data)
-                trees.record_written(site_path, len(data))
-        if errors:
-            trees.save()
-            raise DatelineError(errors)
-        stage_done("render")
-        if after_render is not None:
-            after_render(trees.next)
-            stage_done("after_render")
-        trees.commit()
-        stage_done("write")
-        return BuildResult(output, len(articles), len(by_path) + len(static_files), written, warnings, timings)
+                          "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
+        written = build.render_and_commit(pages)
+        files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
+                 for key, (file_signature, fields, url) in loaded.files.items()}
+        snapshot.write(signature=signature, environment=environment, warnings=trees.previous_warnings(),
+                       files=files, views=views, pages=stored)
+        stage_done("snapshot")
+        return BuildResult(output, len(articles), trees.file_count(), written, loaded.warnings, timings)
 
     try:
         with _build_lock(cache_root):
@@ -146,6 +136,169 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         raise DatelineError(SourceError(where, f"cannot write: {exc.strerror or exc}; "
                                                "the published output was left as it was")) from None
 
+
+@dataclass
+class _Build:
+    """The stages a full build and an edit's rebuild share: fingerprints, rendering, the swap."""
+
+    site_dir: Path
+    cache_root: Path
+    config: SiteConfig
+    trees: OutputTrees
+    static_files: dict[str, Path]
+    strict: bool
+    after_render: Callable[[Path], None] | None
+    progress: Callable[[str, int, int], None] | None
+    stage_done: Callable[[str], None]
+
+    def __post_init__(self) -> None:
+        self.env = make_environment(self.site_dir, self.config, strict=self.strict)
+        # compiled templates are kept between builds (keyed by their source), as are their dependencies
+        (self.cache_root / "templates").mkdir(parents=True, exist_ok=True)
+        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.cache_root / "templates"))
+        self._template_version = TemplateVersions(self.env, self.cache_root / "template-versions.pickle")
+        self._site_version = digest(code_version(), repr(self.config), self.strict)
+
+    def fingerprint(self, page: StoredPage, views: dict[str, ArticleView]) -> str:
+        version = digest(self._site_version, self._template_version(page.template), page.path,
+                         page.root_relative_links)
+        return page_fingerprint(version, page.data, page.refs, views)
+
+    def plan(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
+        """Declare every file of the new site with its fingerprint; return the pages as the snapshot keeps them."""
+        stored = []
+        for page in pages:
+            data, refs = pack_context(page.context)
+            kept = StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs)
+            self.trees.add(page.path, self.fingerprint(kept, views), page.source)
+            stored.append(kept)
+        self._template_version.save()
+        for site_path, source in self.static_files.items():
+            self.trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
+        self.stage_done("plan")
+        return stored
+
+    def render_and_commit(self, pages: list[Page], more_pages: Callable[[list[str]], list[Page]] | None = None) -> int:
+        """Render what changed into the twin tree and swap it in; return the number of files written.
+
+        MORE_PAGES gives the pages of paths that must be rendered but are not in PAGES (files lost from output/).
+        """
+        trees = self.trees
+        if trees.unchanged():
+            trees.record_inputs()
+            return 0
+        to_render = trees.to_render()
+        to_render += trees.prepare()
+        by_path = {page.path: page for page in pages}
+        missing = [p for p in to_render if p not in by_path and p not in self.static_files]
+        if missing and more_pages is not None:
+            by_path.update((page.path, page) for page in more_pages(missing))
+        errors: list[SourceError] = []
+        written = 0
+        render = functools.partial(render_chunk, self.env, write=functools.partial(_write_page, trees))
+        for outcome in map_chunks(render, [by_path[p] for p in to_render if p in by_path], min_items=300,
+                                  on_progress=_labelled(self.progress, "Rendering pages")):
+            if isinstance(outcome, SourceError):
+                # one message per broken template line, whichever page and chunk met it first
+                if (outcome.path, outcome.line) not in {(e.path, e.line) for e in errors}:
+                    errors.append(outcome)
+            else:
+                site_path, (size, changed) = outcome
+                trees.record_written(site_path, size)
+                written += changed
+        for site_path in to_render:
+            if site_path in self.static_files:
+                data = self.static_files[site_path].read_bytes()
+                written += trees.write(site_path, data)
+                trees.record_written(site_path, len(data))
+        if errors:
+            trees.save()
+            raise DatelineError(errors)
+        self.stage_done("render")
+        if self.after_render is not None:
+            self.after_render(trees.next)
+            self.stage_done("after_render")
+        trees.commit()
+        self.stage_done("write")
+        return written
+
+    def rebuild_edited(self, reader: SnapshotReader, records: dict[str, FileRecord],
+                       articles: dict[str, Article], signature: str) -> int:
+        """Rebuild after edits that moved no article: only the pages showing the edited articles."""
+        stored = reader.pages(reader.pages_showing(articles))
+        views = reader.views(url for page in stored for url in page.refs)
+        previous = reader.views(articles)
+        for url, article in articles.items():
+            views[url] = article_view(article, previous[url].tags, previous[url].countries)
+        self.stage_done("load")
+
+        def as_page(kept: StoredPage, page_views: dict[str, ArticleView]) -> Page:
+            return Page(kept.path, kept.template, unpack_context(kept.data, page_views), kept.source,
+                        kept.root_relative_links)
+
+        def lost_pages(paths: list[str]) -> list[Page]:  # deleted from output/ by hand: made again
+            kept = reader.pages(paths)
+            lost_views = {**reader.views(url for page in kept for url in page.refs), **views}
+            return [as_page(page, lost_views) for page in kept]
+
+        self.trees.plan_edit({page.path: self.fingerprint(page, views) for page in stored})
+        self._template_version.save()
+        self.trees.set_inputs({**self.trees.live_inputs(), "signature": signature})
+        self.stage_done("plan")
+        written = self.render_and_commit([as_page(page, views) for page in stored], lost_pages)
+        reader.record_edit(signature=signature, files=records, views={url: views[url] for url in articles})
+        self.stage_done("snapshot")
+        return written
+
+
+def _edited_articles(snapshot: BuildSnapshot, trees: OutputTrees, scan: list[ScannedFile], environment: str,
+                     config: SiteConfig, drafts: bool, published_before: datetime | None,
+                     ) -> tuple[SnapshotReader, dict[str, FileRecord], dict[str, Article]] | None:
+    """When output/ was built from the same templates, config and files, and the files that changed since
+    moved no article (same URL, dates, tags, countries, visibility): the snapshot, the new records of those
+    files and the edited articles by URL. Otherwise None: a full build is needed."""
+    reader = snapshot.read()
+    if reader is None:
+        return None
+    try:
+        edits = _find_edits(reader, trees, scan, environment, config, drafts, published_before)
+    except BaseException:
+        reader.close()
+        raise
+    if edits is None:
+        reader.close()
+        return None
+    return reader, *edits
+
+
+def _find_edits(reader: SnapshotReader, trees: OutputTrees, scan: list[ScannedFile], environment: str,
+                config: SiteConfig, drafts: bool, published_before: datetime | None,
+                ) -> tuple[dict[str, FileRecord], dict[str, Article]] | None:
+    if (reader.meta("environment") != environment or not trees.output.is_dir()
+            or reader.meta("signature") != trees.live_inputs().get("signature")):
+        return None  # another config, templates or code; or output/ changed since the snapshot
+    stored = reader.files()
+    if stored.keys() != {key for _, key, _ in scan}:
+        return None  # an article was added or removed
+    records: dict[str, FileRecord] = {}
+    articles: dict[str, Article] = {}
+    for name, key, stat in scan:
+        file_signature = ArticleCache.signature(stat)
+        record = stored[key]
+        if record.signature == file_signature:
+            continue
+        path = Path(name)
+        try:
+            fields = parse_article_file(path, config)
+        except SourceError:
+            return None  # the full build reports it, together with any other problem
+        published = is_published(fields, drafts=drafts, published_before=published_before)
+        if placement(fields, record.url, published) != record.placement:
+            return None
+        records[key] = FileRecord(file_signature, record.placement, record.url)
+        if record.url:
+            articles[record.url] = Article(source_path=path, url=record.url, **vars(fields))
+    return (records, articles) if records else None
 
 def _labelled(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:
     return functools.partial(progress, label) if progress else None

@@ -60,7 +60,7 @@ class SourceText:
     body: str
 
 
-ScannedFile = tuple[Path, str, os.stat_result]  # path, path relative to content/articles, stat
+ScannedFile = tuple[str, str, os.stat_result]  # path, path relative to content/articles, stat
 
 
 def scan_article_files(site_dir: Path) -> list[ScannedFile]:
@@ -82,7 +82,7 @@ def scan_article_files(site_dir: Path) -> list[ScannedFile]:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, f"{prefix}{entry.name}/"))
             elif entry.name.endswith(".md") and entry.is_file():
-                found.append((Path(entry.path), prefix + entry.name, entry.stat()))
+                found.append((entry.path, prefix + entry.name, entry.stat()))  # Path() only when needed
     found.sort(key=lambda item: item[1])
     return found
 
@@ -265,8 +265,8 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
                   scan: list[ScannedFile] | None = None,
                   published_before: datetime | None = None,
-                  on_progress: Callable[[int, int], None] | None = None) -> tuple[list[Article], list[SourceError]]:
-    """Every article of the site, newest first, and warnings; raise DatelineError with all errors.
+                  on_progress: Callable[[int, int], None] | None = None) -> LoadedArticles:
+    """Every published article of the site, newest first, and warnings; raise DatelineError with all errors.
 
     Files whose (mtime, size, inode) match the cache are not parsed again; the others are parsed
     on every core when there are many (a cold build). With PUBLISHED_BEFORE, later-dated articles
@@ -276,7 +276,8 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     fields_by_path: dict[Path, ArticleFields] = {}
     signatures: dict[Path, tuple[str, tuple[int, int, int]]] = {}
     to_parse: list[Path] = []
-    for path, key, stat in scan if scan is not None else scan_article_files(site_dir):
+    for name, key, stat in scan if scan is not None else scan_article_files(site_dir):
+        path = Path(name)
         signatures[path] = (key, ArticleCache.signature(stat))
         cached = cache.get(key, signatures[path][1]) if cache else None
         if cached is not None:
@@ -297,10 +298,35 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     if errors:
         raise DatelineError(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
     parsed = [(path, fields) for path, fields in fields_by_path.items()
-              if (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)]
+              if is_published(fields, drafts=drafts, published_before=published_before)]
     articles, warnings = _assign_urls(parsed, config)
     articles.sort(key=lambda a: (a.date, a.url), reverse=True)
-    return articles, warnings
+    urls = {article.source_path: article.url for article in articles}
+    files = {key: (signature, fields_by_path[path], urls.get(path, ""))
+             for path, (key, signature) in signatures.items()}
+    return LoadedArticles(articles, warnings, files)
+
+
+@dataclass(frozen=True)
+class LoadedArticles:
+    articles: list[Article]  # published ones, newest first
+    warnings: list[SourceError]
+    # every file by path relative to content/articles: its (mtime, size, inode), what it says, its URL
+    # ("" when it is not published)
+    files: dict[str, tuple[tuple[int, int, int], ArticleFields, str]]
+
+
+def is_published(fields: ArticleFields, *, drafts: bool, published_before: datetime | None) -> bool:
+    return (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)
+
+
+def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:
+    """One file read and parsed outside a full load (an edited article); raise SourceError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"cannot read the file: {exc.strerror}") from None
+    return parse_article(split_front_matter(path, raw), config, _renderer(config.trust_html))
 
 
 @functools.cache
@@ -313,12 +339,9 @@ def _parse_files(paths: list[Path], *, config: SiteConfig) -> list[ArticleFields
     results: list[ArticleFields | SourceError] = []
     for path in paths:
         try:
-            results.append(parse_article(split_front_matter(path, path.read_bytes()), config,
-                                         _renderer(config.trust_html)))
+            results.append(parse_article_file(path, config))
         except SourceError as error:
             results.append(error)
-        except OSError as exc:
-            results.append(SourceError(path, f"cannot read the file: {exc.strerror}"))
     return results
 
 

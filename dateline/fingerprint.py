@@ -11,6 +11,8 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from dateline.cache import load_keyed, save_keyed
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -58,11 +60,26 @@ def freeze(value: Any) -> Any:
 
 
 class TemplateVersions:
-    """The hash of a template together with every template it extends, includes or imports."""
+    """The hash of a template together with every template it extends, includes or imports.
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    Finding those means parsing every template; with a STORE file the answers are kept from one build
+    to the next for as long as no template changes.
+    """
+
+    def __init__(self, env: jinja2.Environment, store: Path | None = None) -> None:
         self._env = env
         self._versions: dict[str, str] = {}
+        self._store = store
+        self._all_sources = ""
+        if store is not None:
+            self._all_sources = digest(sorted((name, self._source(name)) for name in env.list_templates()))
+            self._versions = load_keyed(store, self._all_sources) or {}
+        self._stored = len(self._versions)
+
+    def save(self) -> None:
+        if self._store is not None and len(self._versions) != self._stored:
+            save_keyed(self._store, self._all_sources, self._versions)
+            self._stored = len(self._versions)
 
     def __call__(self, name: str) -> str:
         if name not in self._versions:

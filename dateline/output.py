@@ -39,6 +39,11 @@ class OutputTrees:
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         self._sources: dict[str, str] = {}  # site path -> what produced it, to catch two outputs on one path
+        # A first build (no output/ yet) also links every file it writes into a third tree, the future twin,
+        # so that the build after it (typically an edit) need not link the whole site first.
+        self._mirror = self.output.parent / f".{self.output.name}.mirror"
+        self._mirroring = False
+        self._folders = _Folders()
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -61,6 +66,15 @@ class OutputTrees:
                 and self.output.is_dir() and all(_holds(self.output, path, entry, entry[0])
                                                  for path, entry in self._live.items()))
 
+    def plan_edit(self, changes: dict[str, str]) -> None:
+        """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed."""
+        self._planned = {path: entry[0] for path, entry in self._live.items()}
+        self._planned.update(changes)
+
+    def live_inputs(self) -> dict:
+        """What output/ was built from (see set_inputs)."""
+        return dict(self._live_inputs)
+
     def set_inputs(self, inputs: dict) -> None:
         """What this build is made from (signature, article count, warnings): recorded with output/."""
         self._inputs = inputs
@@ -76,7 +90,9 @@ class OutputTrees:
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
-        return (self.output.is_dir() and self._live.keys() == self._planned.keys()
+        return (self._live.keys() == self._planned.keys()
+                and all(_listed(self._live[path], fp) for path, fp in self._planned.items())
+                and self.output.is_dir()
                 and all(_holds(self.output, path, self._live[path], fp) for path, fp in self._planned.items()))
 
     def to_render(self) -> list[str]:
@@ -91,22 +107,31 @@ class OutputTrees:
 
         Returns the paths that must be rendered after all because output/ lost the file to link.
         """
-        self.next.mkdir(exist_ok=True)
         shutil.rmtree(scratch_folder(self.next), ignore_errors=True)  # temporaries of a build killed mid-write
-        # The manifest on disk must never claim more than the twin holds, even if we are killed now:
-        # forget every entry we are about to change before changing anything.
+        shutil.rmtree(self._mirror, ignore_errors=True)  # the mirror of a first build killed before the swap
+        if not self._twin and self.next.exists():
+            shutil.rmtree(self.next)  # a twin no manifest describes (caches deleted, a crash): not to be trusted
+        if not self.output.exists() and not self.next.exists():
+            self._mirroring = True
+            self._mirror.mkdir()
+        self.next.mkdir(exist_ok=True)
+        # The manifest on disk must never claim content the twin may not hold, and must keep naming every
+        # file the twin may hold (else a stale page could outlive a failed build and be published), even
+        # if we are killed now: before changing anything, mark what we are about to change as unknown.
         stale = sorted(self._twin.keys() - self._planned.keys())
         changing = [p for p, fp in self._planned.items() if not _listed(self._twin.get(p), fp)]
         for path in (*stale, *changing):
-            self._twin.pop(path, None)
+            self._twin[path] = _UNKNOWN
         self.save()
         for path in stale:
             (self.next / path).unlink(missing_ok=True)
+            _remove_empty_folders(self.next, path)
+            del self._twin[path]
         lost = []
         for path in changing:
             if _listed(self._live.get(path), self._planned[path]):
                 try:
-                    _link(self.output / path, self.next, path)
+                    _link(self.output / path, self.next, path, self._folders)
                 except FileNotFoundError:  # deleted from output/ by hand
                     lost.append(path)
                     continue
@@ -125,9 +150,11 @@ class OutputTrees:
         except OSError:
             same = False
         if same:
-            _link(live, self.next, site_path)
+            _link(live, self.next, site_path, self._folders)
             return False
-        write_file(self.next, site_path, data)
+        write_file(self.next, site_path, data, self._folders)
+        if self._mirroring:
+            _link(self.next / site_path, self._mirror, site_path, self._folders)
         return True
 
     def record_written(self, site_path: str, size: int) -> None:
@@ -142,6 +169,10 @@ class OutputTrees:
         else:
             os.rename(self.next, self.output)
             self._live, self._twin = self._twin, {}
+            if self._mirroring:  # it holds a link to every file of the new output/
+                os.rename(self._mirror, self.next)
+                self._twin = dict(self._live)
+        self._folders = _Folders()  # the folders just changed names
         self._live_inputs = self._inputs
         self.save()
 
@@ -159,18 +190,40 @@ class OutputTrees:
         write_atomically(self._manifest_file, pickle.dumps(manifests, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def write_file(root: Path, site_path: str, data: bytes) -> None:
+class _Folders:
+    """Folders of the trees known to be real folders (made or checked by this process), so that writing
+    thousands of files does not check the same folders again for each."""
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+
+    def target(self, root: Path, site_path: str) -> Path:
+        """ROOT/SITE_PATH with its folder made; never outside ROOT, whatever symlinks are in the tree."""
+        folder = f"{root}/{site_path.rpartition('/')[0]}"
+        if folder in self._known:
+            check_site_path(site_path)
+            return root / site_path
+        target = inside(root, site_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._known.add(folder)
+        return target
+
+
+def write_file(root: Path, site_path: str, data: bytes, folders: _Folders | None = None) -> None:
     """ROOT/SITE_PATH := DATA. A file that exists is replaced, never written in place: it may be a hard
     link shared with the live output/."""
-    target = inside(root, site_path)
+    target = root / site_path
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists() or target.is_symlink():
-            temporary = _scratch_name(root)
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        else:
-            target.write_bytes(data)
+        target = (folders or _Folders()).target(root, site_path)
+        try:  # the common case, a new file: one system call
+            with open(target, "xb") as stream:
+                stream.write(data)
+            return
+        except FileExistsError:
+            pass
+        temporary = _scratch_name(root)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
     except OSError as exc:
         raise DatelineError(SourceError(target, f"cannot write the file: {exc.strerror}; "
                                                 "the published output was left as it was")) from None
@@ -191,6 +244,9 @@ def _scratch_name(root: Path) -> Path:
     return folder / f"{os.getpid()}-{next(_scratch_count)}"
 
 
+_UNKNOWN = [None, 0]  # a manifest entry for a file that may or may not be there, with unknown content
+
+
 def _listed(entry: list | None, fingerprint: str) -> bool:
     return entry is not None and entry[0] == fingerprint
 
@@ -205,22 +261,31 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _link(source: Path, root: Path, site_path: str) -> None:
+def _link(source: Path, root: Path, site_path: str, folders: _Folders | None = None) -> None:
     """ROOT/SITE_PATH becomes a hard link to SOURCE (an unchanged file of the live output/)."""
-    target = inside(root, site_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if os.path.samefile(source, target):
-            return  # already that very file
-    except FileNotFoundError:
-        pass
-    if target.exists() or target.is_symlink():
-        temporary = _scratch_name(root)
-        os.link(source, temporary)
-        os.replace(temporary, target)
-        temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file
-    else:
+    target = (folders or _Folders()).target(root, site_path)
+    try:  # the common case, a new name: one system call
         os.link(source, target)
+        return
+    except FileExistsError:
+        pass
+    if os.path.samestat(os.stat(source), os.lstat(target)):
+        return  # already that very file (and not a symlink to it)
+    temporary = _scratch_name(root)
+    os.link(source, temporary)
+    os.replace(temporary, target)
+    temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file
+
+
+def _remove_empty_folders(root: Path, site_path: str) -> None:
+    """Remove the folders of SITE_PATH that are left empty (an article's folder after its URL changed)."""
+    parts = site_path.split("/")[:-1]
+    while parts:
+        try:
+            os.rmdir(root.joinpath(*parts))
+        except OSError:  # not empty (or already gone)
+            return
+        parts.pop()
 
 
 def _tree_id(folder: Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from dateline.model import Site
 from dateline.newsmeta import host_redirects, news_articles, news_language
 from dateline.urls import output_file
-from dateline.views import ArticleView, article_views, day_url, digest_days, term_url, term_views
+from dateline.views import ArticleView, day_url, digest_days, term_url, term_views
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[P
         yield pager, items[(number - 1) * per_page: number * per_page]
 
 
-def site_pages(site: Site, now: datetime | None = None) -> Iterator[Page]:
-    """Every page of SITE; NOW is the site's clock for a production build (the news sitemap counts back from it)."""
+def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None = None) -> Iterator[Page]:
+    """Every page of SITE showing VIEWS (article_views(site)); NOW is the site's clock for a production
+    build (the news sitemap counts back from it)."""
     config = site.config
-    views = article_views(site)
     ordered = [views[a.url] for a in site.articles]
     per_page = config.articles_per_page
 

@@ -85,8 +85,12 @@ def _term_links(site: Site, name: str) -> dict[str, TermLink]:
 
 
 def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
-    article_tags = tuple(tags[t] for t in article.tags)
-    article_countries = tuple(countries[c] for c in article.countries)
+    return article_view(article, tuple(tags[t] for t in article.tags), tuple(countries[c] for c in article.countries))
+
+
+def article_view(article: Article, article_tags: tuple[TermLink, ...],
+                 article_countries: tuple[TermLink, ...]) -> ArticleView:
+    """ARTICLE as templates see it, its tags and countries already resolved to their pages."""
     return ArticleView(
         title=article.title,
         url=article.url,

@@ -1,0 +1,226 @@
+"""What the last build was made of, kept so that an edited article is rebuilt without reading the rest.
+
+A full build stores, in one SQLite file per output folder: the signature of every article file and
+of its *placement* (URL, dates, tags, countries, visibility: what decides where it appears and how
+lists are grouped), each article's view, and each page's data with articles replaced by references.
+When only articles' text changed and no placement did, the site's structure is the same: the pages
+showing those articles are exactly the pages that referenced them, and their data is the stored data
+with the new views put in. Such a build reads and renders a few dozen pages whatever the site's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dateline.fingerprint import digest
+from dateline.views import ArticleView
+
+FORMAT = 1
+FileSignature = tuple[int, int, int]  # mtime_ns, size, inode
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    path: str
+    template: str
+    source: str
+    root_relative_links: bool
+    data: bytes  # the context, pickled with every ArticleView replaced by a reference to its URL
+    refs: tuple[str, ...]  # URLs of the articles the context shows, in pickling order
+
+
+def _view_reference(url: str) -> ArticleView:  # pragma: no cover - replaced on loading, see _ContextLoader
+    raise RuntimeError(f"article {url} was not supplied")
+
+
+class _ContextPickler(pickle.Pickler):
+    """Pickles a page's context with each ArticleView as a reference (the view is stored once, by URL)."""
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.refs: list[str] = []
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is ArticleView:
+            self.refs.append(obj.url)
+            return _view_reference, (obj.url,)
+        return NotImplemented
+
+
+class _ContextLoader(pickle.Unpickler):
+    def __init__(self, data: bytes, views: dict[str, ArticleView]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._views = views
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "_view_reference":
+            return self._views.__getitem__
+        return super().find_class(module, name)
+
+
+def pack_context(context: dict[str, Any]) -> tuple[bytes, tuple[str, ...]]:
+    """CONTEXT as bytes with its articles by reference, and the referenced URLs."""
+    stream = io.BytesIO()
+    pickler = _ContextPickler(stream)
+    pickler.dump(context)
+    return stream.getvalue(), tuple(pickler.refs)
+
+
+def unpack_context(data: bytes, views: dict[str, ArticleView]) -> dict[str, Any]:
+    return _ContextLoader(data, views).load()
+
+
+def page_fingerprint(version: str, data: bytes, refs: Iterable[str], views: dict[str, ArticleView]) -> str:
+    """What a page shows: VERSION (site, template, path), its data and the articles it references."""
+    hasher = hashlib.blake2b(version.encode(), digest_size=16)
+    hasher.update(data)
+    for url in refs:
+        hasher.update(views[url].digest.encode())
+    return hasher.hexdigest()
+
+
+def placement(fields: Any, url: str, visible: bool) -> str:
+    """The part of an article that decides which pages show it and how lists are grouped and counted."""
+    return digest(url, visible, fields.date, fields.updated, fields.slug, fields.tags, fields.countries)
+
+
+@dataclass
+class FileRecord:
+    signature: FileSignature
+    placement: str
+    url: str  # "" when the article is not published (a draft, an embargoed story)
+
+
+class BuildSnapshot:
+    """The SQLite file describing one output folder's last build; None-safe readers, atomic writers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_output(cls, cache_root: Path, output: Path) -> BuildSnapshot:
+        return cls(cache_root / f"snapshot-{digest(str(output))}.sqlite")
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if not self.path.is_file():
+            return None
+        try:
+            connection = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True)
+            (found,) = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except (sqlite3.Error, TypeError):
+            return None
+        if found != FORMAT:
+            connection.close()
+            return None
+        return connection
+
+    def read(self) -> SnapshotReader | None:
+        connection = self._connect()
+        return SnapshotReader(connection) if connection is not None else None
+
+    def write(self, *, signature: str, environment: str, warnings: list, files: dict[str, FileRecord],
+              views: dict[str, ArticleView], pages: list[StoredPage]) -> None:
+        """Replace the snapshot with a full build's: written beside it, then renamed over it."""
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+        shows: dict[str, list[str]] = defaultdict(list)
+        for page in pages:
+            for url in dict.fromkeys(page.refs):
+                shows[url].append(page.path)
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode = OFF")  # a half-written temporary file is never used
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.executescript(_SCHEMA)
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("format", FORMAT), ("signature", signature), ("environment", environment),
+                ("warnings", pickle.dumps(warnings))])
+            connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", [
+                (key, *record.signature, record.placement, record.url) for key, record in files.items()])
+            connection.executemany("INSERT INTO views VALUES (?, ?, ?)", [
+                (url, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
+                for url, view in views.items()])
+            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [
+                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs)) for p in pages])
+            connection.commit()
+        finally:
+            connection.close()
+        os.replace(temporary, self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE files (key TEXT PRIMARY KEY, mtime INTEGER, size INTEGER, inode INTEGER, placement TEXT, url TEXT);
+CREATE TABLE views (url TEXT PRIMARY KEY, view BLOB, pages TEXT);
+CREATE TABLE pages (path TEXT PRIMARY KEY, template TEXT, source TEXT, root_relative INTEGER, data BLOB, refs TEXT);
+"""
+
+
+class SnapshotReader:
+    """Reads what an edit needs, and records the edit's build (one transaction, after output/ changed)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def close(self) -> None:
+        self._db.close()
+
+    def meta(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def warnings(self) -> list:
+        stored = self.meta("warnings")
+        return pickle.loads(stored) if stored else []
+
+    def files(self) -> dict[str, FileRecord]:
+        return {key: FileRecord((mtime, size, inode), place, url)
+                for key, mtime, size, inode, place, url in self._db.execute("SELECT * FROM files")}
+
+    def pages_showing(self, urls: Iterable[str]) -> list[str]:
+        paths: dict[str, None] = {}
+        for url in urls:
+            row = self._db.execute("SELECT pages FROM views WHERE url = ?", (url,)).fetchone()
+            if row and row[0]:
+                paths.update(dict.fromkeys(row[0].split("\n")))
+        return list(paths)
+
+    def pages(self, paths: Iterable[str]) -> list[StoredPage]:
+        found = []
+        for path in paths:
+            row = self._db.execute("SELECT * FROM pages WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                raise KeyError(path)
+            found.append(StoredPage(row[0], row[1], row[2], bool(row[3]), row[4],
+                                    tuple(row[5].split("\n")) if row[5] else ()))
+        return found
+
+    def views(self, urls: Iterable[str]) -> dict[str, ArticleView]:
+        views = {}
+        for url in dict.fromkeys(urls):
+            row = self._db.execute("SELECT view FROM views WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                raise KeyError(url)
+            views[url] = pickle.loads(row[0])
+        return views
+
+    def record_edit(self, *, signature: str, files: dict[str, FileRecord], views: dict[str, ArticleView]) -> None:
+        with self._db:
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'signature'", (signature,))
+            self._db.executemany("UPDATE files SET mtime = ?, size = ?, inode = ? WHERE key = ?",
+                                 [(*record.signature, key) for key, record in files.items()])
+            self._db.executemany("UPDATE views SET view = ? WHERE url = ?",
+                                 [(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), url)
+                                  for url, view in views.items()])

@@ -1,0 +1,159 @@
+"""Rebuilding after edits that move no article: only the pages showing them, from the build snapshot.
+
+Every test compares the result with a from-scratch build of the same input, and checks which way the
+build went (edited_only), so a test fails both when the result is wrong and when the fast path is not
+taken where it should be, or taken where it must not be.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_incremental import clean_build, contents, snapshot, touch_later
+
+from dateline.build import build_site
+from dateline.cache import CACHE_DIR
+
+from conftest import parse_page, run_cli
+
+A2 = "2025/09/11/lithuania-thanks-washington/index.html"
+
+
+def edit(site: Path, name: str, old: str, new: str) -> None:
+    path = site / "content" / "articles" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    touch_later(path, text.replace(old, new))
+
+
+def test_a_body_edit_rebuilds_only_the_pages_showing_the_article(built, tmp_path):
+    site, out = built
+    before = snapshot(out)
+    edit(site, "a2.md", "thanked the United States.", "thanked the United States warmly.")
+    result = build_site(site, out)
+    assert result.edited_only
+    changed = {path for path in snapshot(out) if snapshot(out)[path] != before.get(path)}
+    assert A2 in changed and "feed.json" in changed  # its page, and the site's JSON feed (full content)
+    assert "tags/diplomacy/feed.json" in changed
+    assert "2025/09/08/kenya-elections/index.html" not in changed  # shows no a2 at all
+    assert "thanked the United States warmly." in (out / A2).read_text(encoding="utf-8")
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_new_title_with_a_fixed_slug_reaches_every_page_that_shows_it(built, tmp_path):
+    site, out = built
+    edit(site, "a2.md", "title: Lithuania thanks Washington",
+         "title: Vilnius thanks Washington\nslug: lithuania-thanks-washington")
+    result = build_site(site, out)
+    assert result.edited_only
+    for page in ("index.html", "tags/diplomacy/index.html", "countries/lithuania/index.html", "feed.xml",
+                 "2025/09/11/index.html", "2025/09/11/belarus-frees-prisoners/index.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "Vilnius thanks Washington" in text, page
+        assert "Lithuania thanks Washington" not in text, page
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("title: Lithuania thanks Washington", "title: Vilnius thanks Washington"),  # the slug follows the title
+    ("tags: [diplomacy]", "tags: [diplomacy, economy]"),
+    ("countries: [LT, US]", "countries: [LT]"),
+    ("date: 2025-09-11T12:30:00+03:00", "date: 2025-09-07T12:30:00+03:00"),
+    ("updated: 2025-09-12T09:00:00+03:00", "updated: 2025-09-13T09:00:00+03:00"),  # the sitemap's lastmod
+    ("mood: hopeful", "mood: hopeful\ndraft: true"),
+])
+def test_an_edit_that_moves_an_article_rebuilds_the_whole_site(built, tmp_path, old, new):
+    site, out = built
+    edit(site, "a2.md", old, new)
+    result = build_site(site, out)
+    assert not result.edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_added_removed_and_template_changes_are_full_builds(built, tmp_path):
+    site, out = built
+    shutil.copy(site / "content/articles/a2.md", site / "content/articles/a7.md")
+    edit(site, "a7.md", "title: Lithuania thanks Washington", "title: A copy")
+    assert not build_site(site, out).edited_only
+    (site / "content/articles/a7.md").unlink()
+    assert not build_site(site, out).edited_only
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    edit(site, "a2.md", "thanked", "thanked again")
+    assert not build_site(site, out).edited_only
+    assert "Disallow: /private/" in (out / "robots.txt").read_text()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_successive_edits_each_equal_a_clean_build(built, tmp_path):
+    site, out = built
+    for number in range(4):
+        edit(site, "a3.md", "Shares rose", f"Shares rose ({number})")
+        edit(site, "a2.md", "thanked", f"thanked ({number})")
+        assert build_site(site, out).edited_only
+        assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_editing_a_draft_changes_nothing_published(built):
+    site, out = built
+    draft = site / "content/articles/a8.md"
+    draft.write_text("---\ntitle: Not yet\ndate: 2025-09-12\ndraft: true\n---\n\nSecret.\n", encoding="utf-8")
+    build_site(site, out)
+    before = snapshot(out)
+    edit(site, "a8.md", "Secret.", "Still secret.")
+    result = build_site(site, out)
+    assert result.edited_only and result.written == 0
+    assert snapshot(out) == before
+
+
+def test_an_edit_that_breaks_an_article_is_reported_with_its_line(built):
+    site, out = built
+    before = contents(out)
+    edit(site, "a2.md", "source: Reuters", "source: [unclosed")
+    result = run_cli("build", "--site", str(site), "--output", str(out))
+    assert result.returncode == 1
+    assert "a2.md:5:" in result.stderr
+    assert contents(out) == before
+    edit(site, "a2.md", "source: [unclosed", "source: AFP")
+    assert run_cli("build", "--site", str(site), "--output", str(out), "-q").returncode == 0
+    assert "AFP" in parse_page(out / A2).text
+
+
+def test_a_stale_or_broken_snapshot_means_a_full_build(built, tmp_path):
+    """A build killed between swapping output/ and recording its snapshot leaves an older snapshot."""
+    site, out = built
+    [stored] = (site / CACHE_DIR).glob("snapshot-*.sqlite")
+    older = stored.read_bytes()
+    edit(site, "a2.md", "thanked", "thanked first")
+    assert build_site(site, out).edited_only
+    stored.write_bytes(older)  # describes the build before the last one
+    edit(site, "a3.md", "Shares rose", "Shares fell")
+    assert not build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    stored.write_bytes(b"not a database")
+    edit(site, "a3.md", "Shares fell", "Shares held")
+    assert not build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    edit(site, "a3.md", "Shares held", "Shares rose again")
+    assert build_site(site, out).edited_only  # the full build wrote a new snapshot
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_page_deleted_from_the_output_by_hand_comes_back(built, tmp_path):
+    site, out = built
+    (out / "tags/diplomacy/index.html").unlink()
+    edit(site, "a3.md", "Shares rose", "Shares fell")
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_each_output_folder_has_its_own_snapshot(built, tmp_path):
+    site, out = built
+    other = tmp_path / "other"
+    build_site(site, other)
+    edit(site, "a2.md", "thanked", "thanked twice")
+    assert build_site(site, out).edited_only
+    assert build_site(site, other).edited_only
+    assert contents(out) == contents(other) == clean_build(site, tmp_path)
