@@ -144,13 +144,14 @@ class BuildSnapshot:
             connection.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("format", FORMAT), ("signature", signature), ("environment", environment),
                 ("warnings", pickle.dumps(warnings))])
-            connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", [
-                (key, *record.signature, record.placement, record.url) for key, record in files.items()])
-            connection.executemany("INSERT INTO views VALUES (?, ?, ?)", [
+            # rows are made one at a time as SQLite takes them: a large site's snapshot is never in memory twice
+            connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", (
+                (key, *record.signature, record.placement, record.url) for key, record in files.items()))
+            connection.executemany("INSERT INTO views VALUES (?, ?, ?)", (
                 (url, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
-                for url, view in views.items()])
-            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", [
-                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs)) for p in pages])
+                for url, view in views.items()))
+            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
+                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs)) for p in pages))
             connection.commit()
         finally:
             connection.close()
