@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import markdown
 import nh3
@@ -11,6 +12,23 @@ from dateline.text import html_to_text
 
 _EXTENSIONS = ["extra", "sane_lists"]
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+# Anything python-markdown (with "extra" and "sane_lists") might read as syntax. Anywhere: ASCII
+# control characters (tabs, \r, and the \x02/\x03 its placeholders are made of), the characters of
+# inline markup, HTML, entities, tables, fences and attribute lists. At a line's start: indentation,
+# headers, list bullets and numbers, setext and rule lines, definitions, quotes. At a line's end: a
+# space (two make a line break). Bare URLs, quotes, "--", "..." and mid-line "#" are plain text to
+# it (no autolinker, no smarty), and tests/test_markup_fastpath.py checks that against the library.
+# Three searches and a substring test: one regex with all the alternatives runs several times slower.
+_SYNTAX_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f<>&*_`\[\]!\\|~{}]")
+_LINE_START = r"[ #+=:>\-]|\d+[.)]"
+_FIRST_LINE_SYNTAX = re.compile(_LINE_START)
+_LINE_SYNTAX = re.compile(rf"\n(?:{_LINE_START})")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BLANK_LINES = re.compile(r"\n\n+")
+# Unicode letters, marks, numbers, punctuation and symbols: never whitespace, line separators,
+# control or format characters, which python-markdown's strip() and splits could act on.
+_PLAIN_CATEGORIES = frozenset("LMNPS")
 
 # What article bodies may contain: ammonia's safe defaults plus the structure Markdown "extra"
 # produces (tables, footnotes, definition lists, figures). Scripts, styles, iframes, event
@@ -36,11 +54,33 @@ class MarkdownRenderer:
         self._trust_html = trust_html
 
     def render(self, text: str) -> str:
-        self._markdown.reset()
-        html = self._markdown.convert(text)
+        html = plain_paragraphs_html(text)
+        if html is None:
+            self._markdown.reset()
+            html = self._markdown.convert(text)
         if self._trust_html:
             return html
         return sanitise(html)
+
+
+def plain_paragraphs_html(text: str) -> str | None:
+    """python-markdown's exact output for a body of plain paragraphs, or None if it may hold syntax.
+
+    Most wire copy is paragraphs of prose separated by blank lines; converting them directly takes
+    a few microseconds instead of a full python-markdown run. Any doubt means None, and the caller
+    runs python-markdown.
+    """
+    if (_SYNTAX_CHARACTER.search(text) or _FIRST_LINE_SYNTAX.match(text) or _LINE_SYNTAX.search(text)
+            or " \n" in text or text.endswith(" ")):
+        return None
+    if not text.isascii():
+        for char in set(_NON_ASCII.findall(text)):
+            if unicodedata.category(char)[0] not in _PLAIN_CATEGORIES:
+                return None
+    text = text.strip("\n")
+    if not text:
+        return ""
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in _BLANK_LINES.split(text))
 
 
 def sanitise(html: str) -> str:

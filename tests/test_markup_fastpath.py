@@ -1,0 +1,146 @@
+"""The plain-prose fast path gives byte for byte what python-markdown gives, or steps aside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from dateline.content import split_front_matter
+from dateline.errors import SourceError
+from dateline.markup import _EXTENSIONS, MarkdownRenderer, plain_paragraphs_html, sanitise
+
+REPO = Path(__file__).resolve().parent.parent
+_REFERENCE = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+
+
+def reference(text: str) -> str:
+    """python-markdown's own output, from a reset instance configured as the renderer's."""
+    _REFERENCE.reset()
+    return _REFERENCE.convert(text)
+
+
+def assert_same_or_declined(text: str) -> str | None:
+    fast = plain_paragraphs_html(text)
+    if fast is not None:
+        assert fast == reference(text), repr(text)
+    return fast
+
+
+# Every character python-markdown might treat specially, the ones it should not, and whitespace of
+# every kind: spaces, tabs, \r, form feed, NBSP, the Unicode line and paragraph separators, and the
+# \x02/\x03 its placeholders are made of.
+DANGEROUS = ".,;:'\"()/?%$#@=+-*_<>&[]!|~{}^`\\\t\r\x0b\x0c\x02\x03\x85\xa0\u2028\u2029\u3000\u200b\ufeff"
+LETTERS = "abcxyzABCXYZ0123456789éßЖ中١\u0301—“”€"
+ALPHABET = LETTERS + DANGEROUS + "   \n\n\n"
+
+# Line starts python-markdown reads as structure; the fast path must decline every one of them.
+SYNTAX = ["a  \nb", "a \n\nb", " a", "    code", "\ta", "# Head", "a\n## Head", "Head\n=", "Head\n---", "- item",
+          "+ item", "* item", "1. item", "a\n2. item", "1987) x", "\u0661. item", "Term\n: definition", "> quote",
+          "*em*", "_em_", "**strong**", "a & b", "AT&amp;T", "<b>x</b>", "<SRD>", "<http://example.org>",
+          "[link](http://example.org)", "![img](x.png)", "[^1]", "*[ABC]: A B C", "a | b\n- | -", "```\ncode\n```",
+          "~~~\ncode\n~~~", "Head {#id}", "a\\*b", "`code`", "a\rb", "a\r\nb", "a\x0cb", "a\x0bb", "a\x02b",
+          "a\u00a0b", "a\u2028b", "a\u2029b", "a\x85b", "a\u3000b", "a\u200bb", "\ufeffa", "qq\x023936677670287331zz"]
+
+PLAIN = ["He said \"no\" -- it's 5% of $3 ... see http://example.org or desk@example.org, #1 x=y a+b (c/d)? e; f^g",
+         "Zürich — “quoted” € ½ \u0661\u0662 Ж 中 é",
+         "First paragraph,\nstill the first.\n\nSecond one.\n\n\n\nThird one.",
+         "\n\n\nLeading and trailing blank lines.\n\n\n", "", "\n", "\n\n\n", "1987 was a year.", "Line ends 1.",
+         "a # b # c", "a - b - c", "Price: 5.5 pct", "x qq3936677670287331zz zz1337820767766393qq"]
+
+
+@pytest.mark.parametrize("text", SYNTAX)
+def test_the_fast_path_declines_markdown_syntax(text):
+    assert plain_paragraphs_html(text) is None
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_the_fast_path_takes_plain_prose_and_matches_python_markdown(text):
+    assert plain_paragraphs_html(text) == reference(text)
+
+
+def test_a_multi_paragraph_article_takes_the_fast_path():
+    text = ("LONDON, March 3 - The central bank held its key rate at 4.5 pct on Tuesday.\n\n"
+            "\"We see no reason to move yet,\" the governor said.\n\nMarkets were steady.\n")
+    assert plain_paragraphs_html(text) == (
+        "<p>LONDON, March 3 - The central bank held its key rate at 4.5 pct on Tuesday.</p>\n"
+        "<p>\"We see no reason to move yet,\" the governor said.</p>\n<p>Markets were steady.</p>")
+    assert plain_paragraphs_html(text) == reference(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_any_text_from_a_dangerous_alphabet_matches_or_is_declined(text):
+    assert_same_or_declined(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["word", "Word", "1987", "5.5", "é", "中", " ", "  ", "\n", "\n\n", "\n\n\n", "\n "]
+                                + list(DANGEROUS)), max_size=30).map("".join))
+def test_any_arrangement_of_words_whitespace_and_syntax_matches_or_is_declined(text):
+    assert_same_or_declined(text)
+
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüßЖ中—“”€", min_size=1, max_size=9)
+# Punctuation that may follow a word: mid-line it is never syntax to python-markdown.
+tails = st.sampled_from(["", "", "", ",", ".", ";", ":", "'s", "\"", ")", "?", "%", " --", "...", " #1", " $5",
+                         "@x", " 5.5", " 1987", " =", " +", " -", "/", "^", " (x)", " \"q\""])
+lines = st.lists(st.tuples(words, tails).map("".join), min_size=1, max_size=12).map(" ".join)
+paragraphs = st.lists(lines, min_size=1, max_size=3).map("\n".join)
+prose = st.tuples(st.sampled_from(["", "\n", "\n\n\n"]),
+                  st.lists(st.tuples(paragraphs, st.sampled_from(["\n\n", "\n\n", "\n\n\n", "\n\n\n\n"])),
+                           min_size=1, max_size=5),
+                  st.sampled_from(["", "\n", "\n\n"])).map(
+    lambda parts: parts[0] + "".join(p + gap for p, gap in parts[1])[:-2] + parts[2])
+
+
+@settings(max_examples=500, deadline=None)
+@given(prose)
+@example("Word\n\n\n\nword")
+def test_plausible_prose_always_takes_the_fast_path_and_matches(text):
+    assert assert_same_or_declined(text) is not None, repr(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(prose, st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(list(DANGEROUS) + [" ", "\n", "1. "])),
+                       min_size=1, max_size=3))
+def test_prose_with_a_few_characters_slipped_in_matches_or_is_declined(text, insertions):
+    for position, chars in insertions:
+        position %= len(text) + 1
+        text = text[:position] + chars + text[position:]
+    assert_same_or_declined(text)
+
+
+def repository_bodies() -> list[tuple[str, str]]:
+    files = sorted((REPO / "content" / "articles").rglob("*.md"))
+    files += sorted(p for p in (REPO / "tests" / "fixtures").rglob("*.md") if "articles" in p.parts)
+    bodies = []
+    for path in files:
+        try:
+            bodies.append((str(path.relative_to(REPO)), split_front_matter(path, path.read_bytes()).body))
+        except SourceError:  # the invalid-site fixtures: their raw text is still a body to try
+            bodies.append((str(path.relative_to(REPO)), path.read_text(encoding="utf-8", errors="replace")))
+    return bodies
+
+
+def test_every_article_body_in_the_repository_matches_or_is_declined():
+    bodies = repository_bodies()
+    assert len(bodies) >= 10
+    for _, body in bodies:
+        assert_same_or_declined(body)
+
+
+def test_the_renderer_gives_what_it_gave_before_on_both_paths():
+    fast = [PLAIN[0], PLAIN[1], PLAIN[2]] + [body for _, body in repository_bodies()]
+    slow = ["a  \nb", "*em* and <script>alert(1)</script> & <b onclick=x>bold</b>", "# Head\n\n- one\n- two",
+            "[link](javascript:alert(1)) [ok](https://example.org)",
+            "Term\n: definition\n\n| a | b |\n|---|---|\n| 1 | 2 |"]
+    assert all(plain_paragraphs_html(text) is not None for text in fast[:3])
+    assert all(plain_paragraphs_html(text) is None for text in slow)
+    sanitised, trusted = MarkdownRenderer(trust_html=False), MarkdownRenderer(trust_html=True)
+    for text in fast + slow + fast:  # again after the slow ones: the shared instance is reset
+        assert sanitised.render(text) == sanitise(reference(text))
+        assert trusted.render(text) == reference(text)
