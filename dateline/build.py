@@ -21,7 +21,7 @@ from dateline.fingerprint import TemplateVersions, code_version, digest
 from dateline.model import Article, Site, Taxonomy
 from dateline.output import OutputTrees
 from dateline.pages import Page, site_pages, sitemap_page
-from dateline.parallel import map_chunks
+from dateline.parallel import in_background, map_chunks
 from dateline.render import THEME_DIR, make_environment, render_chunk, template_dirs
 from dateline.snapshot import (
     BuildSnapshot,
@@ -107,7 +107,6 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         loaded = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
                                published_before=published_before,
                                on_progress=_labelled(progress, "Reading articles"))
-        article_cache.save()
         stage_done("load")
         articles = loaded.articles
         taxonomies = build_taxonomies(articles)
@@ -120,11 +119,21 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         stored = build.plan(pages, views)
         trees.set_inputs({"signature": signature, "articles": len(articles),
                           "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
-        written = build.render_and_commit(pages)
         files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
                  for key, (file_signature, fields, url) in loaded.files.items()}
-        snapshot.write(signature=signature, environment=environment, warnings=trees.previous_warnings(),
-                       files=files, views=views, pages=stored)
+
+        def save_caches() -> None:  # while the pages render: on two cores that hides most of its time
+            article_cache.save()
+            snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
+                                   pages=stored, warnings=trees.inputs_to_record()["warnings"])
+
+        caches_saved = in_background(save_caches, worth_a_process=len(pages) >= 1000)
+        try:
+            written = build.render_and_commit(pages)
+        finally:
+            saved = caches_saved()
+        if saved:
+            snapshot.install()
         stage_done("snapshot")
         return BuildResult(output, len(articles), trees.file_count(), written, loaded.warnings, timings)
 

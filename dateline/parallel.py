@@ -65,3 +65,26 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _TASK is not None
     function, items = _TASK
     return function(items[bounds[0]:bounds[1]])
+
+
+def in_background(function: Callable[[], None], *, worth_a_process: bool = True) -> Callable[[], bool]:
+    """Start FUNCTION beside the caller: in a forked process when it is worth one, there are cores to spare
+    and forking is safe, else right away. Returns a function that waits for it and says whether it succeeded."""
+    if not worth_a_process or worker_count() == 1 or not can_fork():
+        function()
+        return lambda: True
+    process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
+    process.start()
+
+    def wait() -> bool:
+        process.join()
+        return process.exitcode == 0
+    return wait
+
+
+def _quietly(function: Callable[[], None]) -> None:
+    try:
+        function()
+    except BaseException:  # the caller learns it from the exit status; no traceback on the user's terminal
+        os._exit(1)
+

@@ -127,10 +127,15 @@ class BuildSnapshot:
         connection = self._connect()
         return SnapshotReader(connection) if connection is not None else None
 
-    def write(self, *, signature: str, environment: str, warnings: list, files: dict[str, FileRecord],
-              views: dict[str, ArticleView], pages: list[StoredPage]) -> None:
-        """Replace the snapshot with a full build's: written beside it, then renamed over it."""
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+    @property
+    def _pending(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.pending")
+
+    def write_pending(self, *, signature: str, environment: str, warnings: list, files: dict[str, FileRecord],
+                      views: dict[str, ArticleView], pages: list[StoredPage]) -> None:
+        """Write a full build's snapshot beside the current one; install() makes it the snapshot once
+        output/ holds that build (one build at a time: the build lock)."""
+        temporary = self._pending
         temporary.unlink(missing_ok=True)
         shows: dict[str, list[str]] = defaultdict(list)
         for page in pages:
@@ -155,10 +160,14 @@ class BuildSnapshot:
             connection.commit()
         finally:
             connection.close()
-        os.replace(temporary, self.path)
+
+    def install(self) -> None:
+        os.replace(self._pending, self.path)
 
     def forget(self) -> None:
+        """Drop the snapshot (output/ is about to change) and any pending one."""
         self.path.unlink(missing_ok=True)
+        self._pending.unlink(missing_ok=True)
 
 
 _SCHEMA = """
