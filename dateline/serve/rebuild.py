@@ -62,13 +62,10 @@ class Rebuilder:
             self.state.mark_pending()
             self._cond.notify_all()
 
-    def rebuild(self, config: SiteConfig, changes: frozenset[Path]) -> BuildResult:
-        """Bring the preview up to date with CHANGES: the one place an incremental build will slot in.
-
-        Today every change means a full build_site() into the preview folder, whose staging swap keeps what is
-        served whole. When build_site gains its persistent cache (the build-speed issue) it becomes incremental
-        here, and nothing else in the server changes.
-        """
+    def rebuild(self, config: SiteConfig) -> BuildResult:
+        """Bring the preview up to date: build_site() into the preview folder, whose atomic swap keeps what is
+        served whole. build_site finds what changed by itself: an edit that moves no article rebuilds only
+        the pages showing it, and untouched pages keep their files."""
         return build_site(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
 
     def _run(self) -> None:
@@ -100,7 +97,7 @@ class Rebuilder:
             self.state.base_path = config.base_path
             if first or any(p.is_relative_to(self.site_dir / INBOX) for p in changes):
                 self._import_inbox(config)
-            result = self.rebuild(config, changes)
+            result = self.rebuild(config)
         except DatelineError as exc:
             errors = exc.errors
         except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
