@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from functools import cache
 from pathlib import Path
@@ -30,33 +29,6 @@ def code_version() -> str:
         hasher.update(path.read_bytes())
     hasher.update(f"{jinja2.__version__}".encode())
     return hasher.hexdigest()
-
-
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def freeze(value: Any) -> Any:
-    """A hashable, repr-stable form of a page's data; objects with a `digest` stand for themselves by it.
-
-    Called for every page of every build, so it dispatches on the exact type first.
-    """
-    kind = type(value)
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    if kind is list or kind is tuple:
-        return tuple([freeze(v) for v in value])
-    if kind is dict:
-        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
-    names = _FIELDS.get(kind, ())
-    if names == ():
-        names = _FIELDS[kind] = (tuple(f.name for f in dataclasses.fields(value))
-                                 if dataclasses.is_dataclass(value) else None)
-    if names is None:
-        return value  # dates, Markup and other values whose repr is their identity
-    own_digest = getattr(value, "digest", "")
-    if own_digest:
-        return ("#", own_digest)
-    return (kind.__name__, *[freeze(getattr(value, name)) for name in names])
 
 
 class TemplateVersions:
