@@ -55,9 +55,10 @@ class MarkdownRenderer:
 
     def render(self, text: str) -> str:
         html = plain_paragraphs_html(text)
-        if html is None:
-            self._markdown.reset()
-            html = self._markdown.convert(text)
+        if html is not None:
+            return html  # paragraphs of text without <, > or &: nothing to sanitise (the tests check nh3 agrees)
+        self._markdown.reset()
+        html = self._markdown.convert(text)
         if self._trust_html:
             return html
         return sanitise(html)
