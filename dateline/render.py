@@ -6,15 +6,19 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import TypeVar
 
 import jinja2
+import jinja2.ext
+from jinja2 import nodes
+from markupsafe import Markup
 
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.pages import Page
-from dateline.urls import relative_url
+from dateline.urls import link_prefix, relative_url
 
 THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository
 Written = TypeVar("Written")
@@ -46,25 +50,103 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+        # An Environment lives for one build (the preview makes a new one per rebuild), and templates do not
+        # change during a build: without this Jinja checks every template file's mtime on every use.
+        auto_reload=False,
+        cache_size=-1,  # every template stays compiled, in a plain dict rather than a locked LRU
+        extensions=[FragmentCache],
     )
     env.globals.update(site=_site_globals(config), url=_url, absolute_url=_absolute_url(config))
     env.filters.update(long_date=long_date, iso=_iso, time_hm=lambda d: d.strftime("%H:%M"),
-                       month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text)
+                       month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson)
     return env
 
 
-def _site_globals(config: SiteConfig) -> dict:
-    return {"title": config.title, "description": config.description, "language": config.language,
-            "base_url": config.base_url, "base_path": config.base_path, "params": config.params,
-            "timezone": config.timezone, "feed_full_content": config.feed.full_content}
+class SiteGlobals(dict):
+    """`site` in templates: a dict whose keys are also attributes.
+
+    Templates write site.title; on a plain dict Jinja tries the attribute first and gets there through a
+    caught AttributeError, a dozen times per page.
+    """
+
+    def __init__(self, values: dict) -> None:
+        super().__init__(values)
+        self.__dict__.update(values)
+
+
+def _site_globals(config: SiteConfig) -> SiteGlobals:
+    return SiteGlobals({"title": config.title, "description": config.description, "language": config.language,
+                        "base_url": config.base_url, "base_path": config.base_path, "params": config.params,
+                        "timezone": config.timezone, "feed_full_content": config.feed.full_content})
 
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    """Link to a site path from the page being rendered."""
+    """Link to a site path from the page being rendered (page_variables gives each page a faster one)."""
     if context.get("root_relative_links"):
         return context["site"]["base_path"] + target
     return relative_url(target, context["page_path"])
+
+
+def page_variables(env: jinja2.Environment, page: Page) -> dict:
+    """What every page's template gets besides its own data: its path, and url() for links from it.
+
+    url() is bound to the page here, not looked up through the context on each of its calls: a list page
+    makes a few hundred links, and a context-passing function costs Jinja several times as much to call.
+    """
+    if page.root_relative_links:
+        base_path = env.globals["site"]["base_path"]
+
+        def url(target: str) -> str:
+            return base_path + target
+    else:
+        prefix = link_prefix(page.path)
+
+        def url(target: str) -> str:
+            return prefix + target or "./"  # relative_url(target, page.path), the prefix worked out once
+    return {"page_path": page.path, "root_relative_links": page.root_relative_links, "url": url}
+
+
+class FragmentCache(jinja2.ext.Extension):
+    """{% cached key, ... %}...{% endcached %}: the body is rendered once per key and per page depth, then reused.
+
+    Hugo's partialCached for a build. The body must depend only on the key and on links made with url(),
+    which are the same on every page at one depth (see dateline.urls.relative_url) and in the 404 page's
+    root-relative form. The cache belongs to the Environment, which lives for one build: a rebuild never
+    sees a fragment of the build before, and worker processes fork with the parent's.
+    """
+
+    tags = {"cached"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.extend(dateline_fragments={})
+
+    def parse(self, parser: jinja2.parser.Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        # Each block has its own fragments, so two blocks with the same key never swap their HTML
+        # (free_identifier numbers them within the template, even two on one line).
+        block = nodes.Const((parser.name, parser.free_identifier().name))
+        call = self.call_method("_fragment", [block, nodes.Tuple(keys, "load"), nodes.ContextReference()])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, block: tuple, key: tuple, context: jinja2.runtime.Context,
+                  caller: jinja2.runtime.Macro) -> str:
+        depth = -1 if context.get("root_relative_links") else context.get("page_path", "").count("/")
+        cache_key = (block, key, depth)
+        fragments = self.environment.dateline_fragments  # type: ignore[attr-defined]
+        stored = fragments.get(cache_key)
+        if stored is None:
+            fragment = caller()
+            # Kept as UTF-8: one flag emoji makes a str take 4 bytes per character, and a build keeps
+            # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
+            fragments[cache_key] = fragment.encode() if isinstance(fragment, Markup) else fragment
+            return fragment
+        return Markup(stored, "utf-8") if isinstance(stored, bytes) else stored
 
 
 def _absolute_url(config: SiteConfig):
@@ -81,6 +163,18 @@ def long_date(value: date | datetime) -> str:
 def as_text(value: str) -> str:
     """Markup as a plain string, so autoescape escapes it (HTML carried as text in a feed's <content>)."""
     return str.__str__(value)
+
+
+@jinja2.pass_eval_context
+def _tojson(eval_ctx: jinja2.nodes.EvalContext, value: object, indent: int | None = None) -> Markup:
+    """Jinja's tojson, fast for its common use, one string (JSON-LD and JSON feeds pass it every value).
+
+    For a string json.dumps is encode_basestring_ascii; the replacements are htmlsafe_json_dumps's.
+    """
+    if isinstance(value, str) and indent is None:
+        return Markup(encode_basestring_ascii(value).replace("<", "\\u003c").replace(">", "\\u003e")
+                      .replace("&", "\\u0026").replace("'", "\\u0027"))
+    return jinja2.filters.do_tojson(eval_ctx, value, indent)
 
 
 def _iso(value: date | datetime) -> str:
@@ -101,7 +195,7 @@ def render_chunk(env: jinja2.Environment, pages: Iterable[Page],
             continue
         try:
             template = env.get_template(page.template)
-            text = template.render(page.context, page_path=page.path, root_relative_links=page.root_relative_links)
+            text = template.render(page.context, **page_variables(env, page))
         except jinja2.TemplateNotFound as exc:
             error = SourceError(Path(page.template), f"template {exc.name!r} not found (needed for {page.source}) "
                                                      "in the site's templates/ folder nor in the default theme")

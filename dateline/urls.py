@@ -31,22 +31,20 @@ def output_file(site_path: str) -> str:
     return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
 
 
-def relative_url(target: str, page_file: str) -> str:
-    """A link from the page stored at PAGE_FILE to the site path TARGET.
+def link_prefix(page_file: str) -> str:
+    """How links on the page stored at PAGE_FILE start: "../" per folder, up to the site's root."""
+    return "../" * page_file.count("/")
 
-    Relative links work whether output/ is served at a host's root or under any subpath.
-    Pure string work: posixpath.relpath asks the OS for the current directory on every call,
-    and a large site makes hundreds of thousands of links.
+
+def relative_url(target: str, page_file: str) -> str:
+    """A link from the page stored at PAGE_FILE to the site path TARGET: up to the site's root, then down.
+
+    Relative links work whether output/ is served at a host's root or under any subpath. Every link
+    climbs the page's whole depth, as Hugo's relativeURLs does (from tags/a/index.html, "../../tags/b/"),
+    so a piece of HTML with links is the same on every page at one depth, which is what lets
+    {% cached %} reuse it. Pure string work: a large site makes hundreds of thousands of links.
     """
-    from_parts = page_file.split("/")[:-1]
-    to_parts = target.split("/")
-    common = 0
-    for a, b in zip(from_parts, to_parts[:-1], strict=False):
-        if a != b:
-            break
-        common += 1
-    rel = "../" * (len(from_parts) - common) + "/".join(to_parts[common:])
-    return rel or "./"
+    return link_prefix(page_file) + target or "./"
 
 
 def inside(root: Path, site_path: str) -> Path:

@@ -1,0 +1,137 @@
+"""Rendering shortcuts ({% cached %} fragments, links relative to the page's depth) never change what pages show."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+import pytest
+
+from dateline.build import build_site
+from dateline.errors import DatelineError
+
+from conftest import write_article
+
+ARTICLE_A1 = "2025/09/11/belarus-frees-prisoners/index.html"
+TEASER = re.compile(r'<article class="teaser">.*?</article>', re.S)
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def resolve(out: Path, page: str, link: str) -> str:
+    """The output file a relative LINK on PAGE leads to; fails if it climbs out of the site or leads nowhere."""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), link.split("#")[0]))
+    assert path != ".." and not path.startswith("../"), f"{page}: {link} climbs above the site's root"
+    target = out / path
+    if target.is_dir():
+        target = target / "index.html"
+    assert target.is_file(), f"{page}: {link} leads nowhere"
+    return target.relative_to(out).as_posix()
+
+
+def pages(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))}
+
+
+def teasers_of(out: Path, title: str) -> dict[str, str]:
+    """Page -> the teaser showing TITLE on it."""
+    return {page: teaser for page, html in pages(out).items() for teaser in TEASER.findall(html) if title in teaser}
+
+
+def more_diplomacy(site: Path, count: int = 4) -> None:
+    """Enough articles on one tag for its pages to be paginated (the full fixture shows 2 per page)."""
+    for n in range(count):
+        write_article(site, f"extra{n}.md", f"---\ntitle: Envoys meet again {n}\ndate: 2025-09-0{n + 1}T09:00:00Z\n"
+                                            "countries: [LT]\ntags: [diplomacy]\n---\n\nText.\n")
+
+
+def test_a_teaser_has_working_links_at_every_depth(site_copy, tmp_path):
+    site = site_copy("full")
+    more_diplomacy(site)
+    out = tmp_path / "out"
+    build_site(site, out)
+    shown = teasers_of(out, "Belarus frees prisoners")
+    # the home page's page 2, a tag's first page, a day, an article's related list, a tag's page 2...
+    assert len({page.count("/") for page in shown}) >= 3
+    for page, teaser in shown.items():
+        links = HREF.findall(teaser)
+        assert resolve(out, page, links[0]) == ARTICLE_A1  # the headline
+        assert {resolve(out, page, link) for link in links[1:]} >= {"countries/belarus/index.html",
+                                                                    "tags/human-rights/index.html"}
+    # and every link of every page, teasers or not
+    for page, html in pages(out).items():
+        for link in HREF.findall(html):
+            if not re.match(r"[a-z]+:|#|/", link):
+                resolve(out, page, link)
+
+
+def test_a_site_template_can_cache_fragments(site_copy, tmp_path):
+    site = site_copy("full")
+    more_diplomacy(site)
+    (site / "templates").mkdir()
+    # The same key in two blocks, and one block at two depths (a tag's first page and its page 2).
+    (site / "templates" / "tag.html").write_text(
+        '{% extends "default/tag.html" %}\n'
+        '{% block heading %}{% cached term.name %}<span class="kicker">Topic</span> {{ term.name }}{% endcached %}'
+        '{% cached term.name %} <a class="all" href="{{ url(\'tags/\') }}">all topics</a>{% endcached %}'
+        '{% endblock %}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out)
+    heading = re.compile(r'<h1><span class="kicker">Topic</span> ([^<]+) '
+                         r'<a class="all" href="([^"]*)">all topics</a></h1>')
+    for page, name in (("tags/diplomacy/index.html", "diplomacy"), ("tags/diplomacy/page/2/index.html", "diplomacy"),
+                       ("tags/human-rights/index.html", "Human Rights")):
+        shown = heading.search((out / page).read_text(encoding="utf-8"))
+        assert shown and shown.group(1) == name
+        assert resolve(out, page, shown.group(2)) == "tags/index.html"
+
+
+def test_the_404_page_gets_its_own_fragments(built):
+    """404.html and index.html are both at the root, but the 404 page's links start at base_url's path."""
+    _, out = built
+    header = re.compile(r'<header class="site-header">.*?</header>', re.S)
+    not_found = header.search((out / "404.html").read_text(encoding="utf-8")).group(0)
+    home = header.search((out / "index.html").read_text(encoding="utf-8")).group(0)
+    assert 'href="/news/archive/"' in not_found and 'href="archive/"' in home
+
+
+def test_a_rebuild_in_the_same_process_never_shows_an_old_fragment(site_copy, tmp_path):
+    """The preview rebuilds in one process: an edited title and an edited teaser template show at once."""
+    site = site_copy("full")
+    more_diplomacy(site)
+    out = tmp_path / "out"
+    build_site(site, out)
+    lists = {page for page in teasers_of(out, "Belarus frees prisoners") if page != ARTICLE_A1}
+    assert len(lists) >= 4
+
+    source = site / "content" / "articles" / "a1.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("title: Belarus frees prisoners",
+                                                                 "title: Belarus frees 52 prisoners"), encoding="utf-8")
+    build_site(site, out)
+    assert "Belarus frees prisoners" not in "".join(pages(out).values())
+    assert set(teasers_of(out, "Belarus frees 52 prisoners")) >= lists
+
+    # Same articles, same keys, a new teaser template: no fragment of the build before may come back.
+    (site / "templates").mkdir()
+    macros = (Path(__file__).resolve().parent.parent / "templates" / "_macros.html").read_text(encoding="utf-8")
+    (site / "templates" / "_macros.html").write_text(
+        macros.replace('<article class="teaser">', '<article class="teaser" data-v="2">'), encoding="utf-8")
+    build_site(site, out)
+    for page in lists:
+        html = (out / page).read_text(encoding="utf-8")
+        assert '<article class="teaser">' not in html and '<article class="teaser" data-v="2">' in html
+
+
+def test_strict_builds_report_undefined_variables_inside_cached_blocks(site_copy, tmp_path):
+    site = site_copy("full")
+    (site / "templates").mkdir()
+    (site / "templates" / "tag.html").write_text(
+        '{% extends "default/tag.html" %}\n{% block heading %}\n{% cached term.name %}\n'
+        '{{ term.name }}{{ term.motto }}\n{% endcached %}\n{% endblock %}\n', encoding="utf-8")
+    build_site(site, tmp_path / "lenient")  # an undefined value is empty text, as Jinja does
+    assert "<h1>Human Rights\n</h1>" in (tmp_path / "lenient/tags/human-rights/index.html").read_text(encoding="utf-8")
+    with pytest.raises(DatelineError) as caught:
+        build_site(site, tmp_path / "strict", strict=True)
+    (error,) = caught.value.errors
+    assert error.path == site.resolve() / "templates" / "tag.html" and error.line == 4
+    assert "'motto'" in error.message
