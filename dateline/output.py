@@ -15,12 +15,13 @@ import itertools
 import os
 import pickle
 import shutil
+import stat
 from pathlib import Path
 
 from dateline.cache import write_atomically
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.urls import UnsafePath, check_site_path, inside
+from dateline.urls import UnsafePath, check_site_path
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
 
@@ -194,22 +195,35 @@ class OutputTrees:
 
 
 class _Folders:
-    """Folders of the trees known to be real folders (made or checked by this process), so that writing
-    thousands of files does not check the same folders again for each."""
+    """Makes the folders of files written into a tree, each with one system call, and never through a symlink.
+
+    Every folder is made (so it is a real folder) or, if it already exists, checked not to be a symlink
+    or a file, from the tree's root down; together with writing files by exclusive create or rename
+    (which never follow a symlink at the file's own name) nothing can be written outside the tree,
+    whatever is planted in it. Folders done once are remembered for the rest of the build.
+    """
 
     def __init__(self) -> None:
         self._known: set[str] = set()
 
     def target(self, root: Path, site_path: str) -> Path:
-        """ROOT/SITE_PATH with its folder made; never outside ROOT, whatever symlinks are in the tree."""
-        folder = f"{root}/{site_path.rpartition('/')[0]}"
-        if folder in self._known:
-            check_site_path(site_path)
-            return root / site_path
-        target = inside(root, site_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._known.add(folder)
-        return target
+        """ROOT/SITE_PATH, its folder made."""
+        check_site_path(site_path)
+        self._make(str(root), site_path.rpartition("/")[0])
+        return root / site_path
+
+    def _make(self, root: str, folder: str) -> None:
+        if not folder or f"{root}/{folder}" in self._known:
+            return
+        self._make(root, folder.rpartition("/")[0])
+        path = f"{root}/{folder}"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                raise UnsafePath(f"{folder!r} in {root} is a symlink or a file, not a folder: refusing to write "
+                                 "through it, it could lead outside the output folder") from None
+        self._known.add(path)
 
 
 def write_file(root: Path, site_path: str, data: bytes, folders: _Folders | None = None) -> None:

@@ -1,9 +1,8 @@
-"""Site paths: permalinks, links relative to the page that holds them, and paths that stay inside output/."""
+"""Site paths: permalinks, links relative to the page that holds them, and paths that stay inside the site."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 
 class UnsafePath(ValueError):
@@ -45,12 +44,3 @@ def relative_url(target: str, page_file: str) -> str:
     {% cached %} reuse it. Pure string work: a large site makes hundreds of thousands of links.
     """
     return link_prefix(page_file) + target or "./"
-
-
-def inside(root: Path, site_path: str) -> Path:
-    """ROOT/SITE_PATH, refusing anything that would resolve outside ROOT (the last line of defence)."""
-    check_site_path(site_path)
-    target = (root / site_path).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise UnsafePath(f"{site_path!r} resolves outside the output folder")
-    return target

@@ -162,6 +162,20 @@ def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
     assert list(outside.iterdir()) == []
 
 
+def test_a_symlink_planted_at_a_file_name_is_replaced_not_written_through(tmp_path):
+    from dateline.output import write_file
+
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep me")
+    root = tmp_path / "out"
+    (root / "tags" / "x").mkdir(parents=True)
+    (root / "tags" / "x" / "index.html").symlink_to(outside)
+    write_file(root, "tags/x/index.html", b"page")
+    assert outside.read_text() == "keep me"
+    assert not (root / "tags" / "x" / "index.html").is_symlink()
+    assert (root / "tags" / "x" / "index.html").read_bytes() == b"page"
+
+
 def test_warnings_do_not_fail_the_build(site_copy):
     site = site_copy("minimal")
     write_article(site, "again.md", "---\ntitle: Hello world\ndate: 2024-03-01\n---\nTwin.\n")
