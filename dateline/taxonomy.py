@@ -83,6 +83,6 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
             for other in indices[max(0, at - window // 2): at + window // 2 + 1]:
                 if other != index:
                     scores[other] += weights[key]
-        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
-        related[article.url] = tuple(articles[other].url for other in best)
+        best = heapq.nsmallest(limit, [(-score, abs(other - index), other) for other, score in scores.items()])
+        related[article.url] = tuple(articles[other].url for _, _, other in best)
     return related

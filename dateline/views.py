@@ -107,7 +107,8 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
-        digest=digest(article.source_digest, article.url, article_tags, article_countries),
+        digest=digest(article.source_digest, article.url, [(t.name, t.url, t.flag, t.code) for t in article_tags],
+                      [(c.name, c.url, c.flag, c.code) for c in article_countries]),
     )
 
 
