@@ -32,6 +32,45 @@ def news_articles(articles: Sequence[ArticleView], now: datetime | None) -> list
     return recent[:NEWS_LIMIT]
 
 
+def news_article_data(article: ArticleView, *, base_url: str, language: str, site_title: str) -> dict[str, Any]:
+    """schema.org NewsArticle for ARTICLE, the JSON-LD of its page (built here: it is data, and as a
+    template it took a third of an article page's rendering time)."""
+    url = base_url + article.url
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": article.date.isoformat(),
+        "dateModified": (article.updated or article.date).isoformat(),
+        "inLanguage": language,
+        "isAccessibleForFree": True,
+    }
+    if article.summary:
+        data["description"] = article.summary
+    if article.dateline:
+        data["dateline"] = article.dateline
+        data["locationCreated"] = {"@type": "Place", "name": article.dateline}
+    if article.countries:
+        data["contentLocation"] = [{"@type": "Country", "name": c.name, "identifier": c.code}
+                                   for c in article.countries]
+    if article.tags:
+        data["keywords"] = [tag.name for tag in article.tags]
+    publisher = {"@type": "Organization", "name": site_title, "url": base_url}
+    if article.source:
+        data["author"] = {"@type": "Organization", "name": article.source}
+        data["sourceOrganization"] = {"@type": "Organization", "name": article.source}
+    else:
+        data["author"] = publisher
+    if article.correction:
+        data["correction"] = {"@type": "CorrectionComment", "text": article.correction}
+        if article.updated:
+            data["correction"]["datePublished"] = article.updated.isoformat()
+    data["publisher"] = {**publisher, "@type": "NewsMediaOrganization"}
+    return data
+
+
 def news_language(language: str) -> str:
     """Google News wants an ISO 639 code: "en-GB" -> "en"; Chinese keeps its script ("zh-cn", "zh-tw")."""
     code = language.lower().replace("_", "-")

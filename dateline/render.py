@@ -17,8 +17,10 @@ from markupsafe import Markup
 
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
+from dateline.newsmeta import news_article_data
 from dateline.pages import Page
 from dateline.urls import link_prefix, relative_url
+from dateline.views import ArticleView
 
 THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository
 Written = TypeVar("Written")
@@ -58,8 +60,18 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     )
     env.globals.update(site=_site_globals(config), url=_url, absolute_url=_absolute_url(config))
     env.filters.update(long_date=long_date, iso=_iso, time_hm=lambda d: d.strftime("%H:%M"),
-                       month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson)
+                       month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
+                       news_article_json=_news_article_json(config))
     return env
+
+
+def _news_article_json(config: SiteConfig):
+    def news_article_json(article: ArticleView) -> Markup:
+        """An article's schema.org NewsArticle as JSON that is safe inside <script> (<, >, & escaped)."""
+        data = news_article_data(article, base_url=config.base_url, language=config.language,
+                                 site_title=config.title)
+        return jinja2.utils.htmlsafe_json_dumps(data, indent=2)
+    return news_article_json
 
 
 class SiteGlobals(dict):
