@@ -116,7 +116,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         pages = list(site_pages(site, views, now=published_before))
         pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         stage_done("pages")
-        stored = build.plan(pages, views)
+        # A first build renders every page whatever its fingerprint: the fingerprints are then computed
+        # beside the rendering, with the snapshot, and only needed when the new tree is recorded.
+        deferred = trees.is_new()
+        stored = build.declare(pages) if deferred else build.plan(pages, views)
         trees.set_inputs({"signature": signature, "articles": len(articles),
                           "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
         files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
@@ -125,13 +128,26 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
         def save_caches() -> None:  # while the pages render: on two cores that hides most of its time
             article_cache.save()
             snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
-                                   pages=stored, warnings=trees.inputs_to_record()["warnings"])
+                                   pages=stored or build.pack(pages, views),
+                                   warnings=trees.inputs_to_record()["warnings"])
 
-        caches_saved = in_background(save_caches, worth_a_process=len(pages) >= 1000)
+        wait_for_caches = in_background(save_caches, worth_a_process=len(pages) >= 1000)
+        saved: bool | None = None
+
+        def before_commit() -> None:
+            nonlocal saved
+            saved = wait_for_caches()
+            if deferred:
+                trees.set_fingerprints(snapshot.pending_fingerprints() if saved else
+                                       {page.path: page.fingerprint for page in build.pack(pages, views)})
+
         try:
-            written = build.render_and_commit(pages)
-        finally:
-            saved = caches_saved()
+            written = build.render_and_commit(pages, before_commit=before_commit)
+        except BaseException:
+            wait_for_caches()  # its snapshot describes a build that did not happen: never installed
+            raise
+        if saved is None:  # output/ already was this build: nothing to swap, and the snapshot describes it
+            saved = wait_for_caches()
         if saved:
             snapshot.install()
         stage_done("snapshot")
@@ -169,28 +185,50 @@ class _Build:
         self._site_version = digest(code_version(), repr(self.config), self.strict)
 
     def fingerprint(self, page: StoredPage, views: dict[str, ArticleView]) -> str:
+        """PAGE's fingerprint showing VIEWS (an edit's rebuild: the stored data with new articles)."""
         version = digest(self._site_version, self._template_version(page.template), page.path,
                          page.root_relative_links)
         return page_fingerprint(version, page.data, page.refs, views)
 
-    def plan(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
-        """Declare every file of the new site with its fingerprint; return the pages as the snapshot keeps them."""
+    def pack(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
+        """PAGES as the snapshot keeps them, with their fingerprints."""
         stored = []
         for page in pages:
             data, refs = pack_context(page.context)
-            kept = StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs)
-            self.trees.add(page.path, self.fingerprint(kept, views), page.source)
-            stored.append(kept)
+            version = digest(self._site_version, self._template_version(page.template), page.path,
+                             page.root_relative_links)
+            stored.append(StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs,
+                                     page_fingerprint(version, data, refs, views)))
         self._template_version.save()
-        for site_path, source in self.static_files.items():
-            self.trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
+        return stored
+
+    def plan(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
+        """Declare every file of the new site with its fingerprint; return the pages as the snapshot keeps them."""
+        stored = self.pack(pages, views)
+        for page in stored:
+            self.trees.add(page.path, page.fingerprint, page.source)
+        self._add_static_files()
         self.stage_done("plan")
         return stored
 
-    def render_and_commit(self, pages: list[Page], more_pages: Callable[[list[str]], list[Page]] | None = None) -> int:
+    def declare(self, pages: list[Page]) -> list[StoredPage]:
+        """Declare every file of the new site, the pages' fingerprints to follow (trees.set_fingerprints)."""
+        for page in pages:
+            self.trees.add(page.path, "", page.source)
+        self._add_static_files()
+        self.stage_done("plan")
+        return []
+
+    def _add_static_files(self) -> None:
+        for site_path, source in self.static_files.items():
+            self.trees.add(site_path, hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest(), str(source))
+
+    def render_and_commit(self, pages: list[Page], more_pages: Callable[[list[str]], list[Page]] | None = None,
+                          before_commit: Callable[[], None] | None = None) -> int:
         """Render what changed into the twin tree and swap it in; return the number of files written.
 
         MORE_PAGES gives the pages of paths that must be rendered but are not in PAGES (files lost from output/).
+        BEFORE_COMMIT runs once everything is rendered, just before the swap.
         """
         trees = self.trees
         if trees.unchanged():
@@ -227,6 +265,8 @@ class _Build:
         if self.after_render is not None:
             self.after_render(trees.next)
             self.stage_done("after_render")
+        if before_commit is not None:
+            before_commit()
         trees.commit()
         self.stage_done("write")
         return written

@@ -67,6 +67,17 @@ class OutputTrees:
                 and self.output.is_dir() and all(_holds(self.output, path, entry, entry[0])
                                                  for path, entry in self._live.items()))
 
+    def is_new(self) -> bool:
+        """No output/ and no twin yet: every file of this build is written, whatever its fingerprint."""
+        return not self._live and not self._twin and not self.output.exists() and not self.next.exists()
+
+    def set_fingerprints(self, fingerprints: dict[str, str]) -> None:
+        """The fingerprints of files declared without one (a first build), once they are known."""
+        for path, fingerprint in fingerprints.items():
+            self._planned[path] = fingerprint
+            if path in self._twin:
+                self._twin[path] = [fingerprint, self._twin[path][1]]
+
     def plan_edit(self, changes: dict[str, str]) -> None:
         """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed."""
         self._planned = {path: entry[0] for path, entry in self._live.items()}

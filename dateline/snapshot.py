@@ -24,7 +24,7 @@ from typing import Any
 from dateline.fingerprint import digest
 from dateline.views import ArticleView
 
-FORMAT = 1
+FORMAT = 2
 FileSignature = tuple[int, int, int]  # mtime_ns, size, inode
 
 
@@ -36,6 +36,7 @@ class StoredPage:
     root_relative_links: bool
     data: bytes  # the context, pickled with every ArticleView replaced by a reference to its URL
     refs: tuple[str, ...]  # URLs of the articles the context shows, in pickling order
+    fingerprint: str = ""  # as the full build that wrote the snapshot computed it
 
 
 def _view_reference(url: str) -> ArticleView:  # pragma: no cover - replaced on loading, see _ContextLoader
@@ -155,9 +156,18 @@ class BuildSnapshot:
             connection.executemany("INSERT INTO views VALUES (?, ?, ?)", (
                 (url, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
                 for url, view in views.items()))
-            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
-                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs)) for p in pages))
+            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
+                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs), p.fingerprint)
+                for p in pages))
             connection.commit()
+        finally:
+            connection.close()
+
+    def pending_fingerprints(self) -> dict[str, str]:
+        """Each page's fingerprint, from the snapshot written but not installed yet."""
+        connection = sqlite3.connect(f"file:{self._pending}?mode=ro", uri=True)
+        try:
+            return dict(connection.execute("SELECT path, fingerprint FROM pages"))
         finally:
             connection.close()
 
@@ -174,7 +184,8 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE files (key TEXT PRIMARY KEY, mtime INTEGER, size INTEGER, inode INTEGER, placement TEXT, url TEXT);
 CREATE TABLE views (url TEXT PRIMARY KEY, view BLOB, pages TEXT);
-CREATE TABLE pages (path TEXT PRIMARY KEY, template TEXT, source TEXT, root_relative INTEGER, data BLOB, refs TEXT);
+CREATE TABLE pages (path TEXT PRIMARY KEY, template TEXT, source TEXT, root_relative INTEGER, data BLOB, refs TEXT,
+                    fingerprint TEXT);
 """
 
 
@@ -214,7 +225,7 @@ class SnapshotReader:
             if row is None:
                 raise KeyError(path)
             found.append(StoredPage(row[0], row[1], row[2], bool(row[3]), row[4],
-                                    tuple(row[5].split("\n")) if row[5] else ()))
+                                    tuple(row[5].split("\n")) if row[5] else (), row[6]))
         return found
 
     def views(self, urls: Iterable[str]) -> dict[str, ArticleView]:

@@ -157,3 +157,26 @@ def test_each_output_folder_has_its_own_snapshot(built, tmp_path):
     assert build_site(site, out).edited_only
     assert build_site(site, other).edited_only
     assert contents(out) == contents(other) == clean_build(site, tmp_path)
+
+
+def test_a_large_first_build_records_fingerprints_and_snapshot_made_beside_the_rendering(tmp_path):
+    """Over 1,000 pages a first build computes fingerprints and the snapshot in another process (on a
+    machine with more than one core) while the pages render; the next build must trust both."""
+    site = tmp_path / "large"
+    articles = site / "content" / "articles"
+    articles.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: Large\nbase_url: https://example.org/\n", encoding="utf-8")
+    for number in range(900):
+        (articles / f"story-{number:03d}.md").write_text(
+            f"---\ntitle: Story {number}\n"
+            f"date: 2025-{1 + number % 12:02d}-{1 + number % 28:02d}T{number % 24:02d}:00:00\n"
+            f"tags: [topic {number % 9}]\ncountries: [{['LT', 'LV', 'EE', 'PL'][number % 4]}]\n---\n\n"
+            f"Paragraph one of story {number}.\n\nParagraph two.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    first = build_site(site, out)
+    assert first.files > 1000 and not first.edited_only
+    assert build_site(site, out).written == 0  # the deferred fingerprints match the pages
+    edit(site, "story-123.md", "Paragraph two.", "Paragraph two, edited.")
+    result = build_site(site, out)
+    assert result.edited_only and 0 < result.written < 20
+    assert contents(out) == clean_build(site, tmp_path)
