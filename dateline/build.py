@@ -101,57 +101,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
             return BuildResult(output, trees.article_count(), trees.file_count(), written, warnings, timings,
                                edited_only=True)
-        snapshot.forget()  # describes output/ only until output/ changes; rewritten below
-        article_cache = ArticleCache(cache_root / "articles",
-                                     digest(code_version(), config.timezone, config.trust_html))
-        loaded = load_articles(site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
-                               published_before=published_before,
-                               on_progress=_labelled(progress, "Reading articles"))
-        stage_done("load")
-        articles = loaded.articles
-        taxonomies = build_taxonomies(articles)
-        site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=taxonomies,
-                    related=_related(cache_root, articles, taxonomies, config.related_articles))
-        views = article_views(site)
-        pages = list(site_pages(site, views, now=published_before))
-        pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
-        stage_done("pages")
-        # A first build renders every page whatever its fingerprint: the fingerprints are then computed
-        # beside the rendering, with the snapshot, and only needed when the new tree is recorded.
-        deferred = trees.is_new()
-        stored = build.declare(pages) if deferred else build.plan(pages, views)
-        trees.set_inputs({"signature": signature, "articles": len(articles),
-                          "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
-        files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
-                 for key, (file_signature, fields, url) in loaded.files.items()}
-
-        def save_caches() -> None:  # while the pages render: on two cores that hides most of its time
-            article_cache.save()
-            snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
-                                   pages=stored or build.pack(pages, views),
-                                   warnings=trees.inputs_to_record()["warnings"])
-
-        wait_for_caches = in_background(save_caches, worth_a_process=len(pages) >= 1000)
-        saved: bool | None = None
-
-        def before_commit() -> None:
-            nonlocal saved
-            saved = wait_for_caches()
-            if deferred:
-                trees.set_fingerprints(snapshot.pending_fingerprints() if saved else
-                                       {page.path: page.fingerprint for page in build.pack(pages, views)})
-
-        try:
-            written = build.render_and_commit(pages, before_commit=before_commit)
-        except BaseException:
-            wait_for_caches()  # its snapshot describes a build that did not happen: never installed
-            raise
-        if saved is None:  # output/ already was this build: nothing to swap, and the snapshot describes it
-            saved = wait_for_caches()
-        if saved:
-            snapshot.install()
-        stage_done("snapshot")
-        return BuildResult(output, len(articles), trees.file_count(), written, loaded.warnings, timings)
+        return build.everything(snapshot, scan, signature, environment, drafts=drafts,
+                                published_before=published_before, timings=timings)
 
     try:
         with _build_lock(cache_root):
@@ -269,6 +220,72 @@ class _Build:
             before_commit()
         trees.commit()
         self.stage_done("write")
+        return written
+
+    def everything(self, snapshot: BuildSnapshot, scan: list[ScannedFile], signature: str, environment: str, *,
+                   drafts: bool, published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
+        """A full build: every article read (from the cache where it can be), every page planned, the
+        changed ones rendered; the snapshot written for the next edit."""
+        config = self.config
+        snapshot.forget()  # describes output/ only until output/ changes; rewritten below
+        article_cache = ArticleCache(self.cache_root / "articles",
+                                     digest(code_version(), config.timezone, config.trust_html))
+        loaded = load_articles(self.site_dir, config, drafts=drafts, cache=article_cache, scan=scan,
+                               published_before=published_before,
+                               on_progress=_labelled(self.progress, "Reading articles"))
+        self.stage_done("load")
+        articles = loaded.articles
+        taxonomies = build_taxonomies(articles)
+        site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
+                    related=_related(self.cache_root, articles, taxonomies, config.related_articles))
+        views = article_views(site)
+        pages = list(site_pages(site, views, now=published_before))
+        pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
+        self.stage_done("pages")
+        # A first build renders every page whatever its fingerprint: the fingerprints are then computed
+        # beside the rendering, with the snapshot, and only needed when the new tree is recorded.
+        deferred = self.trees.is_new()
+        stored = self.declare(pages) if deferred else self.plan(pages, views)
+        self.trees.set_inputs({"signature": signature, "articles": len(articles),
+                               "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
+        files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
+                 for key, (file_signature, fields, url) in loaded.files.items()}
+
+        def save() -> None:
+            article_cache.save()
+            snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
+                                   pages=self.pack(pages, views) if deferred else stored,
+                                   warnings=self.trees.inputs_to_record()["warnings"])
+
+        written = self._render_saving(pages, views, save, snapshot, deferred_fingerprints=deferred)
+        return BuildResult(self.trees.output, len(articles), self.trees.file_count(), written, loaded.warnings,
+                           timings)
+
+    def _render_saving(self, pages: list[Page], views: dict[str, ArticleView], save: Callable[[], None],
+                       snapshot: BuildSnapshot, *, deferred_fingerprints: bool) -> int:
+        """Render and swap in PAGES while SAVE writes the caches and the pending snapshot, in another
+        process when that pays (on two cores it hides most of its time); install the snapshot once
+        output/ is this build. With DEFERRED_FINGERPRINTS the pages' fingerprints come from that snapshot."""
+        wait_for_save = in_background(save, worth_a_process=len(pages) >= 1000)
+        saved: bool | None = None
+
+        def before_commit() -> None:
+            nonlocal saved
+            saved = wait_for_save()
+            if deferred_fingerprints:  # from this process if the other one failed
+                self.trees.set_fingerprints(snapshot.pending_fingerprints() if saved else
+                                            {page.path: page.fingerprint for page in self.pack(pages, views)})
+
+        try:
+            written = self.render_and_commit(pages, before_commit=before_commit)
+        except BaseException:
+            wait_for_save()  # its snapshot describes a build that did not happen: never installed
+            raise
+        if saved is None:  # output/ already was this build: nothing to swap, and the snapshot describes it
+            saved = wait_for_save()
+        if saved:
+            snapshot.install()
+        self.stage_done("snapshot")
         return written
 
     def rebuild_edited(self, reader: SnapshotReader, records: dict[str, FileRecord],

@@ -69,9 +69,13 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 def in_background(function: Callable[[], None], *, worth_a_process: bool = True) -> Callable[[], bool]:
     """Start FUNCTION beside the caller: in a forked process when it is worth one, there are cores to spare
-    and forking is safe, else right away. Returns a function that waits for it and says whether it succeeded."""
+    and forking is safe, else right away. Returns a function that waits for it and says whether it succeeded
+    (for work whose failure only costs time later, such as saving caches)."""
     if not worth_a_process or worker_count() == 1 or not can_fork():
-        function()
+        try:
+            function()
+        except Exception:  # as from the other process: the caller learns it from the result
+            return lambda: False
         return lambda: True
     process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
     process.start()

@@ -180,3 +180,28 @@ def test_a_large_first_build_records_fingerprints_and_snapshot_made_beside_the_r
     result = build_site(site, out)
     assert result.edited_only and 0 < result.written < 20
     assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("articles", [5, 900])  # saved in this process; in another one while pages render
+def test_a_failed_snapshot_save_costs_time_not_correctness(tmp_path, monkeypatch, articles):
+    from dateline.snapshot import BuildSnapshot
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    site = tmp_path / "site"
+    folder = site / "content" / "articles"
+    folder.mkdir(parents=True)
+    (site / "site.yaml").write_text("title: Site\nbase_url: https://example.org/\n", encoding="utf-8")
+    for number in range(articles):
+        (folder / f"s{number}.md").write_text(f"---\ntitle: Story {number}\ndate: 2025-03-{1 + number % 28:02d}\n"
+                                              f"tags: [t{number % 7}]\n---\n\nText {number}.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    monkeypatch.setattr(BuildSnapshot, "write_pending", disk_full)
+    build_site(site, out)
+    monkeypatch.undo()
+    assert not list((site / CACHE_DIR).glob("snapshot-*.sqlite"))
+    assert build_site(site, out).written == 0  # the fingerprints were recorded all the same
+    edit(site, "s3.md", "Text 3.", "Text three.")
+    assert not build_site(site, out).edited_only  # no snapshot: a full build, which writes one
+    assert contents(out) == clean_build(site, tmp_path)
