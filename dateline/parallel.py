@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -53,12 +55,26 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     global _TASK
     _TASK = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
             for chunk in pool.imap(_run_chunk, bounds):
                 collect(chunk)
     finally:
         _TASK = None
     return results
+
+
+@contextmanager
+def _frozen():
+    """Leave the objects existing now out of garbage collection while processes forked here run.
+
+    A forked process shares the parent's objects copy-on-write; each of its collections would walk, and so
+    copy, all of them (about half a second of CPU time per worker in a 10,000-article cold build).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # in this process; forked children keep theirs frozen
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -78,7 +94,8 @@ def in_background(function: Callable[[], None], *, worth_a_process: bool = True)
             return lambda: False
         return lambda: True
     process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
-    process.start()
+    with _frozen():
+        process.start()
 
     def wait() -> bool:
         process.join()
