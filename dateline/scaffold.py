@@ -40,8 +40,8 @@ Edit or delete this file, add your own articles to `content/articles/`, or drop 
 """
 
 
-# Everything Dateline generates: the output, its twin and scratch folder, the cache, the preview.
-GITIGNORE = "/output/\n/.output.next/\n/.output.next.tmp/\n/.dateline-cache/\n/.preview/\n"
+# Everything Dateline generates: the output, its twin, scratch and first-build mirror folders, the cache, the preview.
+GITIGNORE = "/output/\n/.output.next/\n/.output.next.tmp/\n/.output.mirror/\n/.dateline-cache/\n/.preview/\n"
 
 
 def create_site(directory: Path) -> Path:
