@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure the plain-prose fast path of Markdown rendering against python-markdown on the benchmark sites.
 
-    .venv/bin/python bench/markdown.py [--repeat 3] [--sizes 10000,all]
+    .venv/bin/python bench/markdown_fastpath.py [--repeat 3] [--sizes 10000,all]
 
 Reads the article files `bench/run.py` already generated from Reuters-21578 under the git-ignored
 bench/work/sites/SIZE/dateline/content/articles/ (run `make bench`, or `python bench/run.py --sizes
@@ -23,8 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file's own folder comes first on the path, and its name would shadow the python-markdown package.
-sys.path[:] = [str(ROOT)] + [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 import markdown  # noqa: E402
 
