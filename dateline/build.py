@@ -27,6 +27,7 @@ from dateline.snapshot import (
     BuildSnapshot,
     FileRecord,
     SnapshotReader,
+    StaleSnapshot,
     StoredPage,
     pack_context,
     page_fingerprint,
@@ -90,17 +91,25 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
             return BuildResult(output, trees.article_count(), trees.file_count(), 0, warnings, timings)
         snapshot = BuildSnapshot.for_output(cache_root, output)
-        build = _Build(site_dir, cache_root, config, trees, static_files, strict, after_render, progress, stage_done)
-        edited = _edited_articles(snapshot, trees, scan, environment, config, drafts, published_before)
+
+        def start(trees: OutputTrees) -> _Build:
+            return _Build(site_dir, cache_root, config, trees, static_files, strict, after_render, progress,
+                          stage_done)
+
+        build = start(trees)
+        edited = _edited_articles(snapshot, build.trees, scan, environment, config, drafts, published_before)
         if edited is not None:
             reader, records, articles = edited
             try:
                 written = build.rebuild_edited(reader, records, articles, signature)
+            except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
+                build = start(OutputTrees(output, cache_root))
+            else:
+                warnings = [SourceError(Path(p), m, line) for p, m, line in build.trees.previous_warnings()]
+                return BuildResult(output, build.trees.article_count(), build.trees.file_count(), written,
+                                   warnings, timings, edited_only=True)
             finally:
                 reader.close()
-            warnings = [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
-            return BuildResult(output, trees.article_count(), trees.file_count(), written, warnings, timings,
-                               edited_only=True)
         return build.everything(snapshot, scan, signature, environment, drafts=drafts,
                                 published_before=published_before, timings=timings)
 
@@ -254,8 +263,7 @@ class _Build:
         def save() -> None:
             article_cache.save()
             snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
-                                   pages=self.pack(pages, views) if deferred else stored,
-                                   warnings=self.trees.inputs_to_record()["warnings"])
+                                   pages=self.pack(pages, views) if deferred else stored)
 
         written = self._render_saving(pages, views, save, snapshot, deferred_fingerprints=deferred)
         return BuildResult(self.trees.output, len(articles), self.trees.file_count(), written, loaded.warnings,
@@ -328,6 +336,8 @@ def _edited_articles(snapshot: BuildSnapshot, trees: OutputTrees, scan: list[Sca
         return None
     try:
         edits = _find_edits(reader, trees, scan, environment, config, drafts, published_before)
+    except StaleSnapshot:
+        edits = None
     except BaseException:
         reader.close()
         raise

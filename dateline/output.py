@@ -91,9 +91,6 @@ class OutputTrees:
         """What this build is made from (signature, article count, warnings): recorded with output/."""
         self._inputs = inputs
 
-    def inputs_to_record(self) -> dict:
-        return dict(self._inputs)
-
     def previous_warnings(self) -> list[list]:
         return self._live_inputs.get("warnings", [])
 

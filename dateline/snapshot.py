@@ -94,6 +94,10 @@ def placement(fields: Any, url: str, visible: bool) -> str:
     return digest(url, visible, fields.date, fields.updated, fields.slug, fields.tags, fields.countries)
 
 
+class StaleSnapshot(Exception):
+    """The snapshot lacks what it should hold (or cannot be read): a full build is needed."""
+
+
 @dataclass
 class FileRecord:
     signature: FileSignature
@@ -102,7 +106,8 @@ class FileRecord:
 
 
 class BuildSnapshot:
-    """The SQLite file describing one output folder's last build; None-safe readers, atomic writers."""
+    """The SQLite file describing one output folder: written whole by a full build (beside it, then renamed
+    over it), updated in place by an edit's rebuild."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -132,7 +137,7 @@ class BuildSnapshot:
     def _pending(self) -> Path:
         return self.path.with_name(f".{self.path.name}.pending")
 
-    def write_pending(self, *, signature: str, environment: str, warnings: list, files: dict[str, FileRecord],
+    def write_pending(self, *, signature: str, environment: str, files: dict[str, FileRecord],
                       views: dict[str, ArticleView], pages: list[StoredPage]) -> None:
         """Write a full build's snapshot beside the current one; install() makes it the snapshot once
         output/ holds that build (one build at a time: the build lock)."""
@@ -148,8 +153,7 @@ class BuildSnapshot:
             connection.execute("PRAGMA synchronous = OFF")
             connection.executescript(_SCHEMA)
             connection.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("format", FORMAT), ("signature", signature), ("environment", environment),
-                ("warnings", pickle.dumps(warnings))])
+                ("format", FORMAT), ("signature", signature), ("environment", environment)])
             # rows are made one at a time as SQLite takes them: a large site's snapshot is never in memory twice
             connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", (
                 (key, *record.signature, record.placement, record.url) for key, record in files.items()))
@@ -198,32 +202,34 @@ class SnapshotReader:
     def close(self) -> None:
         self._db.close()
 
-    def meta(self, key: str) -> Any:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+    def _rows(self, sql: str, *parameters: Any) -> list[tuple]:
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:
+            raise StaleSnapshot(str(exc)) from None
 
-    def warnings(self) -> list:
-        stored = self.meta("warnings")
-        return pickle.loads(stored) if stored else []
+    def meta(self, key: str) -> Any:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", key)
+        return rows[0][0] if rows else None
 
     def files(self) -> dict[str, FileRecord]:
         return {key: FileRecord((mtime, size, inode), place, url)
-                for key, mtime, size, inode, place, url in self._db.execute("SELECT * FROM files")}
+                for key, mtime, size, inode, place, url in self._rows("SELECT * FROM files")}
 
     def pages_showing(self, urls: Iterable[str]) -> list[str]:
         paths: dict[str, None] = {}
         for url in urls:
-            row = self._db.execute("SELECT pages FROM views WHERE url = ?", (url,)).fetchone()
-            if row and row[0]:
-                paths.update(dict.fromkeys(row[0].split("\n")))
+            for (shown_on,) in self._rows("SELECT pages FROM views WHERE url = ?", url):
+                paths.update(dict.fromkeys(shown_on.split("\n") if shown_on else ()))
         return list(paths)
 
     def pages(self, paths: Iterable[str]) -> list[StoredPage]:
         found = []
         for path in paths:
-            row = self._db.execute("SELECT * FROM pages WHERE path = ?", (path,)).fetchone()
-            if row is None:
-                raise KeyError(path)
+            rows = self._rows("SELECT * FROM pages WHERE path = ?", path)
+            if not rows:
+                raise StaleSnapshot(f"no page {path}")
+            row = rows[0]
             found.append(StoredPage(row[0], row[1], row[2], bool(row[3]), row[4],
                                     tuple(row[5].split("\n")) if row[5] else (), row[6]))
         return found
@@ -231,13 +237,22 @@ class SnapshotReader:
     def views(self, urls: Iterable[str]) -> dict[str, ArticleView]:
         views = {}
         for url in dict.fromkeys(urls):
-            row = self._db.execute("SELECT view FROM views WHERE url = ?", (url,)).fetchone()
-            if row is None:
-                raise KeyError(url)
-            views[url] = pickle.loads(row[0])
+            rows = self._rows("SELECT view FROM views WHERE url = ?", url)
+            if not rows:
+                raise StaleSnapshot(f"no article {url}")
+            try:
+                views[url] = pickle.loads(rows[0][0])
+            except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as exc:
+                raise StaleSnapshot(f"article {url}: {exc}") from None
         return views
 
     def record_edit(self, *, signature: str, files: dict[str, FileRecord], views: dict[str, ArticleView]) -> None:
+        try:
+            self._record_edit(signature, files, views)
+        except sqlite3.Error as exc:  # the snapshot no longer matches output/'s signature: never used again
+            raise StaleSnapshot(str(exc)) from None
+
+    def _record_edit(self, signature: str, files: dict[str, FileRecord], views: dict[str, ArticleView]) -> None:
         with self._db:
             self._db.execute("UPDATE meta SET value = ? WHERE key = 'signature'", (signature,))
             self._db.executemany("UPDATE files SET mtime = ?, size = ?, inode = ? WHERE key = ?",

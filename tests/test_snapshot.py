@@ -205,3 +205,26 @@ def test_a_failed_snapshot_save_costs_time_not_correctness(tmp_path, monkeypatch
     edit(site, "s3.md", "Text 3.", "Text three.")
     assert not build_site(site, out).edited_only  # no snapshot: a full build, which writes one
     assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", [
+    "DELETE FROM views WHERE url = '2025/09/11/lithuania-thanks-washington/'",  # the edited article's view
+    "DELETE FROM pages WHERE path = 'index.html'",  # a page that shows it
+    "DROP TABLE pages",
+    "DROP TABLE files",
+])
+def test_a_snapshot_missing_what_an_edit_needs_means_a_full_build(built, tmp_path, damage):
+    import sqlite3
+
+    site, out = built
+    [stored] = (site / CACHE_DIR).glob("snapshot-*.sqlite")
+    with sqlite3.connect(stored) as connection:
+        connection.execute(damage)
+    connection.close()
+    edit(site, "a2.md", "thanked", "thanked again")
+    result = run_cli("build", "--site", str(site), "--output", str(out))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert contents(out) == clean_build(site, tmp_path)
+    edit(site, "a2.md", "thanked again", "thanked once more")
+    assert build_site(site, out).edited_only  # the full build wrote a whole snapshot again
+    assert contents(out) == clean_build(site, tmp_path)
