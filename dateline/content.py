@@ -317,11 +317,13 @@ class LoadedArticles:
 
 
 def is_published(fields: ArticleFields, *, drafts: bool, published_before: datetime | None) -> bool:
+    """Whether the article appears in this build (drafts only with --drafts; nothing dated after
+    PUBLISHED_BEFORE in a production build)."""
     return (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:
-    """One file read and parsed outside a full load (an edited article); raise SourceError."""
+    """Read and parse one article file; raise SourceError (a full load's workers and an edit's rebuild)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
