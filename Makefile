@@ -44,4 +44,4 @@ rsync:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsync >/dev/null; }
 
 clean:
-	rm -rf output .preview .dateline-cache
+	rm -rf output .output.next .output.next.tmp .output.mirror .preview .dateline-cache
