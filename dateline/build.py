@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import time
@@ -145,7 +146,7 @@ class _Build:
         self._site_version = digest(code_version(), repr(self.config), self.strict)
 
     def fingerprint(self, page: StoredPage, views: dict[str, ArticleView]) -> str:
-        """PAGE's fingerprint showing VIEWS (an edit's rebuild: the stored data with new articles)."""
+        """PAGE's fingerprint showing VIEWS (for an edit's rebuild: the stored data with the new articles)."""
         version = digest(self._site_version, self._template_version(page.template), page.path,
                          page.root_relative_links)
         return page_fingerprint(version, page.data, page.refs, views)
@@ -154,11 +155,9 @@ class _Build:
         """PAGES as the snapshot keeps them, with their fingerprints."""
         stored = []
         for page in pages:
-            data, refs = pack_context(page.context)
-            version = digest(self._site_version, self._template_version(page.template), page.path,
-                             page.root_relative_links)
-            stored.append(StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs,
-                                     page_fingerprint(version, data, refs, views)))
+            kept = StoredPage(page.path, page.template, page.source, page.root_relative_links,
+                              *pack_context(page.context))
+            stored.append(dataclasses.replace(kept, fingerprint=self.fingerprint(kept, views)))
         self._template_version.save()
         return stored
 
