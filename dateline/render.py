@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
@@ -93,12 +94,41 @@ def _site_globals(config: SiteConfig) -> SiteGlobals:
                         "timezone": config.timezone, "feed_full_content": config.feed.full_content})
 
 
+# A fragment being recorded for {% cached %} gets placeholders instead of links; each page that shows it puts
+# in its own way up to the site's root. So one fragment serves pages at every depth, and the 404 page too.
+_LINK = "\x00link\x00"  # url(target) inside a recording: _LINK + target
+_HOME = "\x00home\x00"  # url("") inside a recording (the root, "./" from a page at the root)
+
+
+@dataclass(frozen=True)
+class _Links:
+    """How the page being rendered links to site paths: PREFIX + path, and HOME for the root itself."""
+
+    prefix: str
+    home: str
+
+    def fill(self, fragment: str) -> str:
+        """FRAGMENT, recorded with placeholders, with this page's links."""
+        if "\x00" not in fragment:
+            return fragment
+        return fragment.replace(_HOME, self.home).replace(_LINK, self.prefix)
+
+
+def _page_links(env: jinja2.Environment, path: str, root_relative: bool) -> _Links:
+    if root_relative:
+        base_path = env.globals["site"]["base_path"]
+        return _Links(base_path, base_path)
+    prefix = link_prefix(path)  # relative_url(target, path), worked out once
+    return _Links(prefix, prefix or "./")
+
+
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
     """Link to a site path from the page being rendered (page_variables gives each page a faster one)."""
-    if context.get("root_relative_links"):
-        return context["site"]["base_path"] + target
-    return relative_url(target, context["page_path"])
+    if context.environment.dateline_recording[0]:  # type: ignore[attr-defined]
+        return _LINK + target if target else _HOME
+    links = _page_links(context.environment, context.get("page_path", ""), context.get("root_relative_links"))
+    return links.prefix + target if target else links.home
 
 
 def page_variables(env: jinja2.Environment, page: Page) -> dict:
@@ -107,33 +137,32 @@ def page_variables(env: jinja2.Environment, page: Page) -> dict:
     url() is bound to the page here, not looked up through the context on each of its calls: a list page
     makes a few hundred links, and a context-passing function costs Jinja several times as much to call.
     """
-    if page.root_relative_links:
-        base_path = env.globals["site"]["base_path"]
+    links = _page_links(env, page.path, page.root_relative_links)
+    prefix, home = links.prefix, links.home
+    recording = env.dateline_recording  # type: ignore[attr-defined]
 
-        def url(target: str) -> str:
-            return base_path + target
-    else:
-        prefix = link_prefix(page.path)
-
-        def url(target: str) -> str:
-            return prefix + target or "./"  # relative_url(target, page.path), the prefix worked out once
-    return {"page_path": page.path, "root_relative_links": page.root_relative_links, "url": url}
+    def url(target: str) -> str:
+        if recording[0]:
+            return _LINK + target if target else _HOME
+        return prefix + target if target else home
+    return {"page_path": page.path, "root_relative_links": page.root_relative_links, "url": url,
+            "_dateline_links": links}
 
 
 class FragmentCache(jinja2.ext.Extension):
-    """{% cached key, ... %}...{% endcached %}: the body is rendered once per key and per page depth, then reused.
+    """{% cached key, ... %}...{% endcached %}: the body is rendered once per key, then reused on every page.
 
     Hugo's partialCached for a build. The body must depend only on the key and on links made with url(),
-    which are the same on every page at one depth (see dateline.urls.relative_url) and in the 404 page's
-    root-relative form. The cache belongs to the Environment, which lives for one build: a rebuild never
-    sees a fragment of the build before, and worker processes fork with the parent's.
+    which are recorded as placeholders and filled in for each page (see _Links). The cache belongs to the
+    Environment, which lives for one build: a rebuild never sees a fragment of the build before, and
+    worker processes fork with the parent's.
     """
 
     tags = {"cached"}
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
-        environment.extend(dateline_fragments={})
+        environment.extend(dateline_fragments={}, dateline_recording=[0])
 
     def parse(self, parser: jinja2.parser.Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -149,17 +178,25 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _fragment(self, block: tuple, key: tuple, context: jinja2.runtime.Context,
                   caller: jinja2.runtime.Macro) -> str:
-        depth = -1 if context.get("root_relative_links") else context.get("page_path", "").count("/")
-        cache_key = (block, key, depth)
         fragments = self.environment.dateline_fragments  # type: ignore[attr-defined]
-        stored = fragments.get(cache_key)
+        recording = self.environment.dateline_recording  # type: ignore[attr-defined]
+        stored = fragments.get((block, key))
         if stored is None:
-            fragment = caller()
+            recording[0] += 1
+            try:
+                fragment = caller()
+            finally:
+                recording[0] -= 1
             # Kept as UTF-8: one flag emoji makes a str take 4 bytes per character, and a build keeps
             # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
-            fragments[cache_key] = fragment.encode() if isinstance(fragment, Markup) else fragment
-            return fragment
-        return Markup(stored, "utf-8") if isinstance(stored, bytes) else stored
+            stored = fragments[(block, key)] = fragment.encode() if isinstance(fragment, Markup) else fragment
+        markup = isinstance(stored, bytes)
+        fragment = stored.decode() if markup else stored
+        if not recording[0]:  # else it goes into the fragment being recorded, placeholders and all
+            links = context.get("_dateline_links") or _page_links(self.environment, context.get("page_path", ""),
+                                                                  context.get("root_relative_links"))
+            fragment = links.fill(fragment)
+        return Markup(fragment) if markup else fragment
 
 
 def _absolute_url(config: SiteConfig):

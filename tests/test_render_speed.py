@@ -135,3 +135,27 @@ def test_strict_builds_report_undefined_variables_inside_cached_blocks(site_copy
     (error,) = caught.value.errors
     assert error.path == site.resolve() / "templates" / "tag.html" and error.line == 4
     assert "'motto'" in error.message
+
+
+def test_one_fragment_serves_every_depth_even_inside_another(site_copy, tmp_path):
+    """Fragments are recorded once with their links left open, then each page puts in its own way to the root:
+    the front page (links to the root are "./"), a tag's pages at two depths and an article page."""
+    site = site_copy("full")
+    more_diplomacy(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "base.html").write_text(
+        '{% extends "default/base.html" %}\n'
+        '{% block canonical %}{{ super() }}{% cached "outer" %}<link rel="outer" href="{{ url(\'tags/\') }}">'
+        '{% cached "inner" %}<link rel="inner" href="{{ url(\'\') }}">{% endcached %}{% endcached %}'
+        '{% cached "inner" %}<link rel="inner-alone" href="{{ url(\'\') }}">{% endcached %}{% endblock %}\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out)
+    html = pages(out)
+    for page in ("index.html", "tags/diplomacy/index.html", "tags/diplomacy/page/2/index.html", ARTICLE_A1):
+        links = dict(re.findall(r'<link rel="(outer|inner|inner-alone)" href="([^"]*)">', html[page]))
+        assert links.keys() == {"outer", "inner", "inner-alone"}, page
+        assert resolve(out, page, links["outer"]) == "tags/index.html"
+        assert resolve(out, page, links["inner"]) == resolve(out, page, links["inner-alone"]) == "index.html"
+        assert "\x00" not in html[page]
+    assert re.findall(r'<link rel="inner" href="([^"]*)">', html["index.html"]) == ["./"]
