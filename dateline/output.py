@@ -44,6 +44,7 @@ class OutputTrees:
         # so that the build after it (typically an edit) need not link the whole site first.
         self._mirror = self.output.parent / f".{self.output.name}.mirror"
         self._mirroring = False
+        self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
 
     # -- planning ---------------------------------------------------------------------------------------
@@ -127,6 +128,7 @@ class OutputTrees:
             self._mirroring = True
             self._mirror.mkdir()
         self.next.mkdir(exist_ok=True)
+        self._compare_live = self.output.is_dir()
         # The manifest on disk must never claim content the twin may not hold, and must keep naming every
         # file the twin may hold (else a stale page could outlive a failed build and be published), even
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
@@ -143,7 +145,7 @@ class OutputTrees:
         for path in changing:
             if _listed(self._live.get(path), self._planned[path]):
                 try:
-                    _link(self.output / path, self.next, path, self._folders)
+                    _link(f"{self.output}/{path}", str(self.next), path, self._folders)
                 except FileNotFoundError:  # deleted from output/ by hand
                     lost.append(path)
                     continue
@@ -156,17 +158,19 @@ class OutputTrees:
         A page re-rendered because something it depends on changed often comes out the same: then it
         is linked from output/, keeping its inode and mtime, so publishing tools see no change.
         """
-        live = self.output / site_path
-        try:
-            same = live.stat().st_size == len(data) and live.read_bytes() == data
-        except OSError:
-            same = False
-        if same:
-            _link(live, self.next, site_path, self._folders)
-            return False
+        # Paths as strings: this runs for every page, and pathlib's parsing cost more than the writing.
+        live = f"{self.output}/{site_path}"
+        if self._compare_live:
+            try:
+                same = os.stat(live).st_size == len(data) and _read(live) == data
+            except OSError:
+                same = False
+            if same:
+                _link(live, str(self.next), site_path, self._folders)
+                return False
         write_file(self.next, site_path, data, self._folders)
         if self._mirroring:
-            _link(self.next / site_path, self._mirror, site_path, self._folders)
+            _link(f"{self.next}/{site_path}", str(self._mirror), site_path, self._folders)
         return True
 
     def record_written(self, site_path: str, size: int) -> None:
@@ -214,11 +218,11 @@ class _Folders:
     def __init__(self) -> None:
         self._known: set[str] = set()
 
-    def target(self, root: Path, site_path: str) -> Path:
+    def target(self, root: str, site_path: str) -> str:
         """ROOT/SITE_PATH, its folder made."""
         check_site_path(site_path)
-        self._make(str(root), site_path.rpartition("/")[0])
-        return root / site_path
+        self._make(root, site_path.rpartition("/")[0])
+        return f"{root}/{site_path}"
 
     def _make(self, root: str, folder: str) -> None:
         if not folder or f"{root}/{folder}" in self._known:
@@ -237,9 +241,9 @@ class _Folders:
 def write_file(root: Path, site_path: str, data: bytes, folders: _Folders | None = None) -> None:
     """ROOT/SITE_PATH := DATA. A file that exists is replaced, never written in place: it may be a hard
     link shared with the live output/."""
-    target = root / site_path
+    target = f"{root}/{site_path}"
     try:
-        target = (folders or _Folders()).target(root, site_path)
+        target = (folders or _Folders()).target(str(root), site_path)
         try:  # the common case, a new file: one system call
             with open(target, "xb") as stream:
                 stream.write(data)
@@ -250,8 +254,8 @@ def write_file(root: Path, site_path: str, data: bytes, folders: _Folders | None
         temporary.write_bytes(data)
         os.replace(temporary, target)
     except OSError as exc:
-        raise DatelineError(SourceError(target, f"cannot write the file: {exc.strerror}; "
-                                                "the published output was left as it was")) from None
+        raise DatelineError(SourceError(Path(target), f"cannot write the file: {exc.strerror}; "
+                                                      "the published output was left as it was")) from None
 
 
 def scratch_folder(root: Path) -> Path:
@@ -286,7 +290,7 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _link(source: Path, root: Path, site_path: str, folders: _Folders | None = None) -> None:
+def _link(source: str, root: str, site_path: str, folders: _Folders | None = None) -> None:
     """ROOT/SITE_PATH becomes a hard link to SOURCE (an unchanged file of the live output/)."""
     target = (folders or _Folders()).target(root, site_path)
     try:  # the common case, a new name: one system call
@@ -296,10 +300,15 @@ def _link(source: Path, root: Path, site_path: str, folders: _Folders | None = N
         pass
     if os.path.samestat(os.stat(source), os.lstat(target)):
         return  # already that very file (and not a symlink to it)
-    temporary = _scratch_name(root)
+    temporary = _scratch_name(Path(root))
     os.link(source, temporary)
     os.replace(temporary, target)
     temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()
 
 
 def _remove_empty_folders(root: Path, site_path: str) -> None:
