@@ -36,6 +36,7 @@ from dateline.markup import (  # noqa: E402
     MarkdownRenderer,
     plain_paragraphs_html,
     sanitise,
+    sanitised_plain_paragraphs_html,
 )
 
 SITES = ROOT / "bench" / "work" / "sites"
@@ -73,6 +74,10 @@ def measure(size: str, repeat: int) -> None:
     fast = [plain_paragraphs_html(body) for body in bodies]
     taken = [(body, html) for body, html in zip(bodies, fast, strict=True) if html is not None]
     differing = sum(html != python_markdown(body) for body, html in taken)
+    declined_bodies = [body for body, html in zip(bodies, fast, strict=True) if html is None]
+    tagged = [(body, html) for body in declined_bodies
+              if (html := sanitised_plain_paragraphs_html(body)) is not None]
+    tagged_differing = sum(html != sanitise(python_markdown(body)) for body, html in tagged)
     renderer = MarkdownRenderer(trust_html=False)
     pipeline_differing = sum(renderer.render(body) != sanitise(python_markdown(body)) for body in bodies)
     declined = Counter(why_declined(body) for body, html in zip(bodies, fast, strict=True) if html is None)
@@ -80,6 +85,8 @@ def measure(size: str, repeat: int) -> None:
     print(f"\n== {size}: {len(bodies)} articles, mean body {sum(map(len, bodies)) / len(bodies):.0f} characters")
     print(f"fast path taken:                  {len(taken)} ({len(taken) / len(bodies):.1%})")
     print(f"fast-path outputs != markdown:    {differing}")
+    print(f"then the <SYMBOL> path (untrusted HTML): {len(tagged)} ({len(tagged) / len(bodies):.1%}), "
+          f"outputs != markdown + nh3: {tagged_differing}")
     print(f"renderer outputs != before:       {pipeline_differing}")
     print("declined because of (first hit):  " + ", ".join(f"{why} {n}" for why, n in declined.most_common(6)))
     taken_bodies = [body for body, _ in taken]
@@ -92,7 +99,7 @@ def measure(size: str, repeat: int) -> None:
             ("fast path, else python-markdown", best_ms_per_article(trusted.render, bodies, repeat)),
             ("renderer before: python-markdown + nh3",
              best_ms_per_article(lambda text: sanitise(python_markdown(text)), bodies, repeat)),
-            ("renderer now: fast path, else python-markdown, + nh3",
+            ("renderer now: fast paths, else python-markdown + nh3",
              best_ms_per_article(renderer.render, bodies, repeat))]
     print("ms per article, all bodies:")
     for label, ms in rows:

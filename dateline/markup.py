@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -57,6 +58,10 @@ class MarkdownRenderer:
         html = plain_paragraphs_html(text)
         if html is not None:
             return html  # paragraphs of text without <, > or &: nothing to sanitise (the tests check nh3 agrees)
+        if not self._trust_html:
+            html = sanitised_plain_paragraphs_html(text)
+            if html is not None:
+                return html
         self._markdown.reset()
         html = self._markdown.convert(text)
         if self._trust_html:
@@ -82,6 +87,49 @@ def plain_paragraphs_html(text: str) -> str | None:
     if not text:
         return ""
     return "\n".join(f"<p>{paragraph}</p>" for paragraph in _BLANK_LINES.split(text))
+
+
+def sanitised_plain_paragraphs_html(text: str) -> str | None:
+    """What python-markdown then nh3 give for plain paragraphs with <NAME> in them, or None if in doubt.
+
+    Wire copy names companies' stock symbols so: "Bristol-Myers Co <BMY> said" (and sometimes a name,
+    "<America First Fund 2>"). To Markdown that is raw
+    HTML; nh3 then removes the element, as it is no HTML element it allows, and keeps the text around it
+    (so the symbol is not shown: write "&lt;BMY>" to show it, as `dateline import` does). That is the
+    plain-prose result of the text without the tags, provided nh3 treats each tag so (it treats many
+    names in their own ways) and none starts a line, where python-markdown could take it for HTML.
+    """
+    if ">" not in text:
+        return None
+    without_tags = _UNKNOWN_TAG.sub(_drop_unknown_tag, text)
+    if "<" in without_tags or ">" in without_tags:
+        return None
+    return plain_paragraphs_html(without_tags)
+
+
+# <NAME> mid-line, NAME letters, digits and dots; more such words after single spaces are its attributes
+# (as in "<America First Fund 2>"), without values, so no quote can hide a ">".
+_UNKNOWN_TAG = re.compile(r"(?<=[^\n])<([A-Za-z][A-Za-z0-9.]*)(?: [A-Za-z0-9.]+)*>")
+_BLOCK_LEVEL = frozenset(markdown.Markdown().block_level_elements)
+
+
+def _drop_unknown_tag(match: re.Match) -> str:
+    return "" if _is_unknown_element(match.group(1)) else match.group(0)  # left in place: the text is declined
+
+
+@functools.cache
+def _is_unknown_element(name: str) -> bool:
+    """Whether nh3 removes <NAME> and keeps the text after it, as for any element it does not know.
+
+    Asked of nh3 itself, once per name: besides the elements it allows it treats hundreds of names in
+    their own ways (HTML's "image", "xmp" or "table"; SVG's "path"; MathML's "ms" or "and", whose text it
+    drops, or "select", after which paragraphs end no more), and a list kept here could miss one.
+    python-markdown sees any name but its block-level ones as inline HTML.
+    """
+    if name.lower() in _BLOCK_LEVEL or name.lower() in ("svg", "math"):  # the parser's foreign content
+        return False
+    # twice in a paragraph and once in the next: nested, and with what it does to later paragraphs
+    return sanitise(f"<p>x <{name}> y <{name}> w</p>\n<p>z <{name}> v</p>") == "<p>x  y  w</p>\n<p>z  v</p>"
 
 
 def sanitise(html: str) -> str:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from dateline.content import split_front_matter
 from dateline.errors import SourceError
-from dateline.markup import _EXTENSIONS, MarkdownRenderer, plain_paragraphs_html, sanitise
+from dateline.markup import (
+    _EXTENSIONS,
+    MarkdownRenderer,
+    plain_paragraphs_html,
+    sanitise,
+    sanitised_plain_paragraphs_html,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 _REFERENCE = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
@@ -145,3 +151,96 @@ def test_the_renderer_gives_what_it_gave_before_on_both_paths():
     for text in fast + slow + fast:  # again after the slow ones: the shared instance is reset
         assert sanitised.render(text) == sanitise(reference(text))
         assert trusted.render(text) == reference(text)
+
+
+def assert_same_once_sanitised_or_declined(text: str) -> str | None:
+    fast = sanitised_plain_paragraphs_html(text)
+    if fast is not None:
+        assert fast == sanitise(reference(text)), repr(text)
+    return fast
+
+
+# Element names the HTML parser, nh3 or python-markdown treat in their own ways (obsolete ones too), in the
+# cases wire copy might spell them: each must send the text down the slow path, whatever it does there.
+# (The tag path asks nh3 how it treats a name; this list is the tests' own, so the two are independent.)
+ELEMENTS = ["A", "B", "U", "S", "I", "Q", "P", "BR", "HR", "DD", "DT", "LI", "TD", "TR", "EM", "TT", "IMG", "IMAGE",
+            "XMP", "PLAINTEXT", "TEXTAREA", "TITLE", "SCRIPT", "Style", "svg", "MATH", "TEMPLATE", "TABLE",
+            "SELECT", "NOSCRIPT", "IFRAME", "NOEMBED", "NOFRAMES", "FRAMESET", "NOBR", "LISTING", "PRE", "INPUT",
+            "OPTION", "BUTTON", "FORM", "HEAD", "BODY", "HTML", "META", "LINK", "BASE", "AREA", "EMBED", "OBJECT",
+            "APPLET", "MARQUEE", "FONT", "CENTER", "BIG", "STRIKE", "CODE", "SUP", "SUB", "ABBR", "WBR", "RUBY",
+            "RT", "RP", "KEYGEN", "ISINDEX", "BGSOUND", "MENU", "DIR", "GROUP", "P.L", "A.B", "B.", "CITE",
+            # SVG and MathML: nh3 drops their text, and Morgan Stanley's symbol is <MS>
+            "MS", "MI", "MN", "MO", "AND", "OR", "SIN", "PATH", "CIRCLE", "G", "USE", "MROW", "SEMANTICS"]
+TICKERS = ["BMY", "GM", "C", "F", "IBM", "TX", "BRGS.L", "VOWG.F", "X", "MER", "GY", "T.TO", "Z9", "AMO",
+           "America First Fund 2", "Rolls Royce", "Dixons Group PLC"]
+ticker_prose = st.tuples(prose, st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(TICKERS)),
+                                        min_size=1, max_size=4))
+
+
+def with_tags(text: str, tags: list[tuple[int, str]]) -> str:
+    """TEXT with <NAME> put in before words (never at a line's start, where wire copy has no symbols)."""
+    if not any(text[i - 1] == " " and text[i] not in " \n" for i in range(1, len(text))):
+        body = text.rstrip("\n")
+        text = f"{body} end{text[len(body):]}"  # one word after a space, at least
+    starts = [i for i in range(1, len(text)) if text[i - 1] == " " and text[i] not in " \n"]
+    for at, name in sorted(((starts[position % len(starts)], name) for position, name in tags), reverse=True):
+        text = f"{text[:at]}<{name}> {text[at:]}"
+    return text
+
+
+CONTEXTS = ["Shares of Acme <{0}> rose.\n\nThey fell <{0}> later.", "a <{0}> b <{0}> c <BMY> d",
+            "a <{0}> b\n\nc <BMY> d\n\ne f <{0}>, g", "a <{0} Co> b\nc <X> d <{0}> e"]
+
+
+@pytest.mark.parametrize("name", ELEMENTS)
+def test_every_element_name_is_declined_or_comes_out_as_nh3_leaves_it(name):
+    for context in CONTEXTS:
+        assert_same_once_sanitised_or_declined(context.format(name))
+
+
+@pytest.mark.parametrize("name", ["A", "B", "U", "S", "P", "BR", "LI", "IMG", "IMAGE", "XMP", "TEXTAREA", "SCRIPT",
+                                  "Style", "TABLE", "SELECT", "svg", "MATH", "MS", "MI", "AND", "PATH", "GROUP"])
+def test_the_tag_fast_path_declines_elements_that_change_the_text(name):
+    for context in CONTEXTS:
+        assert sanitised_plain_paragraphs_html(context.format(name)) is None
+
+
+@pytest.mark.parametrize("text", ["<BMY> at the start", "a\n<BMY> at a line's start", "a <BMY/> b",
+                                  "a <BMY x=1> b", 'a <BMY x="b>c"> b', "a <BMY  x> b", "a <BMY x\ny> b", "a <U x> b",
+                                  "a <BMY <x> b", "a <x@y> b", "a <http://x.org> b", "a <BMY x>y> b", "a <BMY>> b", "a <<BMY> b", "a </BMY> b", "a <BMY>*b*", "a <BMY> & b",
+                                  "no tag at all", "a <1BMY> b", "a <BMY-X> b"])
+def test_the_tag_fast_path_declines_what_is_not_a_plain_symbol(text):
+    assert sanitised_plain_paragraphs_html(text) is None
+    assert_same_once_sanitised_or_declined(text)
+
+
+def test_stock_symbols_take_the_tag_fast_path_and_come_out_as_nh3_leaves_them():
+    text = "Bristol-Myers Co <BMY> said.\n\nCentocor Inc <CNTO>, Duke and <BRGS.L> agreed."
+    assert sanitised_plain_paragraphs_html(text) == ("<p>Bristol-Myers Co  said.</p>\n"
+                                                     "<p>Centocor Inc , Duke and  agreed.</p>")
+    assert assert_same_once_sanitised_or_declined(text) is not None
+    assert MarkdownRenderer(trust_html=True).render(text) == reference(text)  # trusted HTML keeps them
+    assert MarkdownRenderer(trust_html=False).render(text) == sanitise(reference(text))
+
+
+@settings(max_examples=600, deadline=None)
+@given(ticker_prose)
+def test_prose_with_stock_symbols_takes_the_tag_fast_path_and_matches(case):
+    text = with_tags(case[0], case[1])
+    assert assert_same_once_sanitised_or_declined(text) is not None, repr(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(prose, st.lists(st.tuples(st.integers(min_value=0),
+                                 st.sampled_from(ELEMENTS + TICKERS)
+                                 | st.from_regex(r"[A-Za-z][A-Za-z0-9.]{0,6}( [A-Za-z0-9.=\"]{1,5}){0,2}",
+                                                 fullmatch=True)),
+                       min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(list(DANGEROUS) + ["\n", "\n\n", " "])),
+                max_size=2))
+def test_prose_with_any_tags_and_characters_matches_once_sanitised_or_is_declined(text, tags, insertions):
+    text = with_tags(text, tags)
+    for position, chars in insertions:
+        position %= len(text) + 1
+        text = text[:position] + chars + text[position:]
+    assert_same_once_sanitised_or_declined(text)
