@@ -164,7 +164,7 @@ class FragmentCache(jinja2.ext.Extension):
         super().__init__(environment)
         environment.extend(dateline_fragments={}, dateline_recording=[0])
 
-    def parse(self, parser: jinja2.parser.Parser) -> nodes.Node:
+    def parse(self, parser: jinja2.parser.Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
         keys = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
@@ -173,29 +173,44 @@ class FragmentCache(jinja2.ext.Extension):
         # Each block has its own fragments, so two blocks with the same key never swap their HTML
         # (free_identifier numbers them within the template, even two on one line).
         block = nodes.Const((parser.name, parser.free_identifier().name))
-        call = self.call_method("_fragment", [block, nodes.Tuple(keys, "load"), nodes.ContextReference()])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        arguments = [block, nodes.Tuple(keys, "load"), nodes.ContextReference()]
+        # A hit is output inline; only a miss runs the body, as a CallBlock (which makes a Macro each time).
+        # Around a macro's call ({% cached a.digest %}{{ teaser(a) }}{% endcached %}), a hit calls nothing.
+        found = parser.free_identifier()
+        return [nodes.Assign(found, self.call_method("_cached", arguments)).set_lineno(lineno),
+                nodes.If(nodes.Test(found, "none", [], [], None, None), [
+                    nodes.CallBlock(self.call_method("_record", arguments), [], [], body).set_lineno(lineno),
+                ], [], [nodes.Output([found])]).set_lineno(lineno)]
 
-    def _fragment(self, block: tuple, key: tuple, context: jinja2.runtime.Context,
-                  caller: jinja2.runtime.Macro) -> str:
-        fragments = self.environment.dateline_fragments  # type: ignore[attr-defined]
-        recording = self.environment.dateline_recording  # type: ignore[attr-defined]
-        stored = fragments.get((block, key))
+    def _cached(self, block: tuple, key: tuple, context: jinja2.runtime.Context) -> str | None:
+        """The fragment with the page's links, None if it is not recorded yet."""
+        stored = self.environment.dateline_fragments.get((block, key))  # type: ignore[attr-defined]
         if stored is None:
-            recording[0] += 1
-            try:
-                fragment = caller()
-            finally:
-                recording[0] -= 1
-            # Kept as UTF-8: one flag emoji makes a str take 4 bytes per character, and a build keeps
-            # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
-            stored = fragments[(block, key)] = fragment.encode() if isinstance(fragment, Markup) else fragment
+            return None
+        return self._shown(stored, context)
+
+    def _record(self, block: tuple, key: tuple, context: jinja2.runtime.Context,
+                caller: jinja2.runtime.Macro) -> str:
+        recording = self.environment.dateline_recording  # type: ignore[attr-defined]
+        recording[0] += 1
+        try:
+            fragment = caller()
+        finally:
+            recording[0] -= 1
+        # Kept as UTF-8: one flag emoji makes a str take 4 bytes per character, and a build keeps
+        # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
+        stored = fragment.encode() if isinstance(fragment, Markup) else fragment
+        self.environment.dateline_fragments[(block, key)] = stored  # type: ignore[attr-defined]
+        return self._shown(stored, context)
+
+    def _shown(self, stored: bytes | str, context: jinja2.runtime.Context) -> str:
         markup = isinstance(stored, bytes)
         fragment = stored.decode() if markup else stored
-        if not recording[0]:  # else it goes into the fragment being recorded, placeholders and all
+        if not self.environment.dateline_recording[0]:  # type: ignore[attr-defined]
             links = context.get("_dateline_links") or _page_links(self.environment, context.get("page_path", ""),
                                                                   context.get("root_relative_links"))
             fragment = links.fill(fragment)
+        # else it goes into the fragment being recorded, placeholders and all
         return Markup(fragment) if markup else fragment
 
 
