@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import shutil
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -139,9 +140,13 @@ class _Build:
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.site_dir, self.config, strict=self.strict)
-        # compiled templates are kept between builds (keyed by their source), as are their dependencies
-        (self.cache_root / "templates").mkdir(parents=True, exist_ok=True)
-        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.cache_root / "templates"))
+        # Compiled templates are kept between builds, as are their dependencies. Jinja keys them by their
+        # source only, but what they compile to also depends on our extensions: one folder per code version.
+        compiled = self.cache_root / "templates" / code_version()
+        if not compiled.is_dir():
+            shutil.rmtree(compiled.parent, ignore_errors=True)  # another version's
+            compiled.mkdir(parents=True)
+        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self._template_version = TemplateVersions(self.env, self.cache_root / "template-versions.pickle")
         self._site_version = digest(code_version(), repr(self.config), self.strict)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -193,3 +195,32 @@ def test_temporaries_of_a_killed_build_are_never_published(built):
     assert "One more line." in (out / ARTICLE).read_text()
     assert not any("half a page" in p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
     assert not scratch.exists() or list(scratch.iterdir()) == []
+
+
+def test_a_new_dateline_version_never_runs_templates_compiled_by_the_old_one(site_copy, tmp_path):
+    """Compiled templates are cached between builds, but what they compile to depends on Dateline's own
+    extensions: after an upgrade in place whose {% cached %} compiles differently, the old code never runs."""
+    site = site_copy("full")
+    repo = Path(__file__).resolve().parent.parent
+    installed = tmp_path / "dateline"  # an installation that is upgraded where it is, as by a git pull
+    shutil.copytree(repo / "dateline", installed / "dateline", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("templates", "static"):
+        shutil.copytree(repo / name, installed / name)
+    shutil.copy(repo / "build.py", installed / "build.py")
+
+    def build() -> None:
+        result = subprocess.run([sys.executable, str(installed / "build.py"), "build", "--site", str(site)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+
+    build()
+    compiled = site / ".dateline-cache" / "templates"
+    before = {p.name for p in compiled.iterdir()}
+    render = installed / "dateline" / "render.py"
+    source = render.read_text(encoding="utf-8")
+    assert source.count('"_cached"') == 1 and source.count("def _cached(") == 1
+    render.write_text(source.replace('"_cached"', '"_cached_v2"').replace("def _cached(", "def _cached_v2("),
+                      encoding="utf-8")
+    build()
+    assert {p.name for p in compiled.iterdir()}.isdisjoint(before)  # the old version's compiled templates are gone
+    assert contents(site / "output") == clean_build(site, tmp_path)
