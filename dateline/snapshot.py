@@ -91,7 +91,9 @@ def page_fingerprint(version: str, data: bytes, refs: Iterable[str], views: dict
 
 def placement(fields: Any, url: str, visible: bool) -> str:
     """The part of an article that decides which pages show it and how lists are grouped and counted."""
-    return digest(url, visible, fields.date, fields.updated, fields.slug, fields.tags, fields.countries)
+    # dates as ISO text: every date is in the site's zone, and a datetime's repr costs several times as much
+    updated = fields.updated.isoformat() if fields.updated else ""
+    return digest(url, visible, fields.date.isoformat(), updated, fields.slug, fields.tags, fields.countries)
 
 
 class StaleSnapshot(Exception):
