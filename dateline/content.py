@@ -24,7 +24,7 @@ from dateline.model import Article
 from dateline.parallel import map_chunks
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
-from dateline.yamlutil import UniqueKeyLoader, error_line
+from dateline.yamlutil import UniqueKeyLoader, error_line, simple_mapping
 
 ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
@@ -118,21 +118,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     Problems are reported one per article: after a broken field the rest cannot be trusted.
     """
     path = source.path
-    try:
-        loader = _FrontMatterLoader(source.front_matter)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        line, message = error_line(exc, source.front_matter)
-        raise SourceError(path, f"invalid front matter: {message}", (line or 0) + 1) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise SourceError(path, "the front matter must be 'key: value' lines (a YAML mapping)", 2)
-    key_lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value} if node is not None else {}
+    data, key_lines = _front_matter(source)
 
     def fail(key: str, message: str) -> SourceError:
         return SourceError(path, message, key_lines.get(key, 2))
@@ -173,6 +159,29 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         draft=draft,
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
     )
+
+
+def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
+    """The front matter's data and each key's line in the file; raise SourceError if it is not a mapping."""
+    simple = simple_mapping(source.front_matter, _FrontMatterLoader)
+    if simple is not None:
+        data, lines = simple
+        return data, {key: line + 2 for key, line in lines.items()}
+    try:
+        loader = _FrontMatterLoader(source.front_matter)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        line, message = error_line(exc, source.front_matter)
+        raise SourceError(source.path, f"invalid front matter: {message}", (line or 0) + 1) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise SourceError(source.path, "the front matter must be 'key: value' lines (a YAML mapping)", 2)
+    return data, {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
 
 
 @dataclass(frozen=True)
