@@ -261,11 +261,11 @@ class _Build:
         stored = self.declare(pages) if deferred else self.plan(pages, views)
         self.trees.set_inputs({"signature": signature, "articles": len(articles),
                                "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
-        files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
-                 for key, (file_signature, fields, url) in loaded.files.items()}
 
-        def save() -> None:
+        def save() -> None:  # beside the rendering (see _render_saving)
             article_cache.save()
+            files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
+                     for key, (file_signature, fields, url) in loaded.files.items()}
             snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,
                                    pages=self.pack(pages, views) if deferred else stored)
 
