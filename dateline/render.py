@@ -60,7 +60,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
         extensions=[FragmentCache],
     )
     env.globals.update(site=_site_globals(config), url=_url, absolute_url=_absolute_url(config))
-    env.filters.update(long_date=long_date, iso=_iso, time_hm=lambda d: d.strftime("%H:%M"),
+    env.filters.update(long_date=long_date, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config))
     return env
@@ -223,6 +223,16 @@ def _absolute_url(config: SiteConfig):
 def long_date(value: date | datetime) -> str:
     """"11 September 2025", the same on every machine (strftime's %B follows the locale)."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _time_hm(value: datetime) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def utc_offset(value: datetime) -> str:
+    """"UTC+03:00", "UTC-05:30": the offset of an aware datetime, as the pages state it."""
+    offset = value.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:5]}"
 
 
 def as_text(value: str) -> str:
