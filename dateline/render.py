@@ -20,7 +20,7 @@ from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.newsmeta import news_article_data
 from dateline.pages import Page
-from dateline.urls import link_prefix, relative_url
+from dateline.urls import link_prefix
 from dateline.views import ArticleView
 
 THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository

@@ -207,7 +207,8 @@ def test_the_tag_fast_path_declines_elements_that_change_the_text(name):
 
 @pytest.mark.parametrize("text", ["<BMY> at the start", "a\n<BMY> at a line's start", "a <BMY/> b",
                                   "a <BMY x=1> b", 'a <BMY x="b>c"> b', "a <BMY  x> b", "a <BMY x\ny> b", "a <U x> b",
-                                  "a <BMY <x> b", "a <x@y> b", "a <http://x.org> b", "a <BMY x>y> b", "a <BMY>> b", "a <<BMY> b", "a </BMY> b", "a <BMY>*b*", "a <BMY> & b",
+                                  "a <BMY <x> b", "a <x@y> b", "a <http://x.org> b", "a <BMY x>y> b", "a <BMY>> b",
+                                  "a <<BMY> b", "a </BMY> b", "a <BMY>*b*", "a <BMY> & b",
                                   "no tag at all", "a <1BMY> b", "a <BMY-X> b"])
 def test_the_tag_fast_path_declines_what_is_not_a_plain_symbol(text):
     assert sanitised_plain_paragraphs_html(text) is None
