@@ -253,7 +253,8 @@ class _Build:
                     related=_related(self.cache_root, articles, taxonomies, config.related_articles))
         views = article_views(site)
         pages = list(site_pages(site, views, now=published_before))
-        pages.append(sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
+        # first: the largest page (the whole site's list), so that no worker is left rendering it alone at the end
+        pages.insert(0, sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
         self.stage_done("pages")
         # A first build renders every page whatever its fingerprint: the fingerprints are then computed
         # beside the rendering, with the snapshot, and only needed when the new tree is recorded.

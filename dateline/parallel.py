@@ -38,8 +38,9 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     """
     workers = worker_count()
     parallel = workers > 1 and len(items) >= min_items and can_fork()
-    # Several chunks per worker even out slow files; small chunks serially keep the progress moving.
-    size = max(1, -(-len(items) // (workers * 8)) if parallel else 250)
+    # Many chunks per worker even out slow files and leave no worker alone with a long chunk at the end;
+    # small chunks serially keep the progress moving.
+    size = max(20, -(-len(items) // (workers * 32))) if parallel else 250
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     results: list[Result] = []
 
