@@ -75,14 +75,17 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
         for index in indices:
             terms_of[index].append(key)
     related: dict[str, tuple[str, ...]] = {}
-    for index, article in enumerate(articles):
-        scores: dict[int, float] = defaultdict(float)
+    half = window // 2
+    urls = [article.url for article in articles]
+    for index, url in enumerate(urls):
+        scores: dict[int, float] = {}
         for key in terms_of[index]:
-            indices = term_lists[key]
+            indices, weight = term_lists[key], weights[key]
             at = bisect_left(indices, index)
-            for other in indices[max(0, at - window // 2): at + window // 2 + 1]:
-                if other != index:
-                    scores[other] += weights[key]
-        best = heapq.nsmallest(limit, [(-score, abs(other - index), other) for other, score in scores.items()])
-        related[article.url] = tuple(articles[other].url for _, _, other in best)
+            for other in indices[max(0, at - half): at + half + 1]:
+                scores[other] = scores.get(other, 0.0) + weight
+        scores.pop(index, None)
+        # highest score first, then nearest in time, then newest: the same order as sorting (-score, distance, index)
+        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
+        related[url] = tuple(urls[other] for other in best)
     return related
