@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import shutil
@@ -152,17 +151,21 @@ class _Build:
 
     def fingerprint(self, page: StoredPage, views: dict[str, ArticleView]) -> str:
         """PAGE's fingerprint showing VIEWS (for an edit's rebuild: the stored data with the new articles)."""
-        version = digest(self._site_version, self._template_version(page.template), page.path,
-                         page.root_relative_links)
+        version = self._page_version(page.template, page.path, page.root_relative_links)
         return page_fingerprint(version, page.data, page.refs, views)
+
+    def _page_version(self, template: str, path: str, root_relative_links: bool) -> str:
+        return digest(self._site_version, self._template_version(template), path, root_relative_links)
 
     def pack(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
         """PAGES as the snapshot keeps them, with their fingerprints."""
         stored = []
         for page in pages:
-            kept = StoredPage(page.path, page.template, page.source, page.root_relative_links,
-                              *pack_context(page.context))
-            stored.append(dataclasses.replace(kept, fingerprint=self.fingerprint(kept, views)))
+            data, refs = pack_context(page.context)
+            fingerprint = page_fingerprint(self._page_version(page.template, page.path, page.root_relative_links),
+                                           data, refs, views)
+            stored.append(StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs,
+                                     fingerprint))
         self._template_version.save()
         return stored
 

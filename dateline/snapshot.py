@@ -156,15 +156,16 @@ class BuildSnapshot:
             connection.executescript(_SCHEMA)
             connection.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("format", FORMAT), ("signature", signature), ("environment", environment)])
-            # rows are made one at a time as SQLite takes them: a large site's snapshot is never in memory twice
+            # Rows are made one at a time as SQLite takes them (a large site's snapshot is never in memory
+            # twice), in key order: appending to an index costs half as much as inserting all over it.
             connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", (
-                (key, *record.signature, record.placement, record.url) for key, record in files.items()))
+                (key, *files[key].signature, files[key].placement, files[key].url) for key in sorted(files)))
             connection.executemany("INSERT INTO views VALUES (?, ?, ?)", (
-                (url, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
-                for url, view in views.items()))
+                (url, pickle.dumps(views[url], protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
+                for url in sorted(views)))
             connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
                 (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs), p.fingerprint)
-                for p in pages))
+                for p in sorted(pages, key=lambda page: page.path)))
             connection.commit()
         finally:
             connection.close()
