@@ -93,11 +93,11 @@ def sanitised_plain_paragraphs_html(text: str) -> str | None:
     """What python-markdown then nh3 give for plain paragraphs with <NAME> in them, or None if in doubt.
 
     Wire copy names companies' stock symbols so: "Bristol-Myers Co <BMY> said" (and sometimes a name,
-    "<America First Fund 2>"). To Markdown that is raw
-    HTML; nh3 then removes the element, as it is no HTML element it allows, and keeps the text around it
-    (so the symbol is not shown: write "&lt;BMY>" to show it, as `dateline import` does). That is the
-    plain-prose result of the text without the tags, provided nh3 treats each tag so (it treats many
-    names in their own ways) and none starts a line, where python-markdown could take it for HTML.
+    "<America First Fund 2>"). To Markdown that is raw HTML; nh3 then removes the element, as it is no
+    HTML element it allows, and keeps the text around it (so the symbol is not shown: write "&lt;BMY>" to
+    show it, as `dateline import` does). That is the plain-prose result of the text without the tags,
+    provided nh3 treats each tag so (it treats many names in their own ways) and none starts a line,
+    where python-markdown could take it for HTML.
     """
     if ">" not in text:
         return None
