@@ -24,7 +24,7 @@ from dateline.model import Article
 from dateline.parallel import map_chunks
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
-from dateline.yamlutil import UniqueKeyLoader, error_line, simple_mapping
+from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
 ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
@@ -168,12 +168,7 @@ def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
         data, lines = simple
         return data, {key: line + 2 for key, line in lines.items()}
     try:
-        loader = _FrontMatterLoader(source.front_matter)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = read_nodes(source.front_matter, _FrontMatterLoader)
     except yaml.YAMLError as exc:
         line, message = error_line(exc, source.front_matter)
         raise SourceError(source.path, f"invalid front matter: {message}", (line or 0) + 1) from None

@@ -34,17 +34,25 @@ class UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
+def read_nodes(text: str, loader: type = UniqueKeyLoader) -> tuple[yaml.Node | None, Any]:
+    """TEXT's node tree (where each key is: its line) and its data, as LOADER reads them.
+
+    Raises yaml.YAMLError (with problem_mark) on a syntax error or a duplicate key.
+    """
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        return node, reader.construct_document(node) if node is not None else None
+    finally:
+        reader.dispose()
+
+
 def load_with_lines(text: str) -> tuple[Any, dict[tuple[str, ...], int]]:
     """Parse YAML; return the data and a map from key path (("feed", "limit")) to its 1-based line.
 
     Raises yaml.YAMLError (with problem_mark) on a syntax error or a duplicate key.
     """
-    loader = UniqueKeyLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+    node, data = read_nodes(text)
     lines: dict[tuple[str, ...], int] = {}
     if node is not None:
         _collect_key_lines(node, (), lines)

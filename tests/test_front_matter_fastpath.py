@@ -8,17 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dateline.content import _FrontMatterLoader
-from dateline.yamlutil import simple_mapping
+from dateline.yamlutil import read_nodes, simple_mapping
 
 
 def parsed(text: str) -> tuple[object, dict[str, int]]:
     """What the YAML parser gives: the data and each key's 0-based line."""
-    loader = _FrontMatterLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
+    node, data = read_nodes(text, _FrontMatterLoader)
     lines = {str(k.value): k.start_mark.line for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
     return data, lines
 
