@@ -665,3 +665,27 @@ def test_serve_command_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert "Stopping the preview" in out
     assert (site / PREVIEW_DIR / "site" / "index.html").is_file()
     assert not list((site / PREVIEW_DIR).glob("serve-*"))
+
+
+def test_the_first_build_runs_alone_and_a_save_during_it_is_built_after(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first build runs before the preview starts any thread, so its workers may fork on every core; an
+    article saved while it runs is not lost although nothing watched yet."""
+    site = make_site(tmp_path)
+    logs: list[str] = []
+    with Preview(site, port=0, log=logs.append) as preview:
+        real_rebuild = preview.rebuilder.rebuild
+        threads_seen: list[int] = []
+
+        def rebuild_while_an_editor_saves(*args: Any) -> Any:
+            if not threads_seen:
+                threads_seen.append(threading.active_count())
+                edit_article(site, "belarus.md", "Minsk freed 52", "Minsk freed 61")
+            return real_rebuild(*args)
+
+        monkeypatch.setattr(preview.rebuilder, "rebuild", rebuild_while_an_editor_saves)
+        preview.start()
+        preview.state.wait_epoch(0, timeout=DEADLINE)
+        assert threads_seen == [1]
+        eventually(lambda: "Minsk freed 61" in text_of(preview, "/" + BELARUS_PAGE), "the save made during the "
+                                                                                     "first build")

@@ -18,7 +18,7 @@ from dateline.config import CONFIG_NAME, load_config
 from dateline.serve.handler import PreviewServer, is_loopback
 from dateline.serve.rebuild import Rebuilder
 from dateline.serve.state import BuildState
-from dateline.serve.watch import SourceWatcher
+from dateline.serve.watch import SourceWatcher, source_signatures
 
 # Inside the site folder (git-ignored): the preview is built into .preview/site/ and kept, so the next `serve`
 # starts from it (with the build cache, only what changed since is rebuilt). A second preview of the same site
@@ -75,9 +75,20 @@ class Preview:
         return self.origin + self.state.base_path
 
     def start(self) -> str:
-        """Watch, build, serve; return how the sources are watched."""
+        """Build, then watch and serve; return how the sources are watched.
+
+        The first build runs before any thread starts, so that it can fork workers on every core (a forked
+        process must not inherit other threads); a source saved meanwhile is found by comparing the
+        sources' signatures after it, and rebuilt as if the watcher had seen it.
+        """
+        before = source_signatures(self.site_dir)
+        self.rebuilder.first_build()
         how = self.watcher.start()
         self._started = True
+        after = source_signatures(self.site_dir)
+        for path in sorted(before.keys() ^ after.keys() | {p for p in before.keys() & after.keys()
+                                                          if before[p] != after[p]}):
+            self.rebuilder.changed(path)
         self.rebuilder.start()
         self._server_thread.start()
         return how

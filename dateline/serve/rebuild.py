@@ -42,6 +42,10 @@ class Rebuilder:
         self._static_roots = [r for r in source_roots(self.site_dir) if r.name == "static"]
         self._thread = threading.Thread(target=self._run, name="dateline-rebuild")
 
+    def first_build(self) -> None:
+        """The preview's first build, in the caller's thread (before start())."""
+        self._cycle(frozenset(), first=True)
+
     def start(self) -> None:
         self._thread.start()
 
@@ -69,7 +73,6 @@ class Rebuilder:
         return build_site(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
 
     def _run(self) -> None:
-        self._cycle(frozenset(), first=True)
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._changes or self._stopping)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +46,26 @@ def source_roots(site_dir: Path) -> list[Path]:
         if root.resolve() not in roots:
             roots.append(root.resolve())
     return roots
+
+
+def source_signatures(site_dir: Path) -> dict[Path, tuple[int, int]]:
+    """(mtime, size) of every source file the watcher would report a change of (site.yaml and the roots)."""
+    site_dir = site_dir.resolve()
+    roots = source_roots(site_dir)
+    signatures: dict[Path, tuple[int, int]] = {}
+    for top in [site_dir / CONFIG_NAME, *roots]:
+        for folder, subfolders, files in os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])]:
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            for name in files:
+                path = Path(folder, name)
+                if not is_source_change(path, site_dir, roots):
+                    continue
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                signatures[path] = (stat.st_mtime_ns, stat.st_size)
+    return signatures
 
 
 def is_source_change(path: Path, site_dir: Path, roots: list[Path]) -> bool:
