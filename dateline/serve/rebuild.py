@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import threading
 import time
@@ -15,7 +14,7 @@ from dateline.build import BuildResult, build_site
 from dateline.config import SiteConfig, load_config
 from dateline.errors import DatelineError, SourceError
 from dateline.serve.state import BuildState, relative_to_site
-from dateline.serve.watch import source_roots
+from dateline.serve.watch import source_roots, stat_tree
 
 QUIET = 0.1  # seconds without a new change before a burst of saves is built
 MAX_WAIT = 2.0  # ...but never later than this after the burst's first change
@@ -131,9 +130,9 @@ class Rebuilder:
         from dateline.ingest import import_inbox
 
         content = self.site_dir / "content"
-        before = _stat_tree(content)
+        before = stat_tree(content)
         report = import_inbox(self.site_dir, config)
-        after = _stat_tree(content)
+        after = stat_tree(content)
         for path in before.keys() | after.keys():
             if before.get(path) != after.get(path):
                 self._own_writes[path] = _digest(path)
@@ -165,20 +164,6 @@ class Rebuilder:
         names = sorted(relative_to_site(p, self.site_dir) for p in changes)
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         return ", ".join(names[:3]) + more
-
-
-def _stat_tree(root: Path) -> dict[Path, tuple[int, int]]:
-    """(mtime, size) of every file under ROOT, to see what a step wrote."""
-    found = {}
-    for folder, _subfolders, files in os.walk(root):
-        for name in files:
-            path = Path(folder) / name
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            found[path] = (stat.st_mtime_ns, stat.st_size)
-    return found
 
 
 def _digest(path: Path) -> str | None:

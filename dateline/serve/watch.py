@@ -54,18 +54,23 @@ def source_signatures(site_dir: Path) -> dict[Path, tuple[int, int]]:
     roots = source_roots(site_dir)
     signatures: dict[Path, tuple[int, int]] = {}
     for top in [site_dir / CONFIG_NAME, *roots]:
-        for folder, subfolders, files in os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])]:
-            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-            for name in files:
-                path = Path(folder, name)
-                if not is_source_change(path, site_dir, roots):
-                    continue
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                signatures[path] = (stat.st_mtime_ns, stat.st_size)
+        signatures.update((path, signature) for path, signature in stat_tree(top).items()
+                          if is_source_change(path, site_dir, roots))
     return signatures
+
+
+def stat_tree(root: Path) -> dict[Path, tuple[int, int]]:
+    """(mtime, size) of every file under ROOT (or of ROOT, a file), to see what changed between two moments."""
+    found = {}
+    for folder, _subfolders, files in os.walk(root) if root.is_dir() else [(root.parent, [], [root.name])]:
+        for name in files:
+            path = Path(folder) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
 
 
 def is_source_change(path: Path, site_dir: Path, roots: list[Path]) -> bool:
