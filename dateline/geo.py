@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pycountry
 import yaml
 
 from dateline.text import slugify
@@ -44,6 +43,9 @@ def name_key(name: str) -> str:
 
 @cache
 def _tables() -> tuple[dict[str, Country], dict[str, str]]:
+    # imported when first needed: pycountry takes 20 ms to import, needless for a build that reads no article
+    import pycountry
+
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     display: dict[str, str] = data["display"]
     by_code: dict[str, Country] = {}
