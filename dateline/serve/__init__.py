@@ -18,7 +18,7 @@ from dateline.config import CONFIG_NAME, load_config
 from dateline.serve.handler import PreviewServer, is_loopback
 from dateline.serve.rebuild import Rebuilder
 from dateline.serve.state import BuildState
-from dateline.serve.watch import SourceWatcher, source_signatures
+from dateline.serve.watch import SourceWatcher, changed_paths, source_signatures
 
 # Inside the site folder (git-ignored): the preview is built into .preview/site/ and kept, so the next `serve`
 # starts from it (with the build cache, only what changed since is rebuilt). A second preview of the same site
@@ -85,9 +85,7 @@ class Preview:
         self.rebuilder.first_build()
         how = self.watcher.start()
         self._started = True
-        after = source_signatures(self.site_dir)
-        for path in sorted(before.keys() ^ after.keys() | {p for p in before.keys() & after.keys()
-                                                          if before[p] != after[p]}):
+        for path in changed_paths(before, source_signatures(self.site_dir)):
             self.rebuilder.changed(path)
         self.rebuilder.start()
         self._server_thread.start()

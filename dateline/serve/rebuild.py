@@ -14,7 +14,7 @@ from dateline.build import BuildResult, build_site
 from dateline.config import SiteConfig, load_config
 from dateline.errors import DatelineError, SourceError
 from dateline.serve.state import BuildState, relative_to_site
-from dateline.serve.watch import source_roots, stat_tree
+from dateline.serve.watch import changed_paths, source_roots, stat_tree
 
 QUIET = 0.1  # seconds without a new change before a burst of saves is built
 MAX_WAIT = 2.0  # ...but never later than this after the burst's first change
@@ -133,9 +133,8 @@ class Rebuilder:
         before = stat_tree(content)
         report = import_inbox(self.site_dir, config)
         after = stat_tree(content)
-        for path in before.keys() | after.keys():
-            if before.get(path) != after.get(path):
-                self._own_writes[path] = _digest(path)
+        for path in changed_paths(before, after):
+            self._own_writes[path] = _digest(path)
         for line in report.lines(site_dir=self.site_dir, skipped=False):
             self.log(line)
 

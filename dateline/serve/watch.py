@@ -73,6 +73,11 @@ def stat_tree(root: Path) -> dict[Path, tuple[int, int]]:
     return found
 
 
+def changed_paths(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, int]]) -> list[Path]:
+    """The files added, removed or changed between two stat_tree() or source_signatures() readings."""
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
 def is_source_change(path: Path, site_dir: Path, roots: list[Path]) -> bool:
     """True for site.yaml and files in the source ROOTS; False for output, previews, hidden and temporary files."""
     name = path.name
