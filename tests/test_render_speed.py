@@ -45,6 +45,12 @@ def more_diplomacy(site: Path, count: int = 4) -> None:
                                             "countries: [LT]\ntags: [diplomacy]\n---\n\nText.\n")
 
 
+def override_template(site: Path, name: str, text: str) -> None:
+    """SITE's own templates/NAME, over the default theme's."""
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / name).write_text(text, encoding="utf-8")
+
+
 def test_a_teaser_has_working_links_at_every_depth(site_copy, tmp_path):
     site = site_copy("full")
     more_diplomacy(site)
@@ -68,13 +74,12 @@ def test_a_teaser_has_working_links_at_every_depth(site_copy, tmp_path):
 def test_a_site_template_can_cache_fragments(site_copy, tmp_path):
     site = site_copy("full")
     more_diplomacy(site)
-    (site / "templates").mkdir()
     # The same key in two blocks, and one block at two depths (a tag's first page and its page 2).
-    (site / "templates" / "tag.html").write_text(
-        '{% extends "default/tag.html" %}\n'
-        '{% block heading %}{% cached term.name %}<span class="kicker">Topic</span> {{ term.name }}{% endcached %}'
-        '{% cached term.name %} <a class="all" href="{{ url(\'tags/\') }}">all topics</a>{% endcached %}'
-        '{% endblock %}\n', encoding="utf-8")
+    override_template(site, "tag.html",
+                      '{% extends "default/tag.html" %}\n'
+                      '{% block heading %}{% cached term.name %}<span class="kicker">Topic</span> {{ term.name }}'
+                      '{% endcached %}{% cached term.name %} <a class="all" href="{{ url(\'tags/\') }}">all topics</a>'
+                      '{% endcached %}{% endblock %}\n')
     out = tmp_path / "out"
     build_site(site, out)
     heading = re.compile(r'<h1><span class="kicker">Topic</span> ([^<]+) '
@@ -112,10 +117,9 @@ def test_a_rebuild_in_the_same_process_never_shows_an_old_fragment(site_copy, tm
     assert set(teasers_of(out, "Belarus frees 52 prisoners")) >= lists
 
     # Same articles, same keys, a new teaser template: no fragment of the build before may come back.
-    (site / "templates").mkdir()
     macros = (Path(__file__).resolve().parent.parent / "templates" / "_macros.html").read_text(encoding="utf-8")
-    (site / "templates" / "_macros.html").write_text(
-        macros.replace('<article class="teaser">', '<article class="teaser" data-v="2">'), encoding="utf-8")
+    override_template(site, "_macros.html",
+                      macros.replace('<article class="teaser">', '<article class="teaser" data-v="2">'))
     build_site(site, out)
     for page in lists:
         html = (out / page).read_text(encoding="utf-8")
@@ -124,10 +128,9 @@ def test_a_rebuild_in_the_same_process_never_shows_an_old_fragment(site_copy, tm
 
 def test_strict_builds_report_undefined_variables_inside_cached_blocks(site_copy, tmp_path):
     site = site_copy("full")
-    (site / "templates").mkdir()
-    (site / "templates" / "tag.html").write_text(
-        '{% extends "default/tag.html" %}\n{% block heading %}\n{% cached term.name %}\n'
-        '{{ term.name }}{{ term.motto }}\n{% endcached %}\n{% endblock %}\n', encoding="utf-8")
+    override_template(site, "tag.html",
+                      '{% extends "default/tag.html" %}\n{% block heading %}\n{% cached term.name %}\n'
+                      '{{ term.name }}{{ term.motto }}\n{% endcached %}\n{% endblock %}\n')
     build_site(site, tmp_path / "lenient")  # an undefined value is empty text, as Jinja does
     assert "<h1>Human Rights\n</h1>" in (tmp_path / "lenient/tags/human-rights/index.html").read_text(encoding="utf-8")
     with pytest.raises(DatelineError) as caught:
@@ -142,13 +145,13 @@ def test_one_fragment_serves_every_depth_even_inside_another(site_copy, tmp_path
     the front page (links to the root are "./"), a tag's pages at two depths and an article page."""
     site = site_copy("full")
     more_diplomacy(site)
-    (site / "templates").mkdir()
-    (site / "templates" / "base.html").write_text(
-        '{% extends "default/base.html" %}\n'
-        '{% block canonical %}{{ super() }}{% cached "outer" %}<link rel="outer" href="{{ url(\'tags/\') }}">'
-        '{% cached "inner" %}<link rel="inner" href="{{ url(\'\') }}">{% endcached %}{% endcached %}'
-        '{% cached "inner" %}<link rel="inner-alone" href="{{ url(\'\') }}">{% endcached %}{% endblock %}\n',
-        encoding="utf-8")
+    override_template(site, "base.html",
+                      '{% extends "default/base.html" %}\n'
+                      '{% block canonical %}{{ super() }}{% cached "outer" %}'
+                      '<link rel="outer" href="{{ url(\'tags/\') }}">'
+                      '{% cached "inner" %}<link rel="inner" href="{{ url(\'\') }}">{% endcached %}{% endcached %}'
+                      '{% cached "inner" %}<link rel="inner-alone" href="{{ url(\'\') }}">{% endcached %}'
+                      '{% endblock %}\n')
     out = tmp_path / "out"
     build_site(site, out)
     html = pages(out)
