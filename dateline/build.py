@@ -6,7 +6,7 @@ import functools
 import hashlib
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,9 +21,17 @@ from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import TemplateVersions, code_version, digest
 from dateline.model import Article, Site, Taxonomy
 from dateline.output import OutputTrees
-from dateline.pages import Page, site_pages, sitemap_page
-from dateline.parallel import in_background, map_chunks
-from dateline.render import THEME_DIR, make_environment, render_chunk, template_dirs
+from dateline.pages import SHOW_EACH_ARTICLE_ONCE, Page, site_pages, sitemap_page
+from dateline.parallel import in_background, in_workers, map_chunks
+from dateline.render import (
+    THEME_DIR,
+    add_fragments,
+    make_environment,
+    record_fragments,
+    recorded_fragments,
+    render_chunk,
+    template_dirs,
+)
 from dateline.snapshot import (
     BuildSnapshot,
     FileRecord,
@@ -37,6 +45,8 @@ from dateline.snapshot import (
 )
 from dateline.taxonomy import build_taxonomies, related_articles
 from dateline.views import ArticleView, article_view, article_views
+
+RENDER_IN_WORKERS = 300  # pages: fewer render faster in this process than forking workers for them
 
 
 @dataclass(frozen=True)
@@ -209,9 +219,7 @@ class _Build:
             by_path.update((page.path, page) for page in more_pages(missing))
         errors: list[SourceError] = []
         written = 0
-        render = functools.partial(render_chunk, self.env, write=functools.partial(_write_page, trees))
-        for outcome in map_chunks(render, [by_path[p] for p in to_render if p in by_path], min_items=300,
-                                  on_progress=_labelled(self.progress, "Rendering pages")):
+        for outcome in self.render_pages([by_path[p] for p in to_render if p in by_path]):
             if isinstance(outcome, SourceError):
                 # one message per broken template line, whichever page and chunk met it first
                 if (outcome.path, outcome.line) not in {(e.path, e.line) for e in errors}:
@@ -237,6 +245,37 @@ class _Build:
         trees.commit()
         self.stage_done("write")
         return written
+
+    def render_pages(self, pages: list[Page]) -> Iterator[tuple[str, tuple[int, bool]] | SourceError]:
+        """Render PAGES into the twin over the machine's cores, yielding render_chunk's outcomes.
+
+        Worker processes share no memory, so each would render for itself every teaser its pages show.
+        When they render, it is in two rounds: the first round's pages (the front page's and the days',
+        which show each article once) send back the fragments they record, and the second round's workers
+        are forked with all of them.
+        """
+        write = functools.partial(_write_page, self.trees)
+        first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
+        if not in_workers(len(first), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
+            yield from map_chunks(functools.partial(render_chunk, self.env, write=write), pages,
+                                  min_items=RENDER_IN_WORKERS, on_progress=_progress_from(self.progress, 0, len(pages)))
+            return
+        rest = [page for page in pages if page.template not in SHOW_EACH_ARTICLE_ONCE]
+
+        def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:
+            return _write_page(self.trees, page, data), recorded_fragments(self.env)
+
+        progress = self.progress
+        record_fragments(self.env)  # in the workers forked now
+        for outcome in map_chunks(functools.partial(render_chunk, self.env, write=write_sharing), first,
+                                  min_items=RENDER_IN_WORKERS, on_progress=_progress_from(progress, 0, len(pages))):
+            if not isinstance(outcome, SourceError):
+                site_path, (written, fragments) = outcome
+                add_fragments(self.env, fragments)
+                outcome = site_path, written
+            yield outcome
+        yield from map_chunks(functools.partial(render_chunk, self.env, write=write), rest,
+                              min_items=RENDER_IN_WORKERS, on_progress=_progress_from(progress, len(first), len(pages)))
 
     def everything(self, snapshot: BuildSnapshot, scan: list[ScannedFile], signature: str, environment: str, *,
                    drafts: bool, published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
@@ -386,6 +425,14 @@ def _find_edits(reader: SnapshotReader, trees: OutputTrees, scan: list[ScannedFi
 
 def _labelled(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:
     return functools.partial(progress, label) if progress else None
+
+
+def _progress_from(progress: Callable[[str, int, int], None] | None, before: int,
+                   total: int) -> Callable[[int, int], None] | None:
+    """Progress of rendering TOTAL pages, for a round that starts after BEFORE of them."""
+    if progress is None:
+        return None
+    return lambda done, _: progress("Rendering pages", before + done, total)
 
 
 def _related(cache_root: Path, articles: list[Article], taxonomies: tuple[Taxonomy, ...],

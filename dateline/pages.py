@@ -13,6 +13,10 @@ from dateline.newsmeta import host_redirects, news_articles, news_language
 from dateline.urls import output_file
 from dateline.views import ArticleView, day_url, digest_days, term_url, term_views
 
+# Between them, the front page's pages and the days' pages show every article once: rendered first, they
+# render each article's teasers once for all the other pages (see build._Build.render_pages).
+SHOW_EACH_ARTICLE_ONCE = frozenset({"home.html", "day.html"})
+
 
 @dataclass(frozen=True)
 class Page:

@@ -37,7 +37,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     ON_PROGRESS(done, total) is called after each chunk.
     """
     workers = worker_count()
-    parallel = workers > 1 and len(items) >= min_items and can_fork()
+    parallel = in_workers(len(items), min_items)
     # Many chunks per worker even out slow files and leave no worker alone with a long chunk at the end;
     # small chunks serially keep the progress moving.
     size = max(20, -(-len(items) // (workers * 32))) if parallel else 250
@@ -62,6 +62,11 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     finally:
         _TASK = None
     return results
+
+
+def in_workers(count: int, min_items: int = 400) -> bool:
+    """Whether map_chunks spreads COUNT items over worker processes."""
+    return worker_count() > 1 and count >= min_items and can_fork()
 
 
 @contextmanager

@@ -162,7 +162,8 @@ class FragmentCache(jinja2.ext.Extension):
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
-        environment.extend(dateline_fragments={}, dateline_recording=[0])
+        # dateline_recorded: the fragments to hand over, once record_fragments() asked for them
+        environment.extend(dateline_fragments={}, dateline_recording=[0], dateline_recorded=None)
 
     def parse(self, parser: jinja2.parser.Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
@@ -201,6 +202,9 @@ class FragmentCache(jinja2.ext.Extension):
         # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
         stored = fragment.encode() if isinstance(fragment, Markup) else fragment
         self.environment.dateline_fragments[(block, key)] = stored  # type: ignore[attr-defined]
+        recorded = self.environment.dateline_recorded  # type: ignore[attr-defined]
+        if recorded is not None:
+            recorded[(block, key)] = stored
         return self._shown(stored, context)
 
     def _shown(self, stored: bytes | str, context: jinja2.runtime.Context) -> str:
@@ -212,6 +216,23 @@ class FragmentCache(jinja2.ext.Extension):
             fragment = links.fill(fragment)
         # else it goes into the fragment being recorded, placeholders and all
         return Markup(fragment) if markup else fragment
+
+
+def record_fragments(env: jinja2.Environment) -> None:
+    """Keep the {% cached %} fragments recorded from now on, for recorded_fragments() to hand over."""
+    env.dateline_recorded = {}  # type: ignore[attr-defined]
+
+
+def recorded_fragments(env: jinja2.Environment) -> dict:
+    """The fragments recorded since the last call (or record_fragments()): what a worker process sends back
+    to its parent, so that the workers forked next start with them (add_fragments)."""
+    recorded = env.dateline_recorded  # type: ignore[attr-defined]
+    env.dateline_recorded = {}  # type: ignore[attr-defined]
+    return recorded
+
+
+def add_fragments(env: jinja2.Environment, fragments: dict) -> None:
+    env.dateline_fragments.update(fragments)  # type: ignore[attr-defined]
 
 
 def _absolute_url(config: SiteConfig):

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from dateline.build import build_site
+from dateline.cache import CACHE_DIR
 from dateline.errors import DatelineError
 
-from conftest import write_article
+from conftest import REPO, write_article
 
 ARTICLE_A1 = "2025/09/11/belarus-frees-prisoners/index.html"
 TEASER = re.compile(r'<article class="teaser">.*?</article>', re.S)
@@ -162,3 +168,34 @@ def test_one_fragment_serves_every_depth_even_inside_another(site_copy, tmp_path
         assert resolve(out, page, links["inner"]) == resolve(out, page, links["inner-alone"]) == "index.html"
         assert "\x00" not in html[page]
     assert re.findall(r'<link rel="inner" href="([^"]*)">', html["index.html"]) == ["./"]
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to render in worker processes")
+def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path):
+    """Worker processes record teasers on the front page's and the days' pages and send them back, and the
+    workers forked for the other pages start with them: the site must be byte for byte the one a single
+    process renders (an unstated link, a teaser in the wrong block or a missing fragment would show)."""
+    site = tmp_path / "site"
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: Wide\nbase_url: https://example.org/news/\n", encoding="utf-8")
+    for n in range(900):  # 45 front pages and 900 days: enough pages in each round for workers
+        day = date(2023, 1, 1) + timedelta(days=n)
+        write_article(site, f"story-{n:03d}.md",
+                      f"---\ntitle: Story {n}\ndate: {day}T{n % 24:02d}:00:00Z\n"
+                      f"tags: [topic {n % 9}, {'trade' if n % 2 else 'energy'}]\n"
+                      f"countries: [{['LT', 'LV', 'EE', 'PL'][n % 4]}]\n---\n\nStory {n} <b>in bold</b>.\n")
+    one_core = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
+                               str(tmp_path / "one"), "--quiet"], capture_output=True, text=True, timeout=300,
+                              preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
+    assert one_core.returncode == 0, one_core.stderr
+    shutil.rmtree(site / CACHE_DIR)  # a cold build again, now on every core
+    result = build_site(site, tmp_path / "all")
+    assert result.files > 2000
+    served = every_file(tmp_path / "all")
+    assert served == every_file(tmp_path / "one")
+    related = served["2023/01/01/story-0/index.html"].decode()
+    assert related.count('<article class="teaser">') == 5 and "\x00" not in related
