@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from dateline.geo import country_by_code
 from dateline.model import Article, Taxonomy, Term
+from dateline.parallel import map_chunks
 from dateline.text import slugify
 
 
@@ -74,18 +75,21 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
     for key, indices in term_lists.items():
         for index in indices:
             terms_of[index].append(key)
-    related: dict[str, tuple[str, ...]] = {}
     half = window // 2
     urls = [article.url for article in articles]
-    for index, url in enumerate(urls):
-        scores: dict[int, float] = {}
-        for key in terms_of[index]:
-            indices, weight = term_lists[key], weights[key]
-            at = bisect_left(indices, index)
-            for other in indices[max(0, at - half): at + half + 1]:
-                scores[other] = scores.get(other, 0.0) + weight
-        scores.pop(index, None)
-        # highest score first, then nearest in time, then newest: the same order as sorting (-score, distance, index)
-        best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
-        related[url] = tuple(urls[other] for other in best)
-    return related
+
+    def related_to(chosen: Sequence[int]) -> list[tuple[str, ...]]:
+        found = []
+        for index in chosen:
+            scores: dict[int, float] = {}
+            for key in terms_of[index]:
+                indices, weight = term_lists[key], weights[key]
+                at = bisect_left(indices, index)
+                for other in indices[max(0, at - half): at + half + 1]:
+                    scores[other] = scores.get(other, 0.0) + weight
+            scores.pop(index, None)
+            # highest score first, then nearest in time, then newest: as sorting by (-score, distance, index)
+            best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
+            found.append(tuple(urls[other] for other in best))
+        return found
+    return dict(zip(urls, map_chunks(related_to, range(len(urls)), min_items=2000), strict=True))

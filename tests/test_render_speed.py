@@ -177,14 +177,16 @@ def every_file(folder: Path) -> dict[str, bytes]:
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to render in worker processes")
 def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path):
     """Worker processes record teasers on the front page's and the days' pages and send them back, and the
-    workers forked for the other pages start with them: the site must be byte for byte the one a single
-    process renders (an unstated link, a teaser in the wrong block or a missing fragment would show)."""
+    workers forked for the other pages start with them; related articles are found in workers too. The
+    site must be byte for byte the one a single process makes (an unstated link, a teaser in the wrong
+    block, a missing fragment or related articles out of order would show)."""
     site = tmp_path / "site"
     (site / "content" / "articles").mkdir(parents=True)
     (site / "site.yaml").write_text("title: Wide\nbase_url: https://example.org/news/\n", encoding="utf-8")
-    for n in range(900):  # 45 front pages and 900 days: enough pages in each round for workers
+    # 2,100 articles on as many days: enough for workers in each round, and for related articles in workers
+    for n in range(2100):
         day = date(2023, 1, 1) + timedelta(days=n)
-        write_article(site, f"story-{n:03d}.md",
+        write_article(site, f"story-{n:04d}.md",
                       f"---\ntitle: Story {n}\ndate: {day}T{n % 24:02d}:00:00Z\n"
                       f"tags: [topic {n % 9}, {'trade' if n % 2 else 'energy'}]\n"
                       f"countries: [{['LT', 'LV', 'EE', 'PL'][n % 4]}]\n---\n\nStory {n} <b>in bold</b>.\n")
@@ -194,7 +196,7 @@ def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path
     assert one_core.returncode == 0, one_core.stderr
     shutil.rmtree(site / CACHE_DIR)  # a cold build again, now on every core
     result = build_site(site, tmp_path / "all")
-    assert result.files > 2000
+    assert result.files > 4000
     served = every_file(tmp_path / "all")
     assert served == every_file(tmp_path / "one")
     related = served["2023/01/01/story-0/index.html"].decode()
