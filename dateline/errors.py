@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,3 +33,12 @@ class DatelineError(Exception):
     def __init__(self, errors: list[SourceError] | SourceError):
         self.errors = [errors] if isinstance(errors, SourceError) else list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def internal_error(exc: Exception) -> SourceError:
+    """An unexpected exception (a bug, not a bad file) as an error at its innermost frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    frame = frames[-1] if frames else None
+    return SourceError(Path(frame.filename if frame else "dateline"),
+                       f"internal error: {type(exc).__name__}: {exc} (please report this)",
+                       frame.lineno if frame else None)

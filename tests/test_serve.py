@@ -690,3 +690,36 @@ def test_the_first_build_runs_alone_and_a_save_during_it_is_built_after(tmp_path
         assert new_threads == [set()]  # the preview had started no thread yet
         eventually(lambda: "Minsk freed 61" in text_of(preview, "/" + BELARUS_PAGE), "the save made during the "
                                                                                      "first build")
+
+
+def threads_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads thread counts from /proc")
+def test_rebuilds_run_in_a_process_without_threads_which_is_replaced_if_killed(tmp_path: Path) -> None:
+    """The preview's threads make forking unsafe in its own process, so its rebuilds run in a process of
+    their own, with one thread, where a full rebuild may fork workers on every core. A template edit is
+    built there; a killed build process is reported like an internal error, and the next change is built
+    by a new one; stopping the preview ends it."""
+    site = make_site(tmp_path)
+    with running_preview(site) as preview:
+        first = preview.rebuilder._builds._process
+        assert first.pid != os.getpid() and threads_of(os.getpid()) > 1 and threads_of(first.pid) == 1
+        (site / "templates").mkdir()
+        (site / "templates" / "article.html").write_text(
+            '{% extends "default/article.html" %}{% block head %}<meta name="edition" content="evening">'
+            '{% endblock %}', encoding="utf-8")
+        eventually(lambda: b'content="evening"' in fetch(preview, "/" + BELARUS_PAGE)[2], "the template edit")
+        first.kill()
+        first.wait()
+        edit_article(site, "japan.md", "led by cars", "led by ships")
+        errors = eventually(lambda: state(preview)["errors"], "the lost build process")
+        assert "build process ended" in errors[0]["message"] and fetch(preview, "/")[0] == 200
+        edit_article(site, "japan.md", "led by ships", "led by trains")
+        eventually(lambda: "led by trains" in text_of(preview, "/2025/09/10/japan-exports/"), "a new build process")
+        assert state(preview)["errors"] == []
+        second = preview.rebuilder._builds._process
+        assert second.pid != first.pid and second.poll() is None
+    assert second.poll() is not None  # ended with the preview

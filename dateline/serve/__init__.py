@@ -99,7 +99,7 @@ class Preview:
             self.server.shutdown()
             self._server_thread.join()
             self.server.close_connections()
-            self.rebuilder.stop()
+        self.rebuilder.stop()
         self.server.server_close()
         if self._temporary is not None:
             shutil.rmtree(self._temporary, ignore_errors=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from dateline.build import BuildResult, build_site
 from dateline.config import SiteConfig, load_config
-from dateline.errors import DatelineError, SourceError
+from dateline.errors import DatelineError, SourceError, internal_error
+from dateline.serve.builds import BuildProcess
 from dateline.serve.state import BuildState, relative_to_site
 from dateline.serve.watch import changed_paths, source_roots, stat_tree
 
@@ -40,9 +41,12 @@ class Rebuilder:
         self._last_failed = False
         self._static_roots = [r for r in source_roots(self.site_dir) if r.name == "static"]
         self._thread = threading.Thread(target=self._run, name="dateline-rebuild")
+        self._builds: BuildProcess | None = None
 
     def first_build(self) -> None:
-        """The preview's first build, in the caller's thread (before start())."""
+        """The preview's first build, in the caller's thread (before start(), so before any thread: its
+        workers may fork), while the process for the rebuilds starts (see serve/builds.py)."""
+        self._builds = BuildProcess()
         self._cycle(frozenset(), first=True)
 
     def start(self) -> None:
@@ -52,7 +56,11 @@ class Rebuilder:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._builds is not None:
+            self._builds.close()
+            self._builds = None
 
     def changed(self, path: Path) -> None:
         """Note a changed source file (called from the watcher's thread)."""
@@ -65,11 +73,13 @@ class Rebuilder:
             self.state.mark_pending()
             self._cond.notify_all()
 
-    def rebuild(self, config: SiteConfig) -> BuildResult:
+    def rebuild(self, config: SiteConfig, first: bool = False) -> BuildResult:
         """Bring the preview up to date: build_site() into the preview folder, whose atomic swap keeps what is
         served whole. build_site finds what changed by itself: an edit that moves no article rebuilds only
-        the pages showing it, and untouched pages keep their files."""
-        return build_site(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
+        the pages showing it, and untouched pages keep their files. The FIRST build runs here, the others
+        in the build process."""
+        build = build_site if first or self._builds is None else self._builds.build
+        return build(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
 
     def _run(self) -> None:
         while True:
@@ -99,12 +109,12 @@ class Rebuilder:
             self.state.base_path = config.base_path
             if first or any(p.is_relative_to(self.site_dir / INBOX) for p in changes):
                 self._import_inbox(config)
-            result = self.rebuild(config)
+            result = self.rebuild(config, first)
         except DatelineError as exc:
             errors = exc.errors
         except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
             traceback.print_exc()
-            errors = [_internal_error(exc)]
+            errors = [internal_error(exc)]
         seconds = time.perf_counter() - started
         full_reload = first or self._last_failed or not all(self._is_stylesheet(p) for p in changes)
         self._last_failed = result is None
@@ -171,11 +181,3 @@ def _digest(path: Path) -> str | None:
     except OSError:
         return None
 
-
-def _internal_error(exc: Exception) -> SourceError:
-    """An unexpected exception as an error at the innermost frame, for the overlay."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    frame = frames[-1] if frames else None
-    return SourceError(Path(frame.filename if frame else "dateline"),
-                       f"internal error: {type(exc).__name__}: {exc} (please report this)",
-                       frame.lineno if frame else None)
