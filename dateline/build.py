@@ -256,7 +256,7 @@ class _Build:
         """
         write = functools.partial(_write_page, self.trees)
         first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
-        if not in_workers(len(first), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
+        if not in_workers(len(first), RENDER_IN_WORKERS):  # too few to be worth a round of workers of their own
             yield from map_chunks(functools.partial(render_chunk, self.env, write=write), pages,
                                   min_items=RENDER_IN_WORKERS, on_progress=_progress_from(self.progress, 0, len(pages)))
             return

@@ -2,9 +2,9 @@
 
 A process must not fork while other threads run in it (the child would inherit locks held by threads it
 does not have), and the preview serves, watches and rebuilds in threads: its builds could only render
-in one process, and a template edit re-renders the whole site. So the preview starts one process for its
-builds (a fresh interpreter running main(): no threads) and sends it each
-rebuild; there build_site() forks its workers as a build from the command line does.
+in one process, and a template edit re-renders the whole site. So the preview starts one process for
+its builds (a fresh interpreter running main(): no threads) and sends it each rebuild; there
+build_site() forks its workers as a build from the command line does.
 
 The two talk through the child's stdin and stdout, one pickled message at a time: (site_dir, output,
 options) in, ("result", BuildResult) or ("errors", [SourceError, ...]) out.
