@@ -251,15 +251,16 @@ class _Build:
 
         Worker processes share no memory, so each would render for itself every teaser its pages show.
         When they render, it is in two rounds: the first round's pages (the front page's and the days',
-        which show each article once) send back the fragments they record, and the second round's workers
-        are forked with all of them.
+        which show each article once) record every teaser, and the second round's workers are forked with
+        all of them. The first round runs in workers too when it is large enough, and they send back the
+        fragments they record.
         """
         write = functools.partial(_write_page, self.trees)
-        first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
-        if not in_workers(len(first), RENDER_IN_WORKERS):  # too few to be worth a round of workers of their own
+        if not in_workers(len(pages), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
             yield from map_chunks(functools.partial(render_chunk, self.env, write=write), pages,
                                   min_items=RENDER_IN_WORKERS, on_progress=_progress_from(self.progress, 0, len(pages)))
             return
+        first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
         rest = [page for page in pages if page.template not in SHOW_EACH_ARTICLE_ONCE]
 
         def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:
