@@ -64,7 +64,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     return results
 
 
-def in_workers(count: int, min_items: int = 400) -> bool:
+def in_workers(count: int, min_items: int) -> bool:
     """Whether map_chunks spreads COUNT items over worker processes."""
     return worker_count() > 1 and count >= min_items and can_fork()
 
