@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -255,28 +256,28 @@ class _Build:
         all of them. The first round runs in workers too when it is large enough, and they send back the
         fragments they record.
         """
-        write = functools.partial(_write_page, self.trees)
-        if not in_workers(len(pages), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
-            yield from map_chunks(functools.partial(render_chunk, self.env, write=write), pages,
-                                  min_items=RENDER_IN_WORKERS, on_progress=_progress_from(self.progress, 0, len(pages)))
-            return
-        first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
-        rest = [page for page in pages if page.template not in SHOW_EACH_ARTICLE_ONCE]
+        def rendered(chosen: list[Page], write: Callable[[Page, bytes], Any], before: int) -> list:
+            render = functools.partial(render_chunk, self.env, write=write)
+            return map_chunks(render, chosen, min_items=RENDER_IN_WORKERS,
+                              on_progress=_progress_from(self.progress, before, len(pages)))
 
         def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:
             return _write_page(self.trees, page, data), recorded_fragments(self.env)
 
-        progress = self.progress
+        write = functools.partial(_write_page, self.trees)
+        if not in_workers(len(pages), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
+            yield from rendered(pages, write, 0)
+            return
+        first = [page for page in pages if page.template in SHOW_EACH_ARTICLE_ONCE]
+        rest = [page for page in pages if page.template not in SHOW_EACH_ARTICLE_ONCE]
         record_fragments(self.env)  # in the workers forked now
-        for outcome in map_chunks(functools.partial(render_chunk, self.env, write=write_sharing), first,
-                                  min_items=RENDER_IN_WORKERS, on_progress=_progress_from(progress, 0, len(pages))):
+        for outcome in rendered(first, write_sharing, 0):
             if not isinstance(outcome, SourceError):
                 site_path, (written, fragments) = outcome
                 add_fragments(self.env, fragments)
                 outcome = site_path, written
             yield outcome
-        yield from map_chunks(functools.partial(render_chunk, self.env, write=write), rest,
-                              min_items=RENDER_IN_WORKERS, on_progress=_progress_from(progress, len(first), len(pages)))
+        yield from rendered(rest, write, len(first))
 
     def everything(self, snapshot: BuildSnapshot, scan: list[ScannedFile], signature: str, environment: str, *,
                    drafts: bool, published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
