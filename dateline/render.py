@@ -59,7 +59,10 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
         cache_size=-1,  # every template stays compiled, in a plain dict rather than a locked LRU
         extensions=[FragmentCache],
     )
-    env.globals.update(site=_site_globals(config), url=_url, absolute_url=_absolute_url(config))
+    # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
+    # work alike in a page's template and in macros imported without context, which see only the globals.
+    env.extend(dateline_page=[_page_links(env, '', False)])
+    env.globals.update(site=_site_globals(config), url=_url(env), absolute_url=_absolute_url(config))
     env.filters.update(long_date=long_date, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config))
@@ -122,31 +125,25 @@ def _page_links(env: jinja2.Environment, path: str, root_relative: bool) -> _Lin
     return _Links(prefix, prefix or "./")
 
 
-@jinja2.pass_context
-def _url(context: jinja2.runtime.Context, target: str) -> str:
-    """Link to a site path from the page being rendered (page_variables gives each page a faster one)."""
-    if context.environment.dateline_recording[0]:  # type: ignore[attr-defined]
-        return _LINK + target if target else _HOME
-    links = _page_links(context.environment, context.get("page_path", ""), context.get("root_relative_links"))
-    return links.prefix + target if target else links.home
-
-
-def page_variables(env: jinja2.Environment, page: Page) -> dict:
-    """What every page's template gets besides its own data: its path, and url() for links from it.
-
-    url() is bound to the page here, not looked up through the context on each of its calls: a list page
-    makes a few hundred links, and a context-passing function costs Jinja several times as much to call.
-    """
-    links = _page_links(env, page.path, page.root_relative_links)
-    prefix, home = links.prefix, links.home
+def _url(env: jinja2.Environment) -> Callable[[str], str]:
+    """url(target): a link to a site path from the page being rendered. A plain function, not one that takes
+    the context: a list page makes a few hundred links, and Jinja calls such a function several times slower."""
     recording = env.dateline_recording  # type: ignore[attr-defined]
+    page = env.dateline_page  # type: ignore[attr-defined]
 
     def url(target: str) -> str:
         if recording[0]:
             return _LINK + target if target else _HOME
-        return prefix + target if target else home
-    return {"page_path": page.path, "root_relative_links": page.root_relative_links, "url": url,
-            "_dateline_links": links}
+        links = page[0]
+        return links.prefix + target if target else links.home
+    return url
+
+
+def render_page(env: jinja2.Environment, page: Page) -> str:
+    """PAGE's template rendered with the page's data, its path, and url() pointing from it."""
+    env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links)  # type: ignore[attr-defined]
+    return env.get_template(page.template).render(page.context, page_path=page.path,
+                                                  root_relative_links=page.root_relative_links)
 
 
 class FragmentCache(jinja2.ext.Extension):
@@ -174,7 +171,7 @@ class FragmentCache(jinja2.ext.Extension):
         # Each block has its own fragments, so two blocks with the same key never swap their HTML
         # (free_identifier numbers them within the template, even two on one line).
         block = nodes.Const((parser.name, parser.free_identifier().name))
-        arguments = [block, nodes.Tuple(keys, "load"), nodes.ContextReference()]
+        arguments = [block, nodes.Tuple(keys, "load")]
         # A hit is output inline; only a miss runs the body, as a CallBlock (which makes a Macro each time).
         # Around a macro's call ({% cached a.digest %}{{ teaser(a) }}{% endcached %}), a hit calls nothing.
         found = parser.free_identifier()
@@ -183,15 +180,14 @@ class FragmentCache(jinja2.ext.Extension):
                     nodes.CallBlock(self.call_method("_record", arguments), [], [], body).set_lineno(lineno),
                 ], [], [nodes.Output([found])]).set_lineno(lineno)]
 
-    def _cached(self, block: tuple, key: tuple, context: jinja2.runtime.Context) -> str | None:
+    def _cached(self, block: tuple, key: tuple) -> str | None:
         """The fragment with the page's links, None if it is not recorded yet."""
         stored = self.environment.dateline_fragments.get((block, key))  # type: ignore[attr-defined]
         if stored is None:
             return None
-        return self._shown(stored, context)
+        return self._shown(stored)
 
-    def _record(self, block: tuple, key: tuple, context: jinja2.runtime.Context,
-                caller: jinja2.runtime.Macro) -> str:
+    def _record(self, block: tuple, key: tuple, caller: jinja2.runtime.Macro) -> str:
         recording = self.environment.dateline_recording  # type: ignore[attr-defined]
         recording[0] += 1
         try:
@@ -205,15 +201,13 @@ class FragmentCache(jinja2.ext.Extension):
         recorded = self.environment.dateline_recorded  # type: ignore[attr-defined]
         if recorded is not None:
             recorded[(block, key)] = stored
-        return self._shown(stored, context)
+        return self._shown(stored)
 
-    def _shown(self, stored: bytes | str, context: jinja2.runtime.Context) -> str:
+    def _shown(self, stored: bytes | str) -> str:
         markup = isinstance(stored, bytes)
         fragment = stored.decode() if markup else stored
         if not self.environment.dateline_recording[0]:  # type: ignore[attr-defined]
-            links = context.get("_dateline_links") or _page_links(self.environment, context.get("page_path", ""),
-                                                                  context.get("root_relative_links"))
-            fragment = links.fill(fragment)
+            fragment = self.environment.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
         # else it goes into the fragment being recorded, placeholders and all
         return Markup(fragment) if markup else fragment
 
@@ -290,8 +284,7 @@ def render_chunk(env: jinja2.Environment, pages: Iterable[Page],
         if page.template in broken:
             continue
         try:
-            template = env.get_template(page.template)
-            text = template.render(page.context, **page_variables(env, page))
+            text = render_page(env, page)
         except jinja2.TemplateNotFound as exc:
             error = SourceError(Path(page.template), f"template {exc.name!r} not found (needed for {page.source}) "
                                                      "in the site's templates/ folder nor in the default theme")

@@ -97,6 +97,26 @@ def test_a_site_template_can_cache_fragments(site_copy, tmp_path):
         assert resolve(out, page, shown.group(2)) == "tags/index.html"
 
 
+def test_macros_imported_without_context_link_from_the_page_that_calls_them(site_copy, tmp_path):
+    """url() follows the page being rendered, also in a macro file imported without context (Jinja caches
+    such a module for the whole build, so it must not keep the first page's way to the root)."""
+    site = site_copy("full")
+    more_diplomacy(site)
+    override_template(site, "_links.html", "{% macro to_archive() %}<a class=\"to-archive\" "
+                                           "href=\"{{ url('archive/') }}\">Archive</a>{% endmacro %}")
+    for name in ("tag.html", "404.html"):
+        override_template(site, name, f'{{% extends "default/{name}" %}}\n'
+                                      '{% from "_links.html" import to_archive %}\n'
+                                      "{% block content %}{{ to_archive() }}{{ super() }}{% endblock %}\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    link = re.compile(r'<a class="to-archive" href="([^"]*)">')
+    for page in ("tags/diplomacy/index.html", "tags/diplomacy/page/2/index.html", "tags/human-rights/index.html"):
+        shown = link.search((out / page).read_text(encoding="utf-8"))
+        assert resolve(out, page, shown.group(1)) == "archive/index.html"
+    assert link.search((out / "404.html").read_text(encoding="utf-8")).group(1) == "/news/archive/"
+
+
 def test_the_404_page_gets_its_own_fragments(built):
     """404.html and index.html are both at the root, but the 404 page's links start at base_url's path."""
     _, out = built
@@ -201,3 +221,4 @@ def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path
     assert served == every_file(tmp_path / "one")
     related = served["2023/01/01/story-0/index.html"].decode()
     assert related.count('<article class="teaser">') == 5 and "\x00" not in related
+
