@@ -56,7 +56,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     global _TASK
     _TASK = (function, items)
     try:
-        with _frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _frozen(), multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             for chunk in pool.imap(_run_chunk, bounds):
                 collect(chunk)
     finally:
@@ -67,6 +67,23 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
 def in_workers(count: int, min_items: int) -> bool:
     """Whether map_chunks spreads COUNT items over worker processes."""
     return worker_count() > 1 and count >= min_items and can_fork()
+
+
+@contextmanager
+def without_collection():
+    """Python's cyclic garbage collector off in this process (and on in the processes it forks meanwhile).
+
+    A build's parent allocates mostly data that lives until the end (articles, views, pages) and little
+    cyclic garbage: each full collection walks all of it again to find almost nothing (0.1-0.2 s at 10,000
+    articles, on the critical path). Reference counting still frees everything else at once.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -110,6 +127,7 @@ def in_background(function: Callable[[], None], *, worth_a_process: bool = True)
 
 
 def _quietly(function: Callable[[], None]) -> None:
+    gc.enable()  # see without_collection
     try:
         function()
     except BaseException:  # the caller learns it from the exit status; no traceback on the user's terminal

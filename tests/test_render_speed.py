@@ -222,3 +222,20 @@ def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path
     related = served["2023/01/01/story-0/index.html"].decode()
     assert related.count('<article class="teaser">') == 5 and "\x00" not in related
 
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores for worker processes")
+def test_workers_collect_garbage_while_the_builds_parent_does_not():
+    """The parent of a build skips Python's cyclic collections (its data lives until the end); the worker
+    processes, which render thousands of pages, must not: their reference cycles would pile up."""
+    import gc
+
+    from dateline.parallel import map_chunks, without_collection
+
+    assert gc.isenabled()
+    with without_collection():
+        assert not gc.isenabled()
+        in_workers = map_chunks(lambda chunk: [(gc.isenabled(), os.getpid()) for _ in chunk], range(1000),
+                                min_items=10)
+    assert gc.isenabled()
+    assert {enabled for enabled, _ in in_workers} == {True}
+    assert os.getpid() not in {pid for _, pid in in_workers}
