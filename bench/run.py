@@ -9,7 +9,7 @@ What it does
    interpreter. Dateline itself runs from the project's ``.venv``.
 2. Corpus: ``../shared/tools/reuters_to_wire.py bench/work/wire --split all`` once (19,043 wire files
    plus ``truth.jsonl``), then for each size N the first N articles (collection order, which is
-   chronological) are written as three equivalent sites under ``bench/work/sites/N/{dateline,hugo,pelican}``:
+   chronological) are written as equivalent sites under ``bench/work/sites/N/{dateline,dateline-lean,hugo,pelican}``:
    title = the editors' headline, date and time, countries = truth ISO codes, tags = truth topics,
    dateline, source "Reuters", body = the wire paragraphs (the ``date YYYY-MM-DD`` header and the
    ``- Reuters`` sign-off removed). Nothing derived from the corpus leaves ``bench/work/``.
@@ -41,8 +41,11 @@ Differences we could not (cheaply) remove:
 
 - Dateline: Atom feeds, bodies sanitised with nh3, related articles (5) on each page, country names
   and flags from ISO codes, and whatever else its default theme renders (it is the product).
+- dateline-lean: the same Dateline on the same site, with templates that render what the peers'
+  templates render (``bench/peers/dateline-lean/templates``, modelled on Hugo's layouts) and
+  ``related_articles: 0``: how much of Dateline's time is its engine and how much its richer theme.
 - Hugo 0.168: RSS instead of Atom (own ``rss.xml`` template for full content; the built-in one
-  has summaries only); related articles (5) with Hugo's ``Related`` on tags and countries; daily
+  has summaries only); no related articles (see bench/README.md); daily
   archives are a third taxonomy ``days`` (pages at ``/days/YYYY-MM-DD/``, feed switched off with a
   cascade, plus one ``/days/`` index page, paginated like Dateline's) because Hugo has no date
   archives; raw HTML is dropped by
@@ -88,9 +91,12 @@ REQUIREMENTS = BENCH / "requirements-peers.txt"
 WIRE = WORK / "wire"
 CONVERTER = SHARED / "tools" / "reuters_to_wire.py"
 DATELINE_PYTHON = ROOT / ".venv" / "bin" / "python"
-TOOLS = ("dateline", "hugo", "pelican")
+TOOLS = ("dateline", "dateline-lean", "hugo", "pelican")
+# Dateline twice: with its default theme (the product), and with templates that render what the peers'
+# templates render (bench/peers/dateline-lean/), to tell the engine's cost from the theme's.
+DATELINE_TOOLS = ("dateline", "dateline-lean")
 # Bump a tool's number when its generated site changes shape, so cached sites are rewritten.
-SITE_FORMAT = {"dateline": 3, "hugo": 2, "pelican": 2}
+SITE_FORMAT = {"dateline": 3, "dateline-lean": 3, "hugo": 2, "pelican": 2}
 EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark's one-edit rebuild.\n"
 
 
@@ -248,7 +254,8 @@ def pelican_markdown(story: Story) -> str:
     return "\n".join(lines)
 
 
-WRITERS = {"dateline": dateline_markdown, "hugo": hugo_markdown, "pelican": pelican_markdown}
+WRITERS = {"dateline": dateline_markdown, "dateline-lean": dateline_markdown, "hugo": hugo_markdown,
+           "pelican": pelican_markdown}
 
 
 def size_label(size: int | None) -> str:
@@ -288,13 +295,16 @@ def prepare_sites(stories: list[Story], size: int | None, tools: list[str]) -> l
 
 def install_config(site: Path, tool: str) -> None:
     """Copy the tool's config (and templates) into SITE; cheap, so done every run."""
-    if tool == "dateline":
+    if tool in DATELINE_TOOLS:
         config = ("title: Dateline bench\n"
                   "base_url: https://example.org/\n"
                   "articles_per_page: 20\n")
+        if tool == "dateline-lean":
+            config += "related_articles: 0\n"  # as the peers: none
         if not (site / "site.yaml").exists() or (site / "site.yaml").read_text() != config:
             (site / "site.yaml").write_text(config)
-        return
+        if tool == "dateline":
+            return
     peer = PEERS / tool
     for source in peer.rglob("*"):
         if source.is_file():
@@ -325,7 +335,7 @@ class Run:
 
 def command(tool: str, size: int | None) -> list[str]:
     site, out = site_dir(size, tool), out_dir(size, tool)
-    if tool == "dateline":
+    if tool in DATELINE_TOOLS:
         return [str(DATELINE_PYTHON), str(ROOT / "build.py"), "build", "--site", str(site), "--output", str(out)]
     if tool == "hugo":
         return [str(hugo_binary()), "--source", str(site), "--destination", str(out),
@@ -350,7 +360,7 @@ def clean(tool: str, size: int | None) -> None:
     """
     site = site_dir(size, tool)
     paths = [out_dir(size, tool).parent]
-    if tool == "dateline":
+    if tool in DATELINE_TOOLS:
         paths += [site / ".dateline-cache", site / ".cache"]
     elif tool == "hugo":
         paths += [WORK / "cache" / size_label(size) / "hugo", site / "resources"]
@@ -442,7 +452,7 @@ def precompile_dateline() -> None:
 def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat: int,
                timeout: float, runs: list[Run], failed: dict[tuple[str, str], str]) -> None:
     label = size_label(size)
-    if "dateline" in tools:
+    if set(tools) & set(DATELINE_TOOLS):
         precompile_dateline()
     for repetition in range(1, repeat + 1):
         for tool in tools:
@@ -457,7 +467,7 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                         article.write_bytes(original + EDIT_SENTENCE.encode())
                     stem = WORK / "logs" / label / f"{tool}-{repetition}-{kind}"
                     load = os.getloadavg()[0]
-                    revision = dateline_revision() if tool == "dateline" else ""
+                    revision = dateline_revision() if tool in DATELINE_TOOLS else ""
                     try:
                         seconds, peak, tree, cpu, code, stderr = measure(command(tool, size), stem, timeout)
                     except OSError as exc:
@@ -468,7 +478,7 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                         run.pages = count_pages(out_dir(size, tool))
                     runs.append(run)
                     status = "ok" if code == 0 else f"FAILED (exit {code})"
-                    print(f"  {tool:8} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  {cpu:7.2f} CPU s  "
+                    print(f"  {tool:13} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  {cpu:7.2f} CPU s  "
                           f"{peak:6.0f} MiB  load {load:5.1f}  {status}", flush=True)
                     if code != 0:
                         tail = "\n".join(stderr.strip().splitlines()[-20:])
@@ -531,24 +541,26 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             lines.append(f"| {name} | {articles} | {fmt(cells['cold'])} | {fmt(cells['nochange'])} | "
                          f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | "
                          f"{'—' if pages is None else pages} | {fmt(cells['cold_cpu'])} |")
-    if "dateline" in tools and len(tools) > 1:
-        lines += ["", "Ratios (Dateline time / peer time; below 1 means Dateline is faster):", "",
+
+    def ratio(mine_tool: str, label: str, peer: str, kind: str) -> str:
+        mine = medians.get((mine_tool, label), {}).get(kind)
+        theirs = medians.get((peer, label), {}).get(kind)
+        return "—" if not mine or not theirs else f"{mine / theirs:.2f}"
+
+    peers_measured = bool(set(tools) - set(DATELINE_TOOLS))
+    for mine_tool in [t for t in tools if t in DATELINE_TOOLS and peers_measured]:
+        theme = "its default theme" if mine_tool == "dateline" else "the peers' templates, bench/peers/dateline-lean/"
+        lines += ["", f"Ratios for {mine_tool}: Dateline with {theme} (Dateline time / peer time; below 1 means "
+                  "Dateline is faster):", "",
                   "| articles | cold Dateline/Hugo | cold Dateline/Pelican | no-change D/H | no-change D/P | "
                   "one-edit D/H | one-edit D/P | cold CPU D/H | cold CPU D/P |",
                   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-
-        def ratio(label: str, peer: str, kind: str) -> str:
-            mine = medians.get(("dateline", label), {}).get(kind)
-            theirs = medians.get((peer, label), {}).get(kind)
-            return "—" if not mine or not theirs else f"{mine / theirs:.2f}"
-
         for size in sizes:
             label = size_label(size)
             articles = next((r.articles for r in runs if r.size == label), label)
-            lines.append(f"| {articles} | {ratio(label, 'hugo', 'cold')} | {ratio(label, 'pelican', 'cold')} | "
-                         f"{ratio(label, 'hugo', 'nochange')} | {ratio(label, 'pelican', 'nochange')} | "
-                         f"{ratio(label, 'hugo', 'edit')} | {ratio(label, 'pelican', 'edit')} | "
-                         f"{ratio(label, 'hugo', 'cold_cpu')} | {ratio(label, 'pelican', 'cold_cpu')} |")
+            cells = [ratio(mine_tool, label, peer, kind) for kind in ("cold", "nochange", "edit", "cold_cpu")
+                     for peer in ("hugo", "pelican")]
+            lines.append(f"| {articles} | {' | '.join(cells)} |")
     lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
               "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
               "Pages written: .html files in the output after a cold build; the sites are not page-for-page "
@@ -597,7 +609,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("1000,10000,all"),
                         help="comma-separated article counts, 'all' for the whole corpus (default 1000,10000,all)")
     parser.add_argument("--tools", type=parse_tools, default=list(TOOLS),
-                        help="comma-separated, run in this order (default dateline,hugo,pelican)")
+                        help=f"comma-separated, run in this order (default {','.join(TOOLS)})")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per tool and size (default 3)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed")
     parser.add_argument("--results", type=Path, default=BENCH / "results.md", help="where to write the table")
