@@ -20,7 +20,7 @@ from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
 from dateline.geo import lookup_country
 from dateline.markup import MarkdownRenderer, first_paragraph_text
-from dateline.model import Article
+from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
 from dateline.text import collapse_whitespace, slugify
 from dateline.urls import permalink
@@ -177,27 +177,6 @@ def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
     if not isinstance(data, dict):
         raise SourceError(source.path, "the front matter must be 'key: value' lines (a YAML mapping)", 2)
     return data, {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
-
-
-@dataclass(frozen=True)
-class ArticleFields:
-    """What an article's file says, before the site decides its URL."""
-
-    title: str
-    date: datetime
-    has_time: bool
-    slug: str
-    body_html: str
-    summary: str
-    dateline: str
-    source: str
-    countries: tuple[str, ...]
-    tags: tuple[str, ...]
-    updated: datetime | None
-    correction: str
-    draft: bool
-    extra: dict[str, Any]
-    source_digest: str  # hash of the file's text: what a page showing this article depends on
 
 
 def _text(data: dict, key: str, fail) -> str:

@@ -1,8 +1,8 @@
-"""Plain data passed between the stages: Article, Term, Taxonomy, Site."""
+"""Plain data passed between the stages: ArticleFields, Article, Term, Taxonomy, Site."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,24 +12,32 @@ from dateline.geo import flag_emoji
 
 
 @dataclass(frozen=True)
-class Article:
-    source_path: Path  # the Markdown file, for error messages
+class ArticleFields:
+    """What an article's file says, before the site decides its URL."""
+
     title: str
-    date: datetime  # aware, in the site's time zone
-    has_time: bool  # False when front matter gave a date only: pages then show no time
+    date: datetime
+    has_time: bool
     slug: str
+    body_html: str
+    summary: str
+    dateline: str
+    source: str
+    countries: tuple[str, ...]
+    tags: tuple[str, ...]
+    updated: datetime | None
+    correction: str
+    draft: bool
+    extra: dict[str, Any]
+    source_digest: str  # hash of the file's text: what a page showing this article depends on
+
+
+@dataclass(frozen=True)
+class Article(ArticleFields):
+    """A published article: what its file says, where the file is and the URL the site gave it."""
+
+    source_path: Path  # the Markdown file, for error messages
     url: str  # site-relative path, e.g. "2025/09/11/belarus-releases-prisoners/"
-    body_html: str  # rendered and sanitised
-    summary: str  # plain text
-    dateline: str = ""
-    source: str = ""
-    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes, most prominent first
-    tags: tuple[str, ...] = ()  # as written, whitespace-normalised; the taxonomy picks one spelling per slug
-    updated: datetime | None = None
-    correction: str = ""
-    draft: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter keys, for templates
-    source_digest: str = ""  # hash of the file's text
 
     @property
     def day(self) -> date:
