@@ -36,12 +36,14 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The publish tests send files through a real rsync daemon on 127.0.0.1.
+# The publish tests send files through a real rsync daemon, and rsync over ssh to an sshd of their own,
+# on 127.0.0.1.
 rsync:
-	@command -v rsync >/dev/null 2>&1 || { \
-	  echo "Installing rsync for the publish tests"; \
+	@{ command -v rsync && command -v ssh && test -x /usr/sbin/sshd; } >/dev/null 2>&1 || { \
+	  echo "Installing rsync and OpenSSH for the publish tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsync >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsync \
+	    openssh-client openssh-server >/dev/null; }
 
 clean:
 	rm -rf output .output.next .output.next.tmp .output.mirror .preview .dateline-cache

@@ -1,8 +1,10 @@
-"""publish: to a folder, a git branch, an S3-compatible server and an rsync daemon, all on this machine;
-a second publish after one edit sends exactly the files whose bytes changed."""
+"""publish: to a folder, a git branch, an S3-compatible server, an rsync daemon and rsync over ssh (to an
+sshd of the test's own), all on this machine; a second publish after one edit sends exactly the files whose
+bytes changed."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
 import shutil
@@ -203,12 +205,16 @@ def test_s3_target_uploads_only_changed_files_with_content_types(site, s3_server
     assert not publish(site, target, now=NOW).changes
 
 
-@pytest.fixture
-def rsync_daemon(tmp_path):
+def require_rsync() -> None:
     if shutil.which("rsync") is None:
         if os.environ.get("CI"):
             pytest.fail("rsync is required in CI (Debian: apt-get install rsync)")
         pytest.skip("rsync is not installed here (Debian: apt-get install rsync); CI runs this test")
+
+
+@pytest.fixture
+def rsync_daemon(tmp_path):
+    require_rsync()
     destination = tmp_path / "rsync-root"
     destination.mkdir()
     port = free_port()
@@ -225,8 +231,54 @@ def rsync_daemon(tmp_path):
         daemon.wait(timeout=30)
 
 
-def test_rsync_target_sends_only_changed_files_and_deletes_stale_ones(site, rsync_daemon):
-    url, destination = rsync_daemon
+SSHD = Path("/usr/sbin/sshd")
+
+
+@pytest.fixture
+def ssh_server(tmp_path, monkeypatch):
+    """An sshd of this test's own on 127.0.0.1 (its own host key, one authorized client key), and rsync's
+    ssh pointed at it through RSYNC_RSH, as a user would through ~/.ssh/config: the target is user@host:path."""
+    require_rsync()
+    if not SSHD.exists() or shutil.which("ssh-keygen") is None:
+        if os.environ.get("CI"):
+            pytest.fail("sshd is required in CI (Debian: apt-get install openssh-server)")
+        pytest.skip("sshd is not installed here (Debian: apt-get install openssh-server); CI runs this test")
+    keys = tmp_path / "ssh"
+    keys.mkdir()
+    for name in ("host", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True)
+    (keys / "authorized_keys").write_bytes((keys / "client.pub").read_bytes())
+    port = free_port()
+    config = keys / "sshd_config"
+    config.write_text(f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {keys / 'host'}\n"
+                      f"AuthorizedKeysFile {keys / 'authorized_keys'}\nPidFile {keys / 'sshd.pid'}\n"
+                      "StrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                      "PermitRootLogin prohibit-password\nLogLevel ERROR\n")
+    # sshd started as root wants its privilege separation folder, which the service manager makes at boot
+    separation = Path("/run/sshd")
+    made_separation = os.getuid() == 0 and not separation.exists()
+    if made_separation:
+        separation.mkdir(mode=0o755, parents=True)
+    with open(keys / "sshd.log", "wb") as log:
+        server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=log)
+    monkeypatch.setenv("RSYNC_RSH", f"ssh -p {port} -i {keys / 'client'} -o IdentitiesOnly=yes -o BatchMode=yes "
+                                    f"-o StrictHostKeyChecking=no -o UserKnownHostsFile={keys / 'known_hosts'} "
+                                    "-o LogLevel=ERROR")
+    destination = tmp_path / "web root"  # a space: the path goes through the remote shell
+    destination.mkdir()
+    try:
+        wait_for_port(port, server)
+        yield f"{getpass.getuser()}@127.0.0.1:{destination}/", destination
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if made_separation:
+            separation.rmdir()
+
+
+@pytest.mark.parametrize("server", ["rsync_daemon", "ssh_server"])
+def test_rsync_target_sends_only_changed_files_and_deletes_stale_ones(site, server, request):
+    url, destination = request.getfixturevalue(server)
     first = publish(site, url, now=NOW)
     out = first.checked.build.output
     assert snapshot(destination) == snapshot(out)
