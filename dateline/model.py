@@ -16,19 +16,19 @@ class ArticleFields:
     """What an article's file says, before the site decides its URL."""
 
     title: str
-    date: datetime
-    has_time: bool
+    date: datetime  # aware, in the site's time zone
+    has_time: bool  # False when front matter gave a date only: pages then show no time
     slug: str
-    body_html: str
-    summary: str
+    body_html: str  # rendered and sanitised
+    summary: str  # plain text
     dateline: str
     source: str
-    countries: tuple[str, ...]
-    tags: tuple[str, ...]
+    countries: tuple[str, ...]  # ISO 3166-1 alpha-2 codes, most prominent first
+    tags: tuple[str, ...]  # as written, whitespace-normalised; the taxonomy picks one spelling per slug
     updated: datetime | None
     correction: str
     draft: bool
-    extra: dict[str, Any]
+    extra: dict[str, Any]  # unknown front matter keys, for templates
     source_digest: str  # hash of the file's text: what a page showing this article depends on
 
 

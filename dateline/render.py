@@ -61,7 +61,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     )
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
-    env.extend(dateline_page=[_page_links(env, '', False)])
+    env.extend(dateline_page=[_page_links(env, "", False)])
     env.globals.update(site=_site_globals(config), url=_url(env), absolute_url=_absolute_url(config))
     env.filters.update(long_date=long_date, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
