@@ -12,8 +12,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -63,6 +66,18 @@ def wait_for_port(port: int, process: subprocess.Popen, deadline: float = 30) ->
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@contextmanager
+def listening(argv: list[str], port: int, **popen: Any) -> Iterator[subprocess.Popen]:
+    """A server started with ARGV, once it listens on 127.0.0.1:PORT; stopped at the end."""
+    server = subprocess.Popen(argv, **popen)
+    try:
+        wait_for_port(port, server)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.fixture
@@ -156,10 +171,8 @@ def test_git_branch_target_commits_the_site_with_nojekyll(site, tmp_path):
 def s3_server(tmp_path, monkeypatch):
     """moto's S3-compatible server as its own process on 127.0.0.1, reached through the normal AWS settings."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, server)
+    with listening([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
                             ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")):
             monkeypatch.setenv(name, value)
@@ -171,9 +184,6 @@ def s3_server(tmp_path, monkeypatch):
         client = boto3.client("s3")
         client.create_bucket(Bucket="newsroom")
         yield client
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def bucket_files(client, prefix: str) -> dict[str, str]:
@@ -221,14 +231,9 @@ def rsync_daemon(tmp_path):
     config = tmp_path / "rsyncd.conf"
     config.write_text(f"use chroot = false\nuid = {os.getuid()}\ngid = {os.getgid()}\n"
                       f"pid file = {tmp_path}/rsyncd.pid\n[site]\npath = {destination}\nread only = false\n")
-    daemon = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--config={config}", "--address=127.0.0.1",
-                               f"--port={port}", f"--log-file={tmp_path}/rsyncd.log"])
-    try:
-        wait_for_port(port, daemon)
+    with listening(["rsync", "--daemon", "--no-detach", f"--config={config}", "--address=127.0.0.1",
+                    f"--port={port}", f"--log-file={tmp_path}/rsyncd.log"], port):
         yield f"rsync://127.0.0.1:{port}/site/", destination
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
 
 
 SSHD = Path("/usr/sbin/sshd")
@@ -254,24 +259,21 @@ def ssh_server(tmp_path, monkeypatch):
                       f"AuthorizedKeysFile {keys / 'authorized_keys'}\nPidFile {keys / 'sshd.pid'}\n"
                       "StrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                       "PermitRootLogin prohibit-password\nLogLevel ERROR\n")
-    # sshd started as root wants its privilege separation folder, which the service manager makes at boot
-    separation = Path("/run/sshd")
-    made_separation = os.getuid() == 0 and not separation.exists()
-    if made_separation:
-        separation.mkdir(mode=0o755, parents=True)
-    with open(keys / "sshd.log", "wb") as log:
-        server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=log)
     monkeypatch.setenv("RSYNC_RSH", f"ssh -p {port} -i {keys / 'client'} -o IdentitiesOnly=yes -o BatchMode=yes "
                                     f"-o StrictHostKeyChecking=no -o UserKnownHostsFile={keys / 'known_hosts'} "
                                     "-o LogLevel=ERROR")
     destination = tmp_path / "web root"  # a space: the path goes through the remote shell
     destination.mkdir()
+    # sshd started as root wants its privilege separation folder, which the service manager makes at boot
+    separation = Path("/run/sshd")
+    made_separation = os.getuid() == 0 and not separation.exists()
+    if made_separation:
+        separation.mkdir(mode=0o755, parents=True)
     try:
-        wait_for_port(port, server)
-        yield f"{getpass.getuser()}@127.0.0.1:{destination}/", destination
+        with open(keys / "sshd.log", "wb") as log, listening([str(SSHD), "-D", "-e", "-f", str(config)], port,
+                                                             stderr=log):
+            yield f"{getpass.getuser()}@127.0.0.1:{destination}/", destination
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         if made_separation:
             separation.rmdir()
 
