@@ -17,9 +17,9 @@ What it does
    a cold build (output and caches deleted), a no-change rebuild (same command again) and a one-edit
    rebuild (a sentence appended to one article's body; restored afterwards). Every build is a fresh
    child process: wall time from ``time.perf_counter``, peak RSS of the largest process from
-   ``os.wait4`` (exact), and the summed RSS of the process tree sampled every 50 ms from ``/proc``
-   (only differs when a tool runs several processes). Pages written = ``*.html`` files in the output after
-   the cold build.
+   ``os.wait4`` (exact), and the summed RSS and PSS of the process tree sampled every 50 ms from
+   ``/proc`` (only differs when a tool runs several processes; PSS divides the pages they share among
+   them). Pages written = ``*.html`` files in the output after the cold build.
 4. Prints a Markdown table (medians over the repetitions; peak RSS = maximum over all runs; cold CPU
    time = user + system of the build and its workers) plus Dateline/Hugo and Dateline/Pelican ratios,
    writes it to ``bench/results.md`` (after every size) and the raw runs, with the load average at the
@@ -331,6 +331,7 @@ class Run:
     pages: int | None = None
     load: float | None = None  # 1-minute load average when the run started: how busy the machine was
     revision: str = ""  # Dateline's git revision for its runs (the checkout may move during a long run)
+    tree_pss_mib: float | None = None  # summed PSS of the process tree, sampled (not in older results)
 
 
 def command(tool: str, size: int | None) -> list[str]:
@@ -379,37 +380,46 @@ def empty_trash() -> None:
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def tree_rss(pid: int) -> int:
-    """Summed RSS in bytes of PID and its descendants, read straight from /proc (cheap enough for 20 Hz)."""
-    total, pending = 0, [pid]
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Summed RSS and PSS in bytes of PID and its descendants, read straight from /proc (cheap enough for 20 Hz).
+
+    RSS counts a page shared by several processes (forked workers share their parent's) once per process;
+    PSS divides it among them, so the PSS sum is the memory the whole build takes.
+    """
+    rss = pss = 0
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
             with open(f"/proc/{current}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * PAGE_SIZE
+                rss += int(statm.read().split()[1]) * PAGE_SIZE
+            with open(f"/proc/{current}/smaps_rollup", "rb") as rollup:
+                pss += next(int(line.split()[1]) for line in rollup if line.startswith(b"Pss:")) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", "rb") as children:
                     pending.extend(int(child) for child in children.read().split())
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError, StopIteration):
             continue  # the process ended between two reads
-    return total
+    return rss, pss
 
 
-def measure(argv: list[str], log_stem: Path, timeout: float) -> tuple[float, float, float, float, int, str]:
-    """Run ARGV in a fresh child: (seconds, peak RSS MiB, tree RSS MiB, CPU s, exit code, stderr)."""
+def measure(argv: list[str], log_stem: Path,
+            timeout: float) -> tuple[float, float, float, float, float, int, str]:
+    """Run ARGV in a fresh child: (seconds, peak RSS MiB, tree RSS MiB, tree PSS MiB, CPU s, exit code, stderr)."""
     log_stem.parent.mkdir(parents=True, exist_ok=True)
     with open(log_stem.with_suffix(".out"), "wb") as out, open(log_stem.with_suffix(".err"), "wb") as err:
         start = time.perf_counter()
         # Own session, so a timeout can kill the build's worker processes too.
         child = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT,
                                  start_new_session=True)
-        tree_peak = 0
+        tree_peak = pss_peak = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal tree_peak
+            nonlocal tree_peak, pss_peak
             while not done.is_set():
-                tree_peak = max(tree_peak, tree_rss(child.pid))
+                rss, pss = tree_memory(child.pid)
+                tree_peak, pss_peak = max(tree_peak, rss), max(pss_peak, pss)
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -424,7 +434,8 @@ def measure(argv: list[str], log_stem: Path, timeout: float) -> tuple[float, flo
         child.returncode = os.waitstatus_to_exitcode(status)
     peak = usage.ru_maxrss / 1024  # KiB on Linux
     stderr = log_stem.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
-    return seconds, peak, max(tree_peak / 2**20, peak), usage.ru_utime + usage.ru_stime, child.returncode, stderr
+    return (seconds, peak, max(tree_peak / 2**20, peak), pss_peak / 2**20, usage.ru_utime + usage.ru_stime,
+            child.returncode, stderr)
 
 
 def _kill_group(pid: int) -> None:
@@ -469,11 +480,11 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                     load = os.getloadavg()[0]
                     revision = dateline_revision() if tool in DATELINE_TOOLS else ""
                     try:
-                        seconds, peak, tree, cpu, code, stderr = measure(command(tool, size), stem, timeout)
+                        seconds, peak, tree, pss, cpu, code, stderr = measure(command(tool, size), stem, timeout)
                     except OSError as exc:
-                        seconds, peak, tree, cpu, code, stderr = 0.0, 0.0, 0.0, 0.0, -1, str(exc)
+                        seconds, peak, tree, pss, cpu, code, stderr = 0.0, 0.0, 0.0, 0.0, 0.0, -1, str(exc)
                     run = Run(tool, label, len(stories), kind, repetition, seconds, peak, tree, cpu, code,
-                              load=load, revision=revision)
+                              load=load, revision=revision, tree_pss_mib=pss)
                     if kind == "cold" and code == 0:
                         run.pages = count_pages(out_dir(size, tool))
                     runs.append(run)
@@ -520,8 +531,8 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
         lines.append(f"Dateline changed during the run: {', '.join(revisions)} (see results.json per run).")
     lines += ["",
               "| tool | articles | cold build median s | no-change rebuild s | one-edit rebuild s | "
-              "peak RSS MiB | tree RSS MiB | pages written | cold CPU s |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "peak RSS MiB | tree RSS MiB | tree PSS MiB | pages written | cold CPU s |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     medians: dict[tuple[str, str], dict[str, float | None]] = {}
     for size in sizes:
         label = size_label(size)
@@ -536,10 +547,11 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             medians[(tool, label)] = cells
             peak = max((r.peak_rss_mib for r in ok), default=None)
             tree = max((r.tree_rss_mib for r in ok), default=None)
+            pss = max((r.tree_pss_mib for r in ok if r.tree_pss_mib is not None), default=None)
             pages = next((r.pages for r in reversed(ok) if r.pages is not None), None)
             name = tool if (tool, label) not in failed else f"{tool} (FAILED: {failed[(tool, label)]})"
             lines.append(f"| {name} | {articles} | {fmt(cells['cold'])} | {fmt(cells['nochange'])} | "
-                         f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | "
+                         f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | {fmt(pss, 0)} | "
                          f"{'—' if pages is None else pages} | {fmt(cells['cold_cpu'])} |")
 
     def ratio(mine_tool: str, label: str, peer: str, kind: str) -> str:
@@ -563,6 +575,8 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             lines.append(f"| {articles} | {' | '.join(cells)} |")
     lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
               "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
+              "Tree PSS: the same, each shared page divided among the processes sharing it: the memory the whole "
+              "build takes. "
               "Pages written: .html files in the output after a cold build; the sites are not page-for-page "
               "identical (see bench/README.md). Cold CPU s: user + system time of the build and its worker "
               "processes (median), less sensitive than wall time to other load on the machine.", ""]
