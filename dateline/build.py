@@ -23,7 +23,7 @@ from dateline.fingerprint import TemplateVersions, code_version, digest
 from dateline.model import Article, Site, Taxonomy
 from dateline.output import OutputTrees
 from dateline.pages import SHOW_EACH_ARTICLE_ONCE, Page, site_pages, sitemap_page
-from dateline.parallel import in_background, in_workers, map_chunks, without_collection
+from dateline.parallel import in_background, in_workers, map_chunks, young_collections_only
 from dateline.render import (
     THEME_DIR,
     add_fragments,
@@ -126,7 +126,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                                 published_before=published_before, timings=timings)
 
     try:
-        with _build_lock(cache_root), without_collection():
+        with _build_lock(cache_root), young_collections_only():
             return build_locked()
     except OSError as exc:  # a full disk, a read-only folder...: say where, never a traceback
         where = Path(exc.filename) if exc.filename else output
