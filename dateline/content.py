@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from markupsafe import Markup
 
 from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
@@ -148,7 +149,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         date=published,
         has_time=has_time,
         slug=slug,
-        body_html=body_html,
+        body_html=Markup(body_html),  # the one copy of the body: views show this very object
         summary=summary,
         dateline=_text(data, "dateline", fail),
         source=_text(data, "source", fail),

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from dateline.config import SiteConfig
 from dateline.geo import flag_emoji
 
@@ -19,7 +21,7 @@ class ArticleFields:
     date: datetime  # aware, in the site's time zone
     has_time: bool  # False when front matter gave a date only: pages then show no time
     slug: str
-    body_html: str  # rendered and sanitised
+    body_html: Markup  # rendered and sanitised
     summary: str  # plain text
     dateline: str
     source: str

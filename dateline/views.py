@@ -100,7 +100,7 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         dateline=article.dateline,
         source=article.source,
         summary=article.summary,
-        body=Markup(article.body_html),  # sanitised in markup.py unless the site trusts raw HTML
+        body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
         tags=article_tags,
         countries=article_countries,
         correction=article.correction,
