@@ -30,14 +30,16 @@ def can_fork() -> bool:
 
 
 def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
-               min_items: int = 400, on_progress: Callable[[int, int], None] | None = None) -> list[Result]:
+               min_items: int = 400, on_progress: Callable[[int, int], None] | None = None,
+               workers: int | None = None) -> list[Result]:
     """FUNCTION over ITEMS, chunk by chunk, on every core when there is enough work and fork is safe.
 
     FUNCTION takes a slice of ITEMS and returns one result per item; the results come back in order.
-    ON_PROGRESS(done, total) is called after each chunk.
+    ON_PROGRESS(done, total) is called after each chunk. WORKERS caps the worker processes (default: one
+    per core); with one, the items are done in this process.
     """
-    workers = worker_count()
-    parallel = in_workers(len(items), min_items)
+    workers = min(workers or worker_count(), worker_count())
+    parallel = workers > 1 and in_workers(len(items), min_items)
     # Many chunks per worker even out slow files and leave no worker alone with a long chunk at the end;
     # small chunks serially keep the progress moving.
     size = max(20, -(-len(items) // (workers * 32))) if parallel else 250
@@ -110,16 +112,18 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     return function(items[bounds[0]:bounds[1]])
 
 
-def in_background(function: Callable[[], None], *, worth_a_process: bool = True) -> Callable[[], bool]:
+def in_background(function: Callable[[], None], *,
+                  worth_a_process: bool = True) -> tuple[Callable[[], bool], bool]:
     """Start FUNCTION beside the caller: in a forked process when it is worth one, there are cores to spare
     and forking is safe, else right away. Returns a function that waits for it and says whether it succeeded
-    (for work whose failure only costs time later, such as saving caches)."""
+    (for work whose failure only costs time later, such as saving caches), and whether it runs in a process
+    of its own (which then has a core)."""
     if not worth_a_process or worker_count() == 1 or not can_fork():
         try:
             function()
         except Exception:  # as from the other process: the caller learns it from the result
-            return lambda: False
-        return lambda: True
+            return (lambda: False), False
+        return (lambda: True), False
     process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
     with _frozen():
         process.start()
@@ -127,7 +131,7 @@ def in_background(function: Callable[[], None], *, worth_a_process: bool = True)
     def wait() -> bool:
         process.join()
         return process.exitcode == 0
-    return wait
+    return wait, True
 
 
 def _quietly(function: Callable[[], None]) -> None:

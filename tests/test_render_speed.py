@@ -194,33 +194,80 @@ def every_file(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to render in worker processes")
-def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path):
-    """Worker processes record teasers on the front page's and the days' pages and send them back, and the
-    workers forked for the other pages start with them; related articles are found in workers too. The
-    site must be byte for byte the one a single process makes (an unstated link, a teaser in the wrong
-    block, a missing fragment or related articles out of order would show)."""
-    site = tmp_path / "site"
+def news_site(root: Path, count: int) -> Path:
+    """COUNT articles on as many days, with tags and countries shared across them."""
+    site = root / "site"
     (site / "content" / "articles").mkdir(parents=True)
     (site / "site.yaml").write_text("title: Wide\nbase_url: https://example.org/news/\n", encoding="utf-8")
-    # 2,100 articles on as many days: enough for workers in each round, and for related articles in workers
-    for n in range(2100):
+    for n in range(count):
         day = date(2023, 1, 1) + timedelta(days=n)
         write_article(site, f"story-{n:04d}.md",
                       f"---\ntitle: Story {n}\ndate: {day}T{n % 24:02d}:00:00Z\n"
                       f"tags: [topic {n % 9}, {'trade' if n % 2 else 'energy'}]\n"
                       f"countries: [{['LT', 'LV', 'EE', 'PL'][n % 4]}]\n---\n\nStory {n} <b>in bold</b>.\n")
+    return site
+
+
+def assert_same_as_one_core(site: Path, root: Path, monkeypatch) -> tuple[dict[str, bytes], list[tuple[int, int]]]:
+    """Build SITE on one core (a subprocess pinned with sched_setaffinity), then cold on every core; the two
+    must be byte for byte the same. Returns the files, and the item and worker counts of the build's rounds
+    of map_chunks (reading articles, related articles, rendering)."""
+    import dateline.build
+    from dateline.parallel import map_chunks, worker_count
+
+    rounds = []
+
+    def recorded(function, items, **options):
+        rounds.append((len(items), options.get("workers") or worker_count()))
+        return map_chunks(function, items, **options)
+
+    monkeypatch.setattr(dateline.build, "map_chunks", recorded)
     one_core = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
-                               str(tmp_path / "one"), "--quiet"], capture_output=True, text=True, timeout=300,
+                               str(root / "one"), "--quiet"], capture_output=True, text=True, timeout=300,
                               preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
     assert one_core.returncode == 0, one_core.stderr
     shutil.rmtree(site / CACHE_DIR)  # a cold build again, now on every core
-    result = build_site(site, tmp_path / "all")
-    assert result.files > 4000
-    served = every_file(tmp_path / "all")
-    assert served == every_file(tmp_path / "one")
+    build_site(site, root / "all")
+    served = every_file(root / "all")
+    assert served == every_file(root / "one")
+    return served, rounds
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to render in worker processes")
+def test_workers_sharing_fragments_render_the_same_bytes_as_one_process(tmp_path, monkeypatch):
+    """2,100 articles: the snapshot saver takes a core beside the first round (the front page's and the days'
+    pages), so on two cores that round renders in the parent; the second round's workers are forked with
+    every teaser it recorded, and related articles are found in workers. The site must be byte for byte the
+    one a single process makes (an unstated link, a teaser in the wrong block, a missing fragment or related
+    articles out of order would show)."""
+    served, rounds = assert_same_as_one_core(news_site(tmp_path, 2100), tmp_path, monkeypatch)
+    assert len(served) > 4000
+    first_round = 2100 + 105  # the days' pages and the front page's
+    assert (first_round, len(os.sched_getaffinity(0)) - 1) in rounds
     related = served["2023/01/01/story-0/index.html"].decode()
     assert related.count('<article class="teaser">') == 5 and "\x00" not in related
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to render in worker processes")
+def test_first_round_workers_send_their_fragments_back_unchanged(tmp_path, monkeypatch):
+    """320 articles: over 300 front-page and day pages, but under 1,000 pages in all, so the snapshot is saved
+    before rendering and the first round has every core: its workers send the teasers they record back to
+    the parent, and the second round's workers start with them. Byte for byte the one-process site."""
+    served, rounds = assert_same_as_one_core(news_site(tmp_path, 320), tmp_path, monkeypatch)
+    assert 600 < sum(path.endswith(".html") for path in served) < 1000
+    assert (320 + 16, len(os.sched_getaffinity(0))) in rounds  # the days' pages and the front page's
+
+
+def test_map_chunks_uses_at_most_the_workers_it_is_given():
+    from dateline.parallel import map_chunks
+
+    def pids(chunk):
+        return [os.getpid() for _ in chunk]
+
+    assert set(map_chunks(pids, range(1000), min_items=10, workers=1)) == {os.getpid()}
+    if len(os.sched_getaffinity(0)) >= 2:
+        in_workers = set(map_chunks(pids, range(1000), min_items=10, workers=2))
+        assert os.getpid() not in in_workers and len(in_workers) <= 2
 
 
 def test_builds_skip_full_garbage_collections_but_still_free_short_lived_cycles():
