@@ -17,8 +17,8 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from dateline.config import SiteConfig
+from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
-from dateline.escaping import EscapingEnvironment
 from dateline.newsmeta import news_article_data
 from dateline.pages import Page
 from dateline.urls import link_prefix
@@ -47,7 +47,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
         # "default/article.html" is always the theme's own, so an override can {% extends %} it.
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(THEME_DIR / "templates")}),
     ])
-    env = EscapingEnvironment(
+    env = BuildEnvironment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True, default=True),
         trim_blocks=True,

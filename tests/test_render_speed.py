@@ -346,11 +346,11 @@ def test_output_escaping_without_copies_writes_what_jinja_writes(autoescape):
     import jinja2
     from markupsafe import Markup
 
-    from dateline.escaping import EscapingEnvironment
+    from dateline.environment import BuildEnvironment
 
     values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<b>bold</b> &amp; sure"),
               "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False}
-    ours = EscapingEnvironment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
+    ours = BuildEnvironment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
     jinjas = jinja2.Environment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
     assert ours == jinjas
     text, markup, number, nothing, html_object = ours.split("|")[:5]
@@ -360,16 +360,19 @@ def test_output_escaping_without_copies_writes_what_jinja_writes(autoescape):
     assert html_object == ("<abbr>safe by its own say-so</abbr>" if autoescape else "<never used>")
 
 
-def test_the_default_theme_renders_the_same_with_jinjas_own_escaping(site_copy, tmp_path, monkeypatch):
-    """The full fixture site built with escape_output is byte for byte the site Jinja's own escaping makes."""
+def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path, monkeypatch):
+    """The full fixture site built with BuildEnvironment (escape_output, globals as a plain dict) is byte for
+    byte the site Jinja's own code generator and globals make."""
+    import jinja2
     from jinja2.compiler import CodeGenerator
 
-    from dateline.escaping import EscapingEnvironment
+    from dateline.environment import BuildEnvironment
 
     site = site_copy("full")
     stock = tmp_path / "stock-site"
     shutil.copytree(site, stock)  # before the first build: no compiled templates to share
     build_site(site, tmp_path / "ours")
-    monkeypatch.setattr(EscapingEnvironment, "code_generator_class", CodeGenerator)
+    monkeypatch.setattr(BuildEnvironment, "code_generator_class", CodeGenerator)
+    monkeypatch.setattr(BuildEnvironment, "make_globals", jinja2.Environment.make_globals)
     build_site(stock, tmp_path / "stock")
     assert every_file(tmp_path / "ours") == every_file(tmp_path / "stock")
