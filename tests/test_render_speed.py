@@ -11,6 +11,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from dateline.build import build_site
@@ -327,7 +328,24 @@ ESCAPING_TEMPLATE = """\
 {% filter upper %}{{ text }}<em>{% endfilter %}
 {% autoescape false %}{{ text }}{% endautoescape %}{% autoescape flag %}{{ text }}{% endautoescape %}
 {{ text | e }}{{ text | safe }}{{ [text] }}{{ {'k': text} }}{{ text | replace('<', '[') }}{{ markup | length }}
+{{ plain(text) }}{{ with_context() }}{% for item in [7] %}{% set inner = item %}{{ with_context() }}{% endfor %}\
+{{ with_environment() }}{{ with_eval_context() }}{{ callable_object() }}{{ stops() }}{{ wrap.__call__(number) }}
 """
+
+
+def stops():
+    raise StopIteration
+
+
+@jinja2.pass_context
+def with_context(context):
+    return f"{context.get('inner')} {context['text']}"
+
+
+class CallableObject:
+    @jinja2.pass_context
+    def __call__(self, context):
+        return context["number"] * 2
 
 
 class HtmlObject:
@@ -339,17 +357,22 @@ class HtmlObject:
 
 
 @pytest.mark.parametrize("autoescape", [True, False])
-def test_output_escaping_without_copies_writes_what_jinja_writes(autoescape):
-    """Templates write {{ value }} through escape_output (no Markup copy per value): the result must be Jinja's
-    own, for text, markup, numbers, objects with __html__, macros, call and set blocks, filters, {% autoescape %}
-    blocks (fixed and decided at render time) and concatenation, and hostile text must come out escaped."""
-    import jinja2
-    from markupsafe import Markup
+def test_build_environment_writes_what_jinja_writes(autoescape):
+    """Templates write {{ value }} through escape_output (no Markup copy per value) and call macros and plain
+    functions directly: the result must be Jinja's own, for text, markup, numbers, objects with __html__,
+    macros, call and set blocks, filters, {% autoescape %} blocks (fixed and decided at render time),
+    concatenation, and functions that ask for the context (in a loop too), the environment or the eval
+    context; hostile text must come out escaped."""
+    from markupsafe import Markup, escape
 
     from dateline.environment import BuildEnvironment
 
     values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<b>bold</b> &amp; sure"),
-              "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False}
+              "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False,
+              "plain": lambda value: value.upper(), "with_context": with_context,
+              "callable_object": CallableObject(), "stops": stops,
+              "with_environment": jinja2.pass_environment(lambda env: env.autoescape),
+              "with_eval_context": jinja2.pass_eval_context(lambda eval_context: eval_context.autoescape)}
     ours = BuildEnvironment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
     jinjas = jinja2.Environment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
     assert ours == jinjas
@@ -358,12 +381,15 @@ def test_output_escaping_without_copies_writes_what_jinja_writes(autoescape):
     assert text == (escaped if autoescape else values["text"])
     assert (markup, number, nothing) == ("<b>bold</b> &amp; sure", "5", "None")
     assert html_object == ("<abbr>safe by its own say-so</abbr>" if autoescape else "<never used>")
+    shown, upper = values["text"], values["text"].upper()
+    if autoescape:
+        shown, upper = escape(shown), escape(upper)
+    assert ours.splitlines()[-1] == f"{upper}None {shown}7 {shown}{autoescape}{autoescape}10<i>5</i>"
 
 
 def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path, monkeypatch):
-    """The full fixture site built with BuildEnvironment (escape_output, globals as a plain dict) is byte for
-    byte the site Jinja's own code generator and globals make."""
-    import jinja2
+    """The full fixture site built with BuildEnvironment (escape_output, direct calls, globals as a plain dict)
+    is byte for byte the site Jinja's own code generator, context and globals make."""
     from jinja2.compiler import CodeGenerator
 
     from dateline.environment import BuildEnvironment
@@ -374,5 +400,6 @@ def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path
     build_site(site, tmp_path / "ours")
     monkeypatch.setattr(BuildEnvironment, "code_generator_class", CodeGenerator)
     monkeypatch.setattr(BuildEnvironment, "make_globals", jinja2.Environment.make_globals)
+    monkeypatch.setattr(BuildEnvironment, "context_class", jinja2.runtime.Context)
     build_site(stock, tmp_path / "stock")
     assert every_file(tmp_path / "ours") == every_file(tmp_path / "stock")
