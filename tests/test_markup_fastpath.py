@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from dateline.content import split_front_matter
 from dateline.errors import SourceError
 from dateline.markup import (
-    _EXTENSIONS,
     MarkdownRenderer,
     plain_paragraphs_html,
     sanitise,
@@ -20,7 +19,36 @@ from dateline.markup import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-_REFERENCE = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+# python-markdown as configured by name (the renderer gives it the same extensions as instances)
+_REFERENCE = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+# Something for each extension: fenced code, footnotes, attribute lists, definition lists, tables,
+# abbreviations, Markdown in HTML, and lists as sane_lists reads them (a number to start from, no mixing).
+EVERY_EXTENSION = """## Summit {: #lead .intro }
+
+Text[^1] about the UN
+
+*[UN]: United Nations
+
+```python
+print("<fenced>")
+```
+
+Term
+: definition
+
+| a | b |
+|:--|--:|
+| 1 | 2 |
+
+<div markdown="1">*inside* HTML</div>
+
+3. three
+4. four
+
+* not the same list
+
+[^1]: A footnote.
+"""
 
 
 def reference(text: str) -> str:
@@ -144,13 +172,17 @@ def test_the_renderer_gives_what_it_gave_before_on_both_paths():
     fast = [PLAIN[0], PLAIN[1], PLAIN[2]] + [body for _, body in repository_bodies()]
     slow = ["a  \nb", "*em* and <script>alert(1)</script> & <b onclick=x>bold</b>", "# Head\n\n- one\n- two",
             "[link](javascript:alert(1)) [ok](https://example.org)",
-            "Term\n: definition\n\n| a | b |\n|---|---|\n| 1 | 2 |"]
+            "Term\n: definition\n\n| a | b |\n|---|---|\n| 1 | 2 |", EVERY_EXTENSION]
     assert all(plain_paragraphs_html(text) is not None for text in fast[:3])
     assert all(plain_paragraphs_html(text) is None for text in slow)
     sanitised, trusted = MarkdownRenderer(trust_html=False), MarkdownRenderer(trust_html=True)
     for text in fast + slow + fast:  # again after the slow ones: the shared instance is reset
         assert sanitised.render(text) == sanitise(reference(text))
         assert trusted.render(text) == reference(text)
+    every = trusted.render(EVERY_EXTENSION)
+    for made_by in ('<abbr title="United Nations">', 'id="lead"', "<dd>", "<table>", "<code class", "<em>inside",
+                    'class="footnote"', '<ol start="3">', "<ul>"):
+        assert made_by in every, made_by
 
 
 def assert_same_once_sanitised_or_declined(text: str) -> str | None:
