@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from types import FunctionType
+from types import FunctionType, MethodType
 from typing import Any
 
 import jinja2
@@ -52,19 +52,22 @@ class OutputEscapingCodeGenerator(CodeGenerator):
             self.write(finalize.src)
 
 
+_PLAIN_FUNCTIONS = (FunctionType, MethodType)  # a bound method answers for its function (pass_context...)
+
+
 class BuildContext(Context):
     """Jinja's template context, calling macros and plain functions without asking them for a context.
 
     Templates call every macro and function through Context.call, which first asks the callable (and its
     __call__) whether it wants the context, the eval context or the Environment: four attribute lookups
-    per call, 22 calls per article page. A macro never does, and a plain function only when Jinja's
-    pass_context (or kind) marked it, which one lookup tells.
+    per call, 22 calls per article page. A macro never does, and a plain function or method (such as an
+    extension's) only when Jinja's pass_context (or kind) marked it, which one lookup tells.
     """
 
     @internalcode
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is not Macro and (kind is not FunctionType or hasattr(__obj, "jinja_pass_arg")):
+        if kind is not Macro and (kind not in _PLAIN_FUNCTIONS or hasattr(__obj, "jinja_pass_arg")):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)

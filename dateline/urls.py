@@ -16,11 +16,14 @@ def permalink(pattern: str, slug: str, published: datetime) -> str:
     return check_site_path(path)
 
 
+_DOT_PARTS = frozenset((".", ".."))
+
+
 def check_site_path(path: str) -> str:
     """Return PATH if it is a clean relative path inside the site; raise UnsafePath otherwise."""
     parts = path.split("/")
     if (not path or path.startswith("/") or "\\" in path or "\x00" in path
-            or any(part in (".", "..") for part in parts) or "" in parts[:-1]):
+            or not _DOT_PARTS.isdisjoint(parts) or "" in parts[:-1]):
         raise UnsafePath(f"{path!r} is not a clean relative path inside the site")
     return path
 

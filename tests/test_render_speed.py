@@ -329,7 +329,8 @@ ESCAPING_TEMPLATE = """\
 {% autoescape false %}{{ text }}{% endautoescape %}{% autoescape flag %}{{ text }}{% endautoescape %}
 {{ text | e }}{{ text | safe }}{{ [text] }}{{ {'k': text} }}{{ text | replace('<', '[') }}{{ markup | length }}
 {{ plain(text) }}{{ with_context() }}{% for item in [7] %}{% set inner = item %}{{ with_context() }}{% endfor %}\
-{{ with_environment() }}{{ with_eval_context() }}{{ callable_object() }}{{ stops() }}{{ wrap.__call__(number) }}
+{{ with_environment() }}{{ with_eval_context() }}{{ callable_object() }}{{ stops() }}{{ wrap.__call__(number) }}\
+{{ callable_object.shout(text) }}{{ callable_object.number_thrice() }}
 """
 
 
@@ -346,6 +347,13 @@ class CallableObject:
     @jinja2.pass_context
     def __call__(self, context):
         return context["number"] * 2
+
+    def shout(self, value):
+        return value + "!"
+
+    @jinja2.pass_context
+    def number_thrice(self, context):
+        return context["number"] * 3
 
 
 class HtmlObject:
@@ -384,7 +392,7 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
     shown, upper = values["text"], values["text"].upper()
     if autoescape:
         shown, upper = escape(shown), escape(upper)
-    assert ours.splitlines()[-1] == f"{upper}None {shown}7 {shown}{autoescape}{autoescape}10<i>5</i>"
+    assert ours.splitlines()[-1] == f"{upper}None {shown}7 {shown}{autoescape}{autoescape}10<i>5</i>{shown}!15"
 
 
 def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path, monkeypatch):
