@@ -18,7 +18,7 @@ from markupsafe import Markup
 from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
-from dateline.fingerprint import digest
+from dateline.fingerprint import text_digest
 from dateline.geo import lookup_country
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
@@ -144,7 +144,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
-        source_digest=digest(source.front_matter, source.body),
+        source_digest=text_digest(source.front_matter, source.body),
         title=title,
         date=published,
         has_time=has_time,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import markdown
@@ -17,6 +19,7 @@ from dateline.markup import (
     sanitise,
     sanitised_plain_paragraphs_html,
 )
+from dateline.text import collapse_whitespace
 
 REPO = Path(__file__).resolve().parent.parent
 # python-markdown as configured by name (the renderer gives it the same extensions as instances)
@@ -277,3 +280,24 @@ def test_prose_with_any_tags_and_characters_matches_once_sanitised_or_is_decline
         position %= len(text) + 1
         text = text[:position] + chars + text[position:]
     assert_same_once_sanitised_or_declined(text)
+
+
+# Every character Python calls whitespace (str.isspace), and characters that only look like it.
+WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+LOOKALIKES = ["\u200b", "\u00ad", "\u2060", "\ufeff", "\x00", "\x1b"]
+
+
+def test_whitespace_to_the_regular_expression_is_whitespace_to_str_split():
+    """collapse_whitespace (summaries, titles, every front matter text) splits on str.isspace instead of
+    matching re's \\s: the two must agree on every code point."""
+    pattern = re.compile(r"\s")
+    disagree = [hex(code) for code in range(sys.maxunicode + 1)
+                if (pattern.match(chr(code)) is not None) != chr(code).isspace()]
+    assert disagree == []
+    assert len(WHITESPACE) > 20  # the Unicode spaces, not only ASCII's
+
+
+@given(st.text(alphabet=st.sampled_from(WHITESPACE + LOOKALIKES + list("ab é"))))
+@settings(max_examples=300, deadline=None)
+def test_collapse_whitespace_gives_what_the_regular_expression_gave(text):
+    assert collapse_whitespace(text) == re.sub(r"\s+", " ", text).strip()
