@@ -88,8 +88,8 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
                 for other in indices[max(0, at - half): at + half + 1]:
                     scores[other] = scores.get(other, 0.0) + weight
             scores.pop(index, None)
-            # highest score first, then nearest in time, then newest: as sorting by (-score, distance, index)
-            best = heapq.nsmallest(limit, scores, key=lambda other: (-scores[other], abs(other - index), other))
-            found.append(tuple(urls[other] for other in best))
+            # highest score first, then nearest in time, then newest (tuples compare without a key function)
+            best = heapq.nsmallest(limit, [(-score, abs(other - index), other) for other, score in scores.items()])
+            found.append(tuple(urls[other] for _, _, other in best))
         return found
     return dict(zip(urls, map_chunks(related_to, range(len(urls)), min_items=2000), strict=True))
