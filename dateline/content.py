@@ -18,6 +18,7 @@ from markupsafe import Markup
 from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
+from dateline.fileio import read_bytes
 from dateline.fingerprint import text_digest
 from dateline.geo import lookup_country
 from dateline.markup import MarkdownRenderer, first_paragraph_text
@@ -309,7 +310,7 @@ def is_published(fields: ArticleFields, *, drafts: bool, published_before: datet
 def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:
     """Read and parse one article file; raise SourceError (a full load's workers and an edit's rebuild)."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
         raise SourceError(path, f"cannot read the file: {exc.strerror}") from None
     return parse_article(split_front_matter(path, raw), config, _renderer(config.trust_html))

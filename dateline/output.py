@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dateline.cache import write_atomically
 from dateline.errors import DatelineError, SourceError
+from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
 from dateline.urls import UnsafePath, check_site_path
 
@@ -162,7 +163,7 @@ class OutputTrees:
         live = f"{self.output}/{site_path}"
         if self._compare_live:
             try:
-                same = os.stat(live).st_size == len(data) and _read(live) == data
+                same = os.stat(live).st_size == len(data) and read_bytes(live) == data
             except OSError:
                 same = False
             if same:
@@ -244,9 +245,8 @@ def write_file(root: Path, site_path: str, data: bytes, folders: _Folders | None
     target = f"{root}/{site_path}"
     try:
         target = (folders or _Folders()).target(str(root), site_path)
-        try:  # the common case, a new file: one system call
-            with open(target, "xb") as stream:
-                stream.write(data)
+        try:  # the common case, a new file
+            write_new(target, data)
             return
         except FileExistsError:
             pass
@@ -304,11 +304,6 @@ def _link(source: str, root: str, site_path: str, folders: _Folders | None = Non
     os.link(source, temporary)
     os.replace(temporary, target)
     temporary.unlink(missing_ok=True)  # rename() does nothing when both names are links to one file
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
 
 
 def _remove_empty_folders(root: Path, site_path: str) -> None:
