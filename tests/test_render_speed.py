@@ -411,3 +411,36 @@ def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path
     monkeypatch.setattr(BuildEnvironment, "context_class", jinja2.runtime.Context)
     build_site(stock, tmp_path / "stock")
     assert every_file(tmp_path / "ours") == every_file(tmp_path / "stock")
+
+
+def test_pages_rendered_in_batches_are_written_in_order_with_their_own_bytes(site_copy):
+    """render_chunk renders WRITE_BATCH pages before writing them: across batch boundaries every page must
+    still be written once, in order, with its own HTML; a template's first error is reported where it
+    happened and its later pages are skipped, while the other template's pages go on."""
+    from dateline.config import load_config
+    from dateline.errors import SourceError
+    from dateline.pages import Page
+    from dateline.render import WRITE_BATCH, make_environment, render_chunk
+
+    site = site_copy("full")
+    override_template(site, "count.html", "<p>{{ n }}</p>")
+    override_template(site, "divide.html", "<p>{{ 100 // (n - 111) }}</p>")  # fails at n == 111
+    env = make_environment(site, load_config(site))
+    pages = [Page(f"{name}/{n}.html", f"{name}.html", {"n": n}, f"page {n}")
+             for n in range(WRITE_BATCH * 3) for name in ("count", "divide")]
+    written: list[tuple[str, bytes]] = []
+
+    def write(page, data):
+        written.append((page.path, data))
+        return len(written)
+
+    results = render_chunk(env, pages, write)
+    errors = [r for r in results if isinstance(r, SourceError)]
+    assert len(errors) == 1 and "divide/111.html" in errors[0].message and errors[0].path.name == "divide.html"
+    assert results.index(errors[0]) == 2 * 111 + 1  # in the place of the page that failed
+    expected = [(f"count/{n}.html", f"<p>{n}</p>".encode()) for n in range(WRITE_BATCH * 3)]
+    expected += [(f"divide/{n}.html", f"<p>{100 // (n - 111)}</p>".encode()) for n in range(111)]
+    assert sorted(written) == sorted(expected) and len(written) == len(expected)
+    assert [path for path, _ in written] == [p.path for p in pages if p.path in dict(expected)]
+    assert [r for r in results if not isinstance(r, SourceError)] == [(path, i + 1) for i, (path, _) in
+                                                                      enumerate(written)]
