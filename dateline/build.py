@@ -299,10 +299,13 @@ class _Build:
         taxonomies = build_taxonomies(articles)
         site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
                     related=_related(self.cache_root, articles, taxonomies, config.related_articles))
+        # Saved beside what follows until rendering (the views, the page list), which runs on one core.
+        wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
         views = article_views(site)
         pages = list(site_pages(site, views, now=published_before))
         # first: the largest page (the whole site's list), so that no worker is left rendering it alone at the end
         pages.insert(0, sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
+        wait_for_cache()  # done by now; its failure only costs the next build time
         self.stage_done("pages")
         # A first build renders every page whatever its fingerprint: the fingerprints are then computed
         # beside the rendering, with the snapshot, and only needed when the new tree is recorded.
@@ -312,7 +315,6 @@ class _Build:
                                "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
 
         def save() -> None:  # beside the rendering (see _render_saving)
-            article_cache.save()
             files = {key: FileRecord(file_signature, placement(fields, url, bool(url)), url)
                      for key, (file_signature, fields, url) in loaded.files.items()}
             snapshot.write_pending(signature=signature, environment=environment, files=files, views=views,

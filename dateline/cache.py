@@ -32,6 +32,7 @@ class ArticleCache:
         self._environment = environment
         self._shards: list[dict[str, tuple[tuple[int, int, int], Any]]] = [{} for _ in range(self.SHARDS)]
         self._dirty: set[int] = set()
+        self.unsaved = 0  # entries put since the last save
         for number in range(self.SHARDS):
             stored = load_keyed(self._shard_path(number), f"{FORMAT}:{environment}")
             if isinstance(stored, dict):
@@ -55,6 +56,7 @@ class ArticleCache:
         number = self._shard(key)
         self._shards[number][key] = (signature, value)
         self._dirty.add(number)
+        self.unsaved += 1
 
     def retain(self, keys: set[str]) -> None:
         """Forget files that no longer exist."""
@@ -69,6 +71,7 @@ class ArticleCache:
         for number in sorted(self._dirty):
             save_keyed(self._shard_path(number), f"{FORMAT}:{self._environment}", self._shards[number])
         self._dirty.clear()
+        self.unsaved = 0
 
 
 def load_keyed(path: Path, key: str) -> Any | None:

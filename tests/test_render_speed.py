@@ -444,3 +444,27 @@ def test_pages_rendered_in_batches_are_written_in_order_with_their_own_bytes(sit
     assert [path for path, _ in written] == [p.path for p in pages if p.path in dict(expected)]
     assert [r for r in results if not isinstance(r, SourceError)] == [(path, i + 1) for i, (path, _) in
                                                                       enumerate(written)]
+
+
+def test_a_cold_builds_parsed_articles_are_kept_for_the_next_full_build(tmp_path, monkeypatch):
+    """From 1,000 parsed articles the article cache is saved in a process of its own while the page list is
+    made: the next full build (site.yaml changed) must read every article from it, parsing none."""
+    import functools
+
+    import dateline.content
+
+    site = news_site(tmp_path, 1100)
+    build_site(site, tmp_path / "out")
+    parsed: list[int] = []
+
+    def spy(function, items, **options):
+        if isinstance(function, functools.partial) and function.func is dateline.content._parse_files:
+            parsed.append(len(items))
+        return map_chunks(function, items, **options)
+
+    from dateline.parallel import map_chunks
+    monkeypatch.setattr(dateline.content, "map_chunks", spy)
+    (site / "site.yaml").write_text("title: Wider\nbase_url: https://example.org/news/\n", encoding="utf-8")
+    result = build_site(site, tmp_path / "out")
+    assert parsed == [0] and result.articles == 1100
+    assert "<title>Wider</title>" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
