@@ -60,14 +60,17 @@ class BuildContext(Context):
 
     Templates call every macro and function through Context.call, which first asks the callable (and its
     __call__) whether it wants the context, the eval context or the Environment: four attribute lookups
-    per call, 22 calls per article page. A macro never does, and a plain function or method (such as an
-    extension's) only when Jinja's pass_context (or kind) marked it, which one lookup tells.
+    per call, 22 calls per article page. A macro always takes the eval context (so that it escapes its
+    result as its caller's output is escaped), and a plain function or method (such as an extension's)
+    takes what Jinja's pass_context (or kind) marked it for, which one lookup tells.
     """
 
     @internalcode
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is not Macro and (kind not in _PLAIN_FUNCTIONS or hasattr(__obj, "jinja_pass_arg")):
+        if kind is Macro:  # it takes the eval context (whether the caller's output is escaped), nothing else
+            args = (__self.eval_ctx, *args)
+        elif kind not in _PLAIN_FUNCTIONS or hasattr(__obj, "jinja_pass_arg"):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)

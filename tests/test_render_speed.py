@@ -326,7 +326,8 @@ ESCAPING_TEMPLATE = """\
 {% call wrap(text) %}<b>{{ text }}</b>{% endcall %}
 {% set block %}<u>{{ text }}</u>{% endset %}{{ block }}{{ block | upper }}{{ block ~ text }}
 {% filter upper %}{{ text }}<em>{% endfilter %}
-{% autoescape false %}{{ text }}{% endautoescape %}{% autoescape flag %}{{ text }}{% endautoescape %}
+{% autoescape false %}{{ text }}{{ wrap(text) + "<b>" }}{% endautoescape %}{% autoescape flag %}{{ text }}\
+{{ wrap(text) + "<b>" }}{% endautoescape %}{{ wrap(text) + "<b>" }}
 {{ text | e }}{{ text | safe }}{{ [text] }}{{ {'k': text} }}{{ text | replace('<', '[') }}{{ markup | length }}
 {{ plain(text) }}{{ with_context() }}{% for item in [7] %}{% set inner = item %}{{ with_context() }}{% endfor %}\
 {{ with_environment() }}{{ with_eval_context() }}{{ callable_object() }}{{ stops() }}{{ wrap.__call__(number) }}\
