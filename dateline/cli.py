@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from dateline import __version__
 from dateline.errors import DatelineError, SourceError
+
+
+def run() -> None:
+    """The process's entry point (build.py, the `dateline` script): main(), then a fast exit after a build.
+
+    A build leaves hundreds of thousands of objects behind (articles, views, pages, fragments), and the
+    interpreter's exit frees them one by one: 0.1 s at 10,000 articles, after the work is done. By then
+    everything a build writes is closed and its processes are joined; only the standard streams need
+    flushing. Other commands (the preview's threads, publishing's clients) exit the usual way.
+    """
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _command(argv) == "build":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+def _command(argv: list[str]) -> str:
+    return argv[0] if argv and argv[0] in _parser().command_names else "build"
 
 
 def main(argv: list[str] | None = None) -> int:
