@@ -38,7 +38,7 @@ class ArticleFields:
 class Article(ArticleFields):
     """A published article: what its file says, where the file is and the URL the site gave it."""
 
-    source_path: Path  # the Markdown file, for error messages
+    source_path: str  # the Markdown file, for error messages
     url: str  # site-relative path, e.g. "2025/09/11/belarus-releases-prisoners/"
 
     @property
