@@ -429,7 +429,7 @@ def _find_edits(reader: SnapshotReader, trees: OutputTrees, scan: list[ScannedFi
             return None
         records[key] = FileRecord(file_signature, record.placement, record.url)
         if record.url:
-            articles[record.url] = Article(source_path=name, url=record.url, **vars(fields))
+            articles[record.url] = Article.published(fields, source_path=name, url=record.url, slug=fields.slug)
     return (records, articles) if records else None
 
 def _labelled(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:

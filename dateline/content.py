@@ -350,5 +350,5 @@ def _assign_urls(parsed: list[tuple[str, ArticleFields]],
                                                     f"article is published at {url} instead (set 'slug' to choose "
                                                     "another)"))
         taken[url] = path
-        articles.append(Article(source_path=path, url=url, **{**vars(fields), "slug": slug}))
+        articles.append(Article.published(fields, source_path=path, url=url, slug=slug))
     return articles, warnings

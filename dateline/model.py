@@ -5,12 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
 from dateline.config import SiteConfig
 from dateline.geo import flag_emoji
+
+Frozen = TypeVar("Frozen")
+
+
+def assemble(cls: type[Frozen], values: dict[str, Any]) -> Frozen:
+    """The frozen dataclass CLS holding VALUES, one for each of its fields, made without its __init__.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__: 3 µs for an article or its
+    view, in stages a cold build runs on one core. The result is equal to what CLS(**VALUES) makes (tests
+    compare them); CLS must have no __post_init__ nor field computed by default.
+    """
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,11 @@ class Article(ArticleFields):
 
     source_path: str  # the Markdown file, for error messages
     url: str  # site-relative path, e.g. "2025/09/11/belarus-releases-prisoners/"
+
+    @classmethod
+    def published(cls, fields: ArticleFields, *, source_path: str, url: str, slug: str) -> Article:
+        """FIELDS as the article the site publishes at URL (with SLUG: the file's own, or numbered on a clash)."""
+        return assemble(cls, {**vars(fields), "slug": slug, "source_path": source_path, "url": url})
 
     @property
     def day(self) -> date:

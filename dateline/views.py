@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from dateline.fingerprint import digest
-from dateline.model import Article, Site, Taxonomy
+from dateline.model import Article, Site, Taxonomy, assemble
 from dateline.text import slugify
 
 
@@ -91,7 +91,7 @@ def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[s
 def article_view(article: Article, article_tags: tuple[TermLink, ...],
                  article_countries: tuple[TermLink, ...]) -> ArticleView:
     """ARTICLE as templates see it, its tags and countries already resolved to their pages."""
-    return ArticleView(
+    return assemble(ArticleView, dict(
         title=article.title,
         url=article.url,
         date=article.date,
@@ -109,7 +109,7 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
         digest=digest(article.source_digest, article.url, [(t.name, t.url, t.flag, t.code) for t in article_tags],
                       [(c.name, c.url, c.flag, c.code) for c in article_countries]),
-    )
+    ))
 
 
 def digest_days(articles: list[ArticleView]) -> list[DigestDay]:
