@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import shutil
@@ -44,7 +45,7 @@ from dateline.snapshot import (
     placement,
     unpack_context,
 )
-from dateline.taxonomy import build_taxonomies, related_articles
+from dateline.taxonomy import build_taxonomies, related_articles_in_background
 from dateline.views import ArticleView, article_view, article_views
 
 RENDER_IN_WORKERS = 300  # pages: fewer render faster in this process than forking workers for them
@@ -297,11 +298,14 @@ class _Build:
         self.stage_done("load")
         articles = loaded.articles
         taxonomies = build_taxonomies(articles)
-        site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
-                    related=_related(self.cache_root, articles, taxonomies, config.related_articles))
-        # Saved beside what follows until rendering (the views, the page list), which runs on one core.
+        # Saved beside what follows until rendering (related articles, the views, the page list), most of
+        # which runs on one core; forked first, as no process may be forked while related articles are found.
         wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
-        views = article_views(site)
+        site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
+                    related={})
+        with _related(self.cache_root, articles, taxonomies, config.related_articles) as related:
+            views = article_views(site)  # meanwhile: views show no related articles
+            site = dataclasses.replace(site, related=related())
         pages = list(site_pages(site, views, now=published_before))
         # first: the largest page (the whole site's list), so that no worker is left rendering it alone at the end
         pages.insert(0, sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
@@ -444,17 +448,24 @@ def _progress_from(progress: Callable[[str, int, int], None] | None, before: int
     return lambda done, _: progress("Rendering pages", before + done, total)
 
 
+@contextmanager
 def _related(cache_root: Path, articles: list[Article], taxonomies: tuple[Taxonomy, ...],
-             limit: int) -> dict[str, tuple[str, ...]]:
-    """Related articles, recomputed only when the site's structure changed (not for an edited body)."""
+             limit: int) -> Iterator[Callable[[], dict[str, tuple[str, ...]]]]:
+    """Related articles, found beside the caller's work (yields the function that waits for them), and
+    found again only when the site's structure changed (not for an edited body)."""
     structure = digest(limit, [a.url for a in articles],
                        [(t.name, term.slug, term.article_urls) for t in taxonomies for term in t.terms])
     path = cache_root / "related.pickle"
-    related = load_keyed(path, structure)
-    if related is None:
-        related = related_articles(articles, taxonomies, limit)
-        save_keyed(path, structure, related)
-    return related
+    kept = load_keyed(path, structure)
+    if kept is not None:
+        yield lambda: kept
+        return
+    with related_articles_in_background(articles, taxonomies, limit) as found:
+        def related() -> dict[str, tuple[str, ...]]:
+            result = found()
+            save_keyed(path, structure, result)
+            return result
+        yield related
 
 
 def _file_signatures(paths: list[Path]) -> list[tuple[str, int, int]]:

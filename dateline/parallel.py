@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -40,10 +40,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     """
     workers = min(workers or worker_count(), worker_count())
     parallel = workers > 1 and in_workers(len(items), min_items)
-    # Many chunks per worker even out slow files and leave no worker alone with a long chunk at the end;
-    # small chunks serially keep the progress moving.
-    size = max(20, -(-len(items) // (workers * 32))) if parallel else 250
-    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    bounds = _chunk_bounds(len(items), workers if parallel else 0)
     results: list[Result] = []
 
     def collect(chunk: list[Result]) -> None:
@@ -55,15 +52,44 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
         for start, end in bounds:
             collect(function(items[start:end]))
         return results
+    with _pool(function, items, workers) as pool:
+        for chunk in pool.imap(_run_chunk, bounds):
+            collect(chunk)
+    return results
+
+
+@contextmanager
+def chunks_in_background(function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
+                         min_items: int = 400) -> Iterator[Callable[[], list[Result]]]:
+    """map_chunks begun in worker processes while the caller does other work: yields the function that waits
+    for the results. Without workers (too few items, one core, no fork) the items are done when it is
+    called. No process may be forked meanwhile (the pool's threads make forking unsafe).
+    """
+    if not in_workers(len(items), min_items):
+        yield lambda: map_chunks(function, items, min_items=min_items)
+        return
+    with _pool(function, items, worker_count()) as pool:
+        pending = pool.map_async(_run_chunk, _chunk_bounds(len(items), worker_count()))
+        yield lambda: [result for chunk in pending.get() for result in chunk]
+
+
+def _chunk_bounds(count: int, workers: int) -> list[tuple[int, int]]:
+    """[start, end) of each chunk of COUNT items: many per worker even out slow items and leave no worker
+    alone with a long chunk at the end; small ones in one process (WORKERS 0) keep the progress moving."""
+    size = max(20, -(-count // (workers * 32))) if workers else 250
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+@contextmanager
+def _pool(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], workers: int):
+    """A pool of WORKERS forked processes that run FUNCTION on chunks of ITEMS (see _run_chunk)."""
     global _TASK
     _TASK = (function, items)
     try:
         with _frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk in pool.imap(_run_chunk, bounds):
-                collect(chunk)
+            yield pool
     finally:
         _TASK = None
-    return results
 
 
 def in_workers(count: int, min_items: int) -> bool:

@@ -6,11 +6,12 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from dateline.geo import country_by_code
 from dateline.model import Article, Taxonomy, Term
-from dateline.parallel import map_chunks
+from dateline.parallel import chunks_in_background
 from dateline.text import slugify
 
 
@@ -56,7 +57,16 @@ def _group(name: str, singular: str, title: str, articles: Sequence[Article],
 
 def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int,
                      window: int = 40) -> dict[str, tuple[str, ...]]:
-    """For each article URL, up to LIMIT related article URLs.
+    """For each article URL, up to LIMIT related article URLs (see related_articles_in_background)."""
+    with related_articles_in_background(articles, taxonomies, limit, window) as related:
+        return related()
+
+
+@contextmanager
+def related_articles_in_background(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int,
+                                   window: int = 40) -> Iterator[Callable[[], dict[str, tuple[str, ...]]]]:
+    """For each article URL, up to LIMIT related article URLs, found in worker processes from 2,000 articles
+    while the caller goes on: yields the function that waits for them.
 
     Related means sharing tags and countries, rarer terms weighing more (sharing "Lithuania" says more
     than sharing "United States"). Candidates are the WINDOW articles nearest in time within each
@@ -64,7 +74,8 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
     of them; in news, related stories are near in time anyway.
     """
     if limit == 0:
-        return {}
+        yield dict
+        return
     position = {article.url: index for index, article in enumerate(articles)}  # 0 = newest
     term_lists: dict[tuple[str, str], list[int]] = {}
     for taxonomy in taxonomies:
@@ -92,4 +103,6 @@ def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy]
             best = heapq.nsmallest(limit, [(-score, abs(other - index), other) for other, score in scores.items()])
             found.append(tuple(urls[other] for _, _, other in best))
         return found
-    return dict(zip(urls, map_chunks(related_to, range(len(urls)), min_items=2000), strict=True))
+
+    with chunks_in_background(related_to, range(len(urls)), min_items=2000) as results:
+        yield lambda: dict(zip(urls, results(), strict=True))

@@ -271,6 +271,26 @@ def test_map_chunks_uses_at_most_the_workers_it_is_given():
         assert os.getpid() not in in_workers and len(in_workers) <= 2
 
 
+def test_chunks_in_background_run_in_workers_while_the_caller_goes_on():
+    """Related articles are found in worker processes while the parent makes the views: the results must
+    come back whole and in order, from other processes when there are enough items, and from this one
+    (when asked for) when there are too few."""
+    from dateline.parallel import chunks_in_background
+
+    def squares_and_pids(chunk):
+        return [(n * n, os.getpid()) for n in chunk]
+
+    with chunks_in_background(squares_and_pids, range(3000), min_items=2000) as results:
+        meanwhile = sum(range(100_000))  # the caller's own work, while the workers run
+        done = results()
+    assert meanwhile == 4_999_950_000
+    assert [square for square, _ in done] == [n * n for n in range(3000)]
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert os.getpid() not in {pid for _, pid in done}
+    with chunks_in_background(squares_and_pids, range(100), min_items=2000) as results:
+        assert {pid for _, pid in results()} == {os.getpid()}
+
+
 def test_builds_skip_full_garbage_collections_but_still_free_short_lived_cycles():
     """A build runs without Python's full collections (its data lives to the end, and walking it again and
     again cost 0.1-0.2 s at 10,000 articles), but rendering pages in one process leaves reference cycles
