@@ -301,15 +301,17 @@ class _Build:
         # Saved beside what follows until rendering (related articles, the views, the page list), most of
         # which runs on one core; forked first, as no process may be forked while related articles are found.
         wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
-        site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
-                    related={})
-        with _related(self.cache_root, articles, taxonomies, config.related_articles) as related:
-            views = article_views(site)  # meanwhile: views show no related articles
-            site = dataclasses.replace(site, related=related())
-        pages = list(site_pages(site, views, now=published_before))
-        # first: the largest page (the whole site's list), so that no worker is left rendering it alone at the end
-        pages.insert(0, sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
-        wait_for_cache()  # done by now; its failure only costs the next build time
+        try:
+            site = Site(config=config, site_dir=self.site_dir, articles=tuple(articles), taxonomies=taxonomies,
+                        related={})
+            with _related(self.cache_root, articles, taxonomies, config.related_articles) as related:
+                views = article_views(site)  # meanwhile: views show no related articles
+                site = dataclasses.replace(site, related=related())
+            pages = list(site_pages(site, views, now=published_before))
+            # first: the largest page (the whole site's list), so that no worker is left alone with it at the end
+            pages.insert(0, sitemap_page(site, [p.path for p in pages if p.path.endswith(".html")]))
+        finally:
+            wait_for_cache()  # done by now; its failure only costs the next build time
         self.stage_done("pages")
         # A first build renders every page whatever its fingerprint: the fingerprints are then computed
         # beside the rendering, with the snapshot, and only needed when the new tree is recorded.

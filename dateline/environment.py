@@ -1,4 +1,4 @@
-"""The Jinja Environment of a build: Jinja's own, without two costs it adds to every page."""
+"""The Jinja Environment of a build: Jinja's own, without three costs it adds to every page."""
 
 from __future__ import annotations
 
