@@ -19,24 +19,19 @@ def run() -> None:
     everything a build writes is closed and its processes are joined; only the standard streams need
     flushing. Other commands (the preview's threads, publishing's clients) exit the usual way.
     """
-    argv = sys.argv[1:]
-    code = main(argv)
-    if _command(argv) == "build":
+    parser = _parser()
+    argv = _command_line(parser, sys.argv[1:])
+    code = main(argv, parser)
+    if argv[0] == "build":
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     raise SystemExit(code)
 
 
-def _command(argv: list[str]) -> str:
-    return argv[0] if argv and argv[0] in _parser().command_names else "build"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in parser.command_names and argv[0] not in ("-h", "--help", "--version")):
-        argv = ["build", *argv]  # `python build.py [build options]` builds the site in the current folder
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    parser = parser or _parser()
+    argv = _command_line(parser, list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     try:
         return args.run(args)
@@ -49,6 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _command_line(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """ARGV with its command first: `python build.py [build options]` builds the site in the current folder."""
+    if not argv or (argv[0] not in parser.command_names and argv[0] not in ("-h", "--help", "--version")):
+        return ["build", *argv]
+    return argv
 
 
 def _parser() -> argparse.ArgumentParser:

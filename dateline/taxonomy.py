@@ -55,13 +55,6 @@ def _group(name: str, singular: str, title: str, articles: Sequence[Article],
     return Taxonomy(name=name, singular=singular, title=title, terms=tuple(terms))
 
 
-def related_articles(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int,
-                     window: int = 40) -> dict[str, tuple[str, ...]]:
-    """For each article URL, up to LIMIT related article URLs (see related_articles_in_background)."""
-    with related_articles_in_background(articles, taxonomies, limit, window) as related:
-        return related()
-
-
 @contextmanager
 def related_articles_in_background(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int,
                                    window: int = 40) -> Iterator[Callable[[], dict[str, tuple[str, ...]]]]:
