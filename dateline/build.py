@@ -488,7 +488,8 @@ def _write_page(trees: OutputTrees, page: Page, data: bytes) -> tuple[int, bool]
 
 
 def _static_files(site_dir: Path) -> dict[str, Path]:
-    """static/ of the theme, then of the site: a site's file replaces the theme's file of the same name."""
+    """static/ of the theme, then of the site: a site's file replaces the theme's file of the same name.
+    The icon (static/favicon.ico) is at the site's root too."""
     files: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", site_dir / "static"):
         if not folder.is_dir():
@@ -497,6 +498,8 @@ def _static_files(site_dir: Path) -> dict[str, Path]:
             if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in
                                                                      path.relative_to(folder).parts):
                 files[f"static/{path.relative_to(folder).as_posix()}"] = path
+    if "static/favicon.ico" in files:  # also where browsers, feed readers and crawlers look without asking
+        files["favicon.ico"] = files["static/favicon.ico"]
     return files
 
 

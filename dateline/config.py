@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from dateline.errors import DatelineError, SourceError
-from dateline.urls import UnsafePath, check_site_path
+from dateline.urls import UnsafePath, check_site_path, media_reference
 from dateline.yamlutil import error_line, load_with_lines
 
 CONFIG_NAME = "site.yaml"
@@ -45,6 +45,8 @@ class SiteConfig:
     permalink: str = "{year}/{month}/{day}/{slug}/"
     related_articles: int = 5
     trust_html: bool = False  # keep raw HTML in articles unsanitised (only for trusted authors)
+    image: str = ""  # social cards' and JSON-LD's image for pages and articles without one: URL or site path
+    image_alt: str = ""  # what that image shows, for readers who cannot see it
     feed: FeedConfig = field(default_factory=FeedConfig)
     import_: ImportConfig = field(default_factory=ImportConfig, metadata={"key": "import"})
     topics: dict[str, list[str]] = field(default_factory=dict)  # tag -> keywords the importer looks for
@@ -89,7 +91,8 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     if errors:
         raise DatelineError(errors)
     assert config is not None
-    return dataclasses.replace(config, base_url=_normalise_base_url(config.base_url))
+    return dataclasses.replace(config, base_url=_normalise_base_url(config.base_url),
+                               image=media_reference(config.image))
 
 
 def _build(cls: type, data: dict, prefix: tuple[str, ...], path: Path,
@@ -176,7 +179,11 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
     def problem(key: tuple[str, ...], message: str) -> None:
         errors.append(SourceError(path, message, lines.get(key, 1)))
 
-    for key in ("title", "description", "language"):
+    try:
+        media_reference(config.image)
+    except ValueError as exc:
+        problem(("image",), f"'image' {exc}")
+    for key in ("title", "description", "language", "image_alt"):
         control = _NOT_XML.search(getattr(config, key))
         if control:
             problem((key,), f"'{key}' contains the control character U+{ord(control.group()):04X}; remove it "

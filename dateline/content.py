@@ -25,12 +25,13 @@ from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
 from dateline.text import collapse_whitespace, slugify
-from dateline.urls import permalink
+from dateline.urls import media_reference, permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
 ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
-              "draft", "updated", "correction"}
+              "draft", "updated", "correction", "lead", "priority", "image", "image_alt"}
+PRIORITIES = range(1, 10)  # 1 the most urgent, as wire services' urgency (IPTC 7901, NewsML-G2) counts
 _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
 # log) whose rendering would take minutes and whose page nobody could read.
@@ -139,9 +140,11 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     slug = _text(data, "slug", fail) or slugify(title)
     if not _SLUG.match(slug):
         raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")
-    draft = data.get("draft", False)
-    if not isinstance(draft, bool):
-        raise fail("draft", "'draft' must be true or false")
+    draft, lead = (_flag(data, key, fail) for key in ("draft", "lead"))
+    priority = data.get("priority")
+    if priority is not None and (type(priority) is not int or priority not in PRIORITIES):
+        raise fail("priority", f"'priority' must be a whole number from 1 (the most urgent) to 9, not {priority!r}")
+    image = _image(data, fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
@@ -159,6 +162,10 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         updated=updated,
         correction=_text(data, "correction", fail),
         draft=draft,
+        lead=lead,
+        priority=priority,
+        image=image,
+        image_alt=_text(data, "image_alt", fail),
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
     )
 
@@ -190,6 +197,23 @@ def _text(data: dict, key: str, fail) -> str:
     if not isinstance(value, str):
         raise fail(key, f"'{key}' must be text")
     return collapse_whitespace(_NOT_XML.sub("", value))  # YAML escapes ("\u0007") can produce them too
+
+
+def _flag(data: dict, key: str, fail) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(key, f"'{key}' must be true or false")
+    return value
+
+
+def _image(data: dict, fail) -> str:
+    """front matter's image: an http(s) URL, or a file of the site ("static/photos/x.jpg"; a leading "/" is
+    the site's root, wherever it is published)."""
+    image = _text(data, "image", fail)
+    try:
+        return media_reference(image)
+    except ValueError as exc:
+        raise fail("image", f"'image' {exc}") from None
 
 
 def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
@@ -285,11 +309,20 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     parsed = [(path, fields) for path, fields in fields_by_path.items()
               if is_published(fields, drafts=drafts, published_before=published_before)]
     articles, warnings = _assign_urls(parsed, config)
-    articles.sort(key=lambda a: (a.date, a.url), reverse=True)
+    articles.sort(key=site_order, reverse=True)
     urls = {article.source_path: article.url for article in articles}
     files = {key: (signature, fields_by_path[path], urls.get(path, ""))
              for path, (key, signature) in signatures.items()}
     return LoadedArticles(articles, warnings, files)
+
+
+def site_order(article: Article) -> tuple[datetime, str]:
+    """How the site lists its stories, newest first (sorted with reverse=True): by the moment of publication,
+    then by file, the last one first. Stories without a time are dated at their day's midnight, so a day lists
+    its timed stories first, then its untimed ones in the order their copy arrived: the importer numbers a
+    day's files in the order it writes them (2025-09-11-0007-slug.md), and other files keep their names'
+    order. Never the title's order; renaming a file moves its story."""
+    return article.date, article.source_path
 
 
 @dataclass(frozen=True)

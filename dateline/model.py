@@ -44,6 +44,10 @@ class ArticleFields:
     updated: datetime | None
     correction: str
     draft: bool
+    lead: bool  # the editor's choice for the lead story of its day
+    priority: int | None  # 1 (the most urgent) to 9, as wire services send it; None when not given
+    image: str  # an http(s) URL or a site path ("static/photos/riga.jpg"), "" for none
+    image_alt: str
     extra: dict[str, Any]  # unknown front matter keys, for templates
     source_digest: str  # hash of the file's text: what a page showing this article depends on
 
@@ -101,6 +105,6 @@ class Taxonomy:
 class Site:
     config: SiteConfig
     site_dir: Path
-    articles: tuple[Article, ...]  # newest first, ties broken by URL
+    articles: tuple[Article, ...]  # newest first (see content.site_order)
     taxonomies: tuple[Taxonomy, ...]
     related: dict[str, tuple[str, ...]]  # article URL -> related article URLs, best first

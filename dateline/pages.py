@@ -8,10 +8,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dateline.digest import (
+    DigestDay,
+    PageLink,
+    archive_months,
+    day_counts,
+    day_leads,
+    digest_days,
+    lead_first,
+    page_numbers,
+)
+from dateline.indexes import term_index
 from dateline.model import Site
 from dateline.newsmeta import host_redirects, news_articles, news_language
 from dateline.urls import output_file
-from dateline.views import ArticleView, day_url, digest_days, term_url, term_views
+from dateline.views import ArticleView, day_url, term_url, term_views
 
 # Between them, the front page's pages and the days' pages show every article once: rendered first, they
 # render each article's teasers once for all the other pages (see build._Build.render_pages).
@@ -37,6 +48,7 @@ class Pager:
     first_url: str
     prev_url: str | None
     next_url: str | None
+    numbers: tuple[PageLink | None, ...] = ()  # numbered links: first, last, a few around this one; None: a gap
 
 
 def page_url(base: str, number: int) -> str:
@@ -49,8 +61,21 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[P
     for number in range(1, total + 1):
         pager = Pager(number=number, total=total, url=page_url(base, number), first_url=base,
                       prev_url=page_url(base, number - 1) if number > 1 else None,
-                      next_url=page_url(base, number + 1) if number < total else None)
+                      next_url=page_url(base, number + 1) if number < total else None,
+                      numbers=page_numbers(number, total, lambda n: page_url(base, n)))
         yield pager, items[(number - 1) * per_page: number * per_page]
+
+
+def digest_pages(articles: Sequence[ArticleView], per_page: int, base: str,
+                 leads: dict[date, str] | None = None) -> Iterator[tuple[Pager, list[DigestDay]]]:
+    """ARTICLES (the site's order) paginated and grouped by day; with LEADS, each day's lead goes first."""
+    listed = lead_first(articles, leads) if leads is not None else articles
+    counts = day_counts(listed)
+    last_day = None
+    for pager, chunk in paginate(listed, per_page, base):
+        days = digest_days(chunk, leads, counts, continues=bool(chunk) and chunk[0].date.date() == last_day)
+        last_day = chunk[-1].date.date() if chunk else None
+        yield pager, days
 
 
 def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None = None) -> Iterator[Page]:
@@ -59,9 +84,10 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
     config = site.config
     ordered = [views[a.url] for a in site.articles]
     per_page = config.articles_per_page
+    leads = day_leads(site.articles, site.taxonomies)
 
-    for pager, chunk in paginate(ordered, per_page, ""):
-        yield Page(output_file(pager.url), "home.html", {"days": digest_days(list(chunk)), "pager": pager}, "home page")
+    for pager, days in digest_pages(ordered, per_page, "", leads):
+        yield Page(output_file(pager.url), "home.html", {"days": days, "pager": pager}, "home page")
 
     for index, article in enumerate(ordered):
         yield Page(output_file(article.url), "article.html", {
@@ -73,14 +99,20 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
 
     for taxonomy in site.taxonomies:
         terms = term_views(taxonomy)
+        index = term_index(taxonomy, terms)
         yield Page(f"{taxonomy.name}/index.html", f"{taxonomy.name}.html",
-                   {"taxonomy": taxonomy.name, "title": taxonomy.title, "terms": terms}, f"{taxonomy.name} index")
+                   {"taxonomy": taxonomy.name, "title": taxonomy.title, "terms": terms, "index": index},
+                   f"{taxonomy.name} index")
+        for group in index.pages:
+            yield Page(output_file(group.url), "terms-group.html",
+                       {"taxonomy": taxonomy.name, "title": taxonomy.title, "group": group, "index": index},
+                       f"{taxonomy.name} index under {group.label}")
         for term, term_view in zip(taxonomy.terms, terms, strict=True):
             articles = [views[u] for u in term.article_urls]
             base = term_url(taxonomy, term.slug)
-            for pager, chunk in paginate(articles, per_page, base):
+            for pager, days in digest_pages(articles, per_page, base):
                 yield Page(output_file(pager.url), f"{taxonomy.singular}.html",
-                           {"term": term_view, "days": digest_days(list(chunk)), "pager": pager,
+                           {"term": term_view, "days": days, "pager": pager,
                             "feed_url": f"{base}feed.xml"}, f"{taxonomy.singular} {term.name!r}")
             yield from _feeds(f"{config.title}: {term.name}", base, articles[: config.feed.limit],
                               f"{taxonomy.singular} {term.name!r}")
@@ -90,13 +122,13 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
         by_day[article.date.date()].append(article)
     days = sorted(by_day, reverse=True)
     for position, day in enumerate(days):
-        for pager, chunk in paginate(by_day[day], per_page, day_url(day)):
+        for pager, digest in digest_pages(by_day[day], per_page, day_url(day), leads):
             yield Page(output_file(pager.url), "day.html", {
-                "day": day, "articles": list(chunk), "pager": pager,
+                "day": day, "days": digest, "articles": list(digest[0].articles), "pager": pager,
                 "newer_day": _day_link(days[position - 1]) if position > 0 else None,
                 "older_day": _day_link(days[position + 1]) if position + 1 < len(days) else None,
             }, f"archive of {day.isoformat()}")
-    yield Page("archive/index.html", "archive.html", {"months": _archive_months(by_day)}, "archive index")
+    yield Page("archive/index.html", "archive.html", {"months": archive_months(day_counts(ordered))}, "archive index")
 
     yield from _feeds(config.title, "", ordered[: config.feed.limit], "site")
     yield Page("404.html", "404.html", {}, "404 page", root_relative_links=True)
@@ -106,14 +138,6 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
 
 def _day_link(day: date) -> dict[str, Any]:
     return {"day": day, "url": day_url(day)}
-
-
-def _archive_months(by_day: dict[date, list[ArticleView]]) -> list[dict[str, Any]]:
-    """Months, newest first, each with its days and article counts."""
-    months: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    for day in sorted(by_day, reverse=True):
-        months[(day.year, day.month)].append({"day": day, "url": day_url(day), "count": len(by_day[day])})
-    return [{"month": date(year, month, 1), "days": entries} for (year, month), entries in months.items()]
 
 
 def _feeds(title: str, page: str, articles: Sequence[ArticleView], source: str) -> Iterator[Page]:

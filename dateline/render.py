@@ -19,15 +19,16 @@ from markupsafe import Markup
 from dateline.config import SiteConfig
 from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
-from dateline.newsmeta import news_article_data
+from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
-from dateline.urls import link_prefix
+from dateline.urls import is_remote, link_prefix
 from dateline.views import ArticleView
 
 THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository
 Written = TypeVar("Written")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def template_dirs(site_dir: Path) -> list[Path]:
@@ -63,8 +64,11 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
     env.extend(dateline_page=[_page_links(env, "", False)])
-    env.globals.update(site=_site_globals(config), url=_url(env), absolute_url=_absolute_url(config))
-    env.filters.update(long_date=long_date, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
+    url = _url(env)
+    env.globals.update(site=_site_globals(config), url=url, absolute_url=_absolute_url(config),
+                       media_url=lambda reference: reference if is_remote(reference) else url(reference),
+                       absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
+    env.filters.update(long_date=long_date, day_name=day_name, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config))
     return env
@@ -74,7 +78,7 @@ def _news_article_json(config: SiteConfig):
     def news_article_json(article: ArticleView) -> Markup:
         """An article's schema.org NewsArticle as JSON that is safe inside <script> (<, >, & escaped)."""
         data = news_article_data(article, base_url=config.base_url, language=config.language,
-                                 site_title=config.title)
+                                 site_title=config.title, site_image=config.image)
         # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one
         return jinja2.utils.htmlsafe_json_dumps(data)
     return news_article_json
@@ -95,7 +99,8 @@ class SiteGlobals(dict):
 def _site_globals(config: SiteConfig) -> SiteGlobals:
     return SiteGlobals({"title": config.title, "description": config.description, "language": config.language,
                         "base_url": config.base_url, "base_path": config.base_path, "params": config.params,
-                        "timezone": config.timezone, "feed_full_content": config.feed.full_content})
+                        "timezone": config.timezone, "feed_full_content": config.feed.full_content,
+                        "image": config.image, "image_alt": config.image_alt})
 
 
 # A fragment being recorded for {% cached %} gets placeholders instead of links; each page that shows it puts
@@ -239,6 +244,11 @@ def _absolute_url(config: SiteConfig):
 def long_date(value: date | datetime) -> str:
     """"11 September 2025", the same on every machine (strftime's %B follows the locale)."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def day_name(value: date | datetime) -> str:
+    """"Thursday 11 September 2025": a digest's day heading."""
+    return f"{WEEKDAYS[value.weekday()]} {long_date(value)}"
 
 
 def _time_hm(value: datetime) -> str:

@@ -90,10 +90,12 @@ def page_fingerprint(version: str, data: bytes, refs: Iterable[str], views: dict
 
 
 def placement(fields: Any, url: str, visible: bool) -> str:
-    """The part of an article that decides which pages show it and how lists are grouped and counted."""
+    """The part of an article that decides which pages show it and how lists are grouped, ordered and counted
+    (a day's lead is chosen from its stories' lead, priority and terms: digest.day_leads)."""
     # dates as ISO text: every date is in the site's zone, and a datetime's repr costs several times as much
     updated = fields.updated.isoformat() if fields.updated else ""
-    return digest(url, visible, fields.date.isoformat(), updated, fields.slug, fields.tags, fields.countries)
+    return digest(url, visible, fields.date.isoformat(), updated, fields.slug, fields.tags, fields.countries,
+                  fields.lead, fields.priority)
 
 
 class StaleSnapshot(Exception):

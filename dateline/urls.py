@@ -47,3 +47,22 @@ def relative_url(target: str, page_file: str) -> str:
     {% cached %} reuse it. Pure string work: a large site makes hundreds of thousands of links.
     """
     return link_prefix(page_file) + target or "./"
+
+
+def is_remote(reference: str) -> bool:
+    return reference.startswith(("https://", "http://"))
+
+
+def media_reference(text: str) -> str:
+    """An image (or other file) as an article or site.yaml names it: an http(s) URL as it is, or a path of the
+    site ("static/photos/riga.jpg"; a leading "/" means the site's root, wherever the site is published).
+    Raise ValueError saying what is allowed."""
+    if not text or is_remote(text) and not any(c.isspace() for c in text):
+        return text
+    try:
+        if ":" in text.split("/", 1)[0]:  # javascript:, data:, ftp://...
+            raise UnsafePath(text)
+        return check_site_path(text.removeprefix("/"))
+    except UnsafePath:
+        raise ValueError(f"must be an http(s) URL or the path of a file of the site such as "
+                         f"static/photos/riga.jpg, not {text!r}") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import groupby
 from typing import Any
 
 from markupsafe import Markup
@@ -36,17 +35,22 @@ class ArticleView:
     tags: tuple[TermLink, ...]
     countries: tuple[TermLink, ...]
     correction: str
+    image: str  # an http(s) URL or a site path, "" for none
+    image_alt: str
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
 
+    @property
+    def published(self) -> str:
+        """The publication as ISO 8601: with its time when the article gives one, else the date alone (a
+        date-only story never gets an invented midnight)."""
+        return self.date.isoformat() if self.has_time else self.date.date().isoformat()
 
-@dataclass(frozen=True)
-class DigestDay:
-    """One day's articles on a list page (the digest groups news by day)."""
-
-    day: date
-    url: str  # that day's archive page
-    articles: tuple[ArticleView, ...]
+    @property
+    def section(self) -> str:
+        """The one section of Open Graph and schema.org: the first country, else the first tag."""
+        first = self.countries or self.tags
+        return first[0].name if first else ""
 
 
 @dataclass(frozen=True)
@@ -104,18 +108,14 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         tags=article_tags,
         countries=article_countries,
         correction=article.correction,
+        image=article.image,
+        image_alt=article.image_alt,
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
         digest=digest(article.source_digest, article.url, [(t.name, t.url, t.flag, t.code) for t in article_tags],
                       [(c.name, c.url, c.flag, c.code) for c in article_countries]),
     ))
-
-
-def digest_days(articles: list[ArticleView]) -> list[DigestDay]:
-    """Group articles (newest first) by their day."""
-    return [DigestDay(day=day, url=day_url(day), articles=tuple(group))
-            for day, group in groupby(articles, key=lambda a: a.date.date())]
 
 
 def term_views(taxonomy: Taxonomy) -> list[TermView]:

@@ -137,13 +137,14 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
         report.rejected.append(SourceError(source, exc.message, exc.line))
         return
     title, base_slug = title_and_slug(copy)
+    arrival = existing.next_arrival(copy.date.isoformat())
     for attempt in range(1, 10_000):
         slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
         if slug in existing.slugs:
             continue
         fields = front_matter(copy, file_name=source.name, sha256=digest, slug=slug, title=title, config=config)
         text = render_article(fields, copy.paragraphs).encode("utf-8")
-        article = article_path(site_dir, copy.date.isoformat(), slug)
+        article = article_path(site_dir, copy.date.isoformat(), slug, arrival)
         if atomic_write(article, text, exclusive=True):
             break
         existing.slugs.add(slug)  # a file we did not know about holds this name: try the next suffix

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -17,6 +17,7 @@ from dateline.yamlutil import SafeLoader
 ARTICLES = Path("content") / "articles"
 INBOX = Path("content") / "inbox"
 MANIFEST = Path("content") / ".imported.json"
+_NUMBERED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(\d{4,})-(.+)$")  # an imported file: day, arrival, slug
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -83,6 +84,12 @@ def save_manifest(site_dir: Path, manifest: dict[str, ManifestEntry]) -> None:
 class ExistingArticles:
     slugs: set[str]  # every slug in use, so a new article never shares a URL with an old one
     by_source: dict[str, Path]  # imported_from.sha256 -> article file
+    arrivals: dict[str, int] = field(default_factory=dict)  # day ("2025-09-11") -> its last file's number
+
+    def next_arrival(self, date_text: str) -> int:
+        """The number of the next file of that day: its copy arrived after every file imported before."""
+        self.arrivals[date_text] = self.arrivals.get(date_text, 0) + 1
+        return self.arrivals[date_text]
 
 
 def scan_articles(site_dir: Path) -> ExistingArticles:
@@ -90,8 +97,13 @@ def scan_articles(site_dir: Path) -> ExistingArticles:
     slugs: set[str] = set()
     by_source: dict[str, Path] = {}
     root = site_dir / ARTICLES
+    arrivals: dict[str, int] = {}
     for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
         slugs.add(re.sub(r"^\d{4}-\d{2}-\d{2}-", "", path.stem))
+        numbered = _NUMBERED.match(path.stem)
+        if numbered:
+            slugs.add(numbered.group(3))
+            arrivals[numbered.group(1)] = max(arrivals.get(numbered.group(1), 0), int(numbered.group(2)))
         try:
             match = _FRONT_MATTER.match(path.read_text(encoding="utf-8", errors="replace"))
             fields = yaml.load(match.group(1), Loader=SafeLoader) if match else None
@@ -104,10 +116,12 @@ def scan_articles(site_dir: Path) -> ExistingArticles:
         source = fields.get("imported_from")
         if isinstance(source, dict) and isinstance(source.get("sha256"), str):
             by_source.setdefault(source["sha256"], path)
-    return ExistingArticles(slugs, by_source)
+    return ExistingArticles(slugs, by_source, arrivals)
 
 
-def article_path(site_dir: Path, date_text: str, slug: str) -> Path:
-    """content/articles/2025/09/2025-09-11-<slug>.md"""
+def article_path(site_dir: Path, date_text: str, slug: str, arrival: int) -> Path:
+    """content/articles/2025/09/2025-09-11-0007-<slug>.md: ARRIVAL numbers the day's files in the order they
+    are written, so that their names' order is the order the copy arrived, which is the order in which the
+    site lists a day's stories without a time (content.site_order)."""
     year, month, _ = date_text.split("-")
-    return site_dir / ARTICLES / year / month / f"{date_text}-{slug}.md"
+    return site_dir / ARTICLES / year / month / f"{date_text}-{arrival:04d}-{slug}.md"

@@ -1,0 +1,176 @@
+"""The digest: each day's lead story, the days of a list page, and the page numbers under it.
+
+A day's stories are listed in the site's order (content.site_order): newest first, untimed stories in the
+order their copy arrived. The lead goes first and is shown large; the others are compact headlines.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from dateline.model import Article, Taxonomy
+from dateline.views import ArticleView, day_url
+
+
+def day_leads(articles: Sequence[Article], taxonomies: Iterable[Taxonomy]) -> dict[date, str]:
+    """The URL of each day's lead story, ARTICLES being in the site's order. The lead is, in this order:
+
+    1. the first story of the day whose front matter says `lead: true`;
+    2. else the most urgent story that gives a `priority:` (1 the most urgent), the first of equals;
+    3. else the most covered story: the one sharing the most terms (tags, people...) with the day's other
+       stories, a term counting once per other story that has it; shared countries break ties, then the
+       site's order. It reads only what decides where stories are filed, so only an edit that moves a
+       story (a full build) can change a day's lead.
+    """
+    by_day: dict[date, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_day[article.date.date()].append(article)
+    chosen = {day: _editors_lead(stories) for day, stories in by_day.items()}
+    undecided = {day for day, url in chosen.items() if url is None}
+    if undecided:
+        coverage = _coverage(by_day, undecided, taxonomies)
+        for day in undecided:
+            # max() keeps the first of equals: the newest story in the site's order
+            chosen[day] = max(by_day[day], key=lambda a: coverage.get(a.url, (0, 0))).url
+    return chosen  # type: ignore[return-value]
+
+
+def _editors_lead(stories: list[Article]) -> str | None:
+    for story in stories:
+        if story.lead:
+            return story.url
+    urgent = [story for story in stories if story.priority is not None]
+    return min(urgent, key=lambda story: story.priority).url if urgent else None  # type: ignore[arg-type]
+
+
+def _coverage(by_day: dict[date, list[Article]], days: set[date],
+              taxonomies: Iterable[Taxonomy]) -> dict[str, tuple[int, int]]:
+    """(shared terms, shared countries) of each story of DAYS: for each of its terms, how many other stories
+    of its day have it too."""
+    day_of = {a.url: day for day in days for a in by_day[day]}
+    shared: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for taxonomy in taxonomies:
+        place = 1 if is_geographic(taxonomy) else 0
+        for term in taxonomy.terms:
+            per_day = Counter(day_of[url] for url in term.article_urls if url in day_of)
+            if max(per_day.values(), default=0) < 2:
+                continue  # a term of one story a day covers nothing
+            for url in term.article_urls:
+                if url in day_of:
+                    shared[url][place] += per_day[day_of[url]] - 1
+    return {url: (counts[0], counts[1]) for url, counts in shared.items()}
+
+
+def is_geographic(taxonomy: Taxonomy) -> bool:
+    """Countries say where a story happened, not what it is about."""
+    return taxonomy.singular == "country"
+
+
+@dataclass(frozen=True)
+class DigestDay:
+    """One day's stories on a list page (the digest groups news by day)."""
+
+    day: date
+    url: str  # that day's archive page
+    articles: tuple[ArticleView, ...]  # this page's stories of the day, the lead first (older templates list these)
+    lead: ArticleView | None = None  # the day's lead, on the page where the day starts
+    headlines: tuple[ArticleView, ...] = ()  # the others, as compact headlines
+    count: int = 0  # the day's stories in the whole list, all pages together
+    continued: bool = False  # the day started on the page before
+
+
+def lead_first(articles: Sequence[ArticleView], leads: dict[date, str]) -> list[ArticleView]:
+    """ARTICLES (in the site's order) with each day's lead moved to the top of its day."""
+    ordered: list[ArticleView] = []
+    start = 0  # where the current day starts in ORDERED
+    for article in articles:
+        day = article.date.date()
+        if ordered and ordered[start].date.date() != day:
+            start = len(ordered)
+        if leads.get(day) == article.url:
+            ordered.insert(start, article)
+        else:
+            ordered.append(article)
+    return ordered
+
+
+def digest_days(page: Sequence[ArticleView], leads: dict[date, str] | None = None,
+                counts: dict[date, int] | None = None, *, continues: bool = False) -> list[DigestDay]:
+    """The days of one list page: PAGE's stories (newest first, each day's lead at its top when LEADS gives
+    them) grouped by day. COUNTS: each day's stories in the whole list; CONTINUES: the page's first day
+    started on the page before."""
+    days: list[DigestDay] = []
+    group: list[ArticleView] = []
+
+    def close() -> None:
+        day = group[0].date.date()
+        lead = group[0] if leads is not None and leads.get(day) == group[0].url else None
+        days.append(DigestDay(day=day, url=day_url(day), articles=tuple(group), lead=lead,
+                              headlines=tuple(group[1:] if lead else group),
+                              count=counts.get(day, len(group)) if counts else len(group),
+                              continued=continues and not days))
+
+    for article in page:
+        if group and group[0].date.date() != article.date.date():
+            close()
+            group = []
+        group.append(article)
+    if group:
+        close()
+    return days
+
+
+def day_counts(articles: Iterable[ArticleView]) -> dict[date, int]:
+    return Counter(article.date.date() for article in articles)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+
+
+def page_numbers(number: int, total: int, url_of, around: int = 2) -> tuple[PageLink | None, ...]:
+    """The numbered links of a pager: the first and last pages, and AROUND pages either side of NUMBER;
+    None where numbers are left out ("1 … 4 5 6 7 8 … 50")."""
+    shown = sorted({1, total, *range(max(1, number - around), min(total, number + around) + 1)})
+    links: list[PageLink | None] = []
+    for previous, current in zip([0, *shown], shown, strict=False):
+        if current - previous == 2:  # a gap of one page: show it rather than an ellipsis
+            links.append(PageLink(previous + 1, url_of(previous + 1)))
+        elif current - previous > 2:
+            links.append(None)
+        links.append(PageLink(current, url_of(current)))
+    return tuple(links)
+
+
+@dataclass(frozen=True)
+class ArchiveDay:
+    day: date
+    url: str
+    count: int  # stories that day
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    """A month of the archive: its days with stories, and its calendar."""
+
+    month: date  # the first of the month
+    days: tuple[ArchiveDay, ...]  # the days with stories, newest first
+    weeks: tuple[tuple[ArchiveDay | int, ...], ...]  # Monday to Sunday: a day without stories is its number
+    # alone, 0 a day of the month before or after
+
+
+def archive_months(counts: dict[date, int]) -> list[ArchiveMonth]:
+    """Every month with stories, newest first, from each day's number of stories."""
+    months: dict[tuple[int, int], dict[int, ArchiveDay]] = defaultdict(dict)
+    for day in sorted(counts, reverse=True):
+        months[(day.year, day.month)][day.day] = ArchiveDay(day, day_url(day), counts[day])
+    return [ArchiveMonth(date(year, month, 1), tuple(days.values()),
+                         tuple(tuple(days.get(number, number) for number in week)
+                               for week in calendar.Calendar().monthdayscalendar(year, month)))
+            for (year, month), days in months.items()]
