@@ -55,7 +55,11 @@ def test_news_article_json_ld_has_the_news_fields(built):
     assert data["dateline"] == "Vilnius" and data["locationCreated"] == {"@type": "Place", "name": "Vilnius"}
     assert [(c["name"], c["identifier"]) for c in data["contentLocation"]] == [("Lithuania", "LT"),
                                                                               ("United States", "US")]
-    assert data["author"] == data["sourceOrganization"] == {"@type": "Organization", "name": "Reuters"}
+    # the agency, named and linked as data/agencies.yaml knows it
+    assert data["author"] == data["sourceOrganization"] == {"@type": "Organization", "name": "Reuters",
+                                                            "url": "https://www.reuters.com/"}
+    assert data["articleSection"] == "Lithuania" and meta((out / A2).read_text(), "article:section") == ["Lithuania"]
+    assert "image" not in data
     assert data["correction"]["text"] == "An earlier version misspelled the president's name."
     assert data["publisher"]["name"] == "Full Digest" and data["inLanguage"] == "en-GB"
 
@@ -84,7 +88,9 @@ def test_visible_dates_agree_with_the_structured_data(built):
         assert times.get("updated", data["datePublished"]) == data["dateModified"]
         assert meta(html, "article:published_time") == [data["datePublished"]]
     text = parse_page(out / A2).text
-    assert "Published 11 September 2025, 12:30 (UTC+03:00) · Updated 12 September 2025, 09:00 (UTC+03:00)" in text
+    # one byline: dateline, source, date and time, and the update; one separator between two parts
+    assert "Vilnius · Reuters · 11 September 2025, 12:30 (UTC+03:00) · Updated 12 September 2025, 09:00 " \
+           "(UTC+03:00)" in " ".join(text.split())
 
 
 def test_open_graph_twitter_and_canonical(built):
@@ -158,7 +164,8 @@ def test_news_sitemap_lists_the_last_two_days_by_the_sites_clock(site_copy, tmp_
 def test_news_sitemap_holds_at_most_1000_articles():
     base = datetime(2025, 9, 11, 12, 0, tzinfo=UTC)
     article = ArticleView(title="t", url="", date=base, has_time=True, updated=None, dateline="", source="",
-                          summary="", body=Markup(""), tags=(), countries=(), correction="", extra={})
+                          summary="", body=Markup(""), tags=(), countries=(), correction="", image="", image_alt="",
+                          extra={})
     articles = [dataclasses.replace(article, url=f"a{i}/", date=base - timedelta(minutes=i)) for i in range(1200)]
     chosen = news_articles(articles, None)
     assert len(chosen) == NEWS_LIMIT == 1000
