@@ -19,7 +19,7 @@ from dateline.views import TermView
 
 FEW_TERMS = 30  # an index of at most this many terms is one A-Z list, with no "most used" list
 TOP_TERMS = 20  # the "most used" list of a larger index
-LISTED_TERMS = 400  # at most this many terms in an index's A-Z groups: the least used are on the letters' pages
+LISTED_TERMS = 350  # at most this many terms in an index's A-Z groups: the least used are on the letters' pages
 LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _REGIONS = Path(__file__).parent / "data" / "regions.yaml"
 

@@ -23,6 +23,11 @@ BAD_ARTICLES = [
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: ../../etc/evil\n---\n", 4, "may only contain letters, digits"),
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: /abs\n---\n", 4, "may only contain letters, digits"),
     ("---\n- a list\n- not a mapping\n---\n", 2, "must be 'key: value' lines"),
+    ("---\ntitle: Lead\ndate: 2025-01-01\nlead: perhaps\n---\n", 4, "'lead' must be true or false"),
+    ("---\ntitle: Urgent\ndate: 2025-01-01\npriority: 0\n---\n", 4, "'priority' must be a whole number from 1"),
+    ("---\ntitle: Urgent\ndate: 2025-01-01\npriority: high\n---\n", 4, "'priority' must be a whole number"),
+    ("---\ntitle: Picture\ndate: 2025-01-01\nimage: javascript:alert(1)\n---\n", 4, "'image' must be an http(s) URL"),
+    ("---\ntitle: Picture\ndate: 2025-01-01\nimage: ../../secret.jpg\n---\n", 4, "'image' must be an http(s) URL"),
     ("---\ntitle: Never closed\ndate: 2025-01-01\n", 1, "never closed"),
     ("No front matter at all.\n", 1, "must start with a '---' line"),
     ("", 1, "the file is empty"),
@@ -98,6 +103,8 @@ def test_template_runtime_error_names_template_file_and_line(site_copy):
     ("title: T\nbase_url: https://e.org/\npermalink: '../{slug}/'\n", "site.yaml:3: permalink must be a relative"),
     ("title: T\nbase_url: https://e.org/\npermalink: '{year}/{hour}/'\n", "site.yaml:3: permalink must contain {slug}"),
     ("title: [unclosed\n", "site.yaml:1: invalid YAML"),
+    ("title: T\nbase_url: https://e.org/\nimage: data:image/png;base64,AAAA\n", "site.yaml:3: 'image' must be an"),
+    ("title: T\nbase_url: https://e.org/\nimage_alt: [a map]\n", "site.yaml:3: 'image_alt' must be text"),
 ])
 def test_site_yaml_errors_name_the_line(site_copy, yaml_text, expected):
     site = site_copy("minimal")

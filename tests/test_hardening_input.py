@@ -105,7 +105,7 @@ def test_dates_with_and_without_time_zones(site_copy, tmp_path):
     for path in (site / "content" / "articles").rglob("*.md"):
         path.unlink()
     dates = {
-        "day-only": ("2025-09-11", "2025/09/11/", "2025-09-11T00:00:00+03:00", None),
+        "day-only": ("2025-09-11", "2025/09/11/", "2025-09-11", None),  # no invented midnight
         "naive-time": ("2025-09-11T14:05", "2025/09/11/", "2025-09-11T14:05:00+03:00", "14:05"),
         "naive-seconds-space": ("2025-09-11 14:05:30", "2025/09/11/", "2025-09-11T14:05:30+03:00", "14:05"),
         "new-york-evening": ("2025-09-11T23:30:00-04:00", "2025/09/12/", "2025-09-12T06:30:00+03:00", "06:30"),

@@ -67,7 +67,9 @@ def test_front_matter_and_body(site, tmp_path):
     report = import_paths([source], site, load_config(site))
     assert not report.rejected and len(report.written) == 1
     article = report.written[0].article
-    assert article == site / "content/articles/2025/09/2025-09-11-latvia-reopens-two-border-crossings-with-belarus.md"
+    # numbered in the order the copy arrives: the site lists a day's untimed stories in its files' order
+    assert article == (site / "content/articles/2025/09"
+                       / "2025-09-11-0001-latvia-reopens-two-border-crossings-with-belarus.md")
     fields = front_matter(article)
     assert list(fields) == ["title", "title_derived", "date", "dateline", "source", "countries", "tags", "summary",
                             "slug", "imported_from"]
@@ -153,8 +155,8 @@ def test_same_title_gets_a_suffix_and_never_overwrites(site, tmp_path):
     report = import_paths([drop(tmp_path / "a", "one.txt", STORY), drop(tmp_path / "b", "two.txt", other)],
                           site, load_config(site))
     assert [i.article.name for i in report.written] == [
-        "2025-09-11-latvia-reopens-two-border-crossings-with-belarus-2.md",
-        "2025-09-11-latvia-reopens-two-border-crossings-with-belarus-3.md"]
+        "2025-09-11-0001-latvia-reopens-two-border-crossings-with-belarus-2.md",
+        "2025-09-11-0002-latvia-reopens-two-border-crossings-with-belarus-3.md"]
     assert taken.read_text(encoding="utf-8").endswith("Mine.\n")
     assert [front_matter(i.article)["slug"] for i in report.written] == [
         "latvia-reopens-two-border-crossings-with-belarus-2", "latvia-reopens-two-border-crossings-with-belarus-3"]

@@ -185,3 +185,63 @@ def test_host_files_are_written_only_when_asked(site_copy, tmp_path):
     headers = (tmp_path / "hosted" / "_headers").read_text()
     assert "/*\n" in headers and "Content-Security-Policy: default-src 'self'" in headers
     assert "/old/story/ /2024/03/01/hello-world/ 301" in (tmp_path / "hosted" / "_redirects").read_text()
+
+
+def test_an_article_image_or_the_sites_makes_a_large_card(site_copy, tmp_path):
+    site = site_copy("full")
+    write_article(site, "photo.md", "---\ntitle: Riga by night\ndate: 2025-09-11T22:00:00+03:00\n"
+                                    "image: /static/photos/riga.jpg\nimage_alt: The old town lit up\n---\n\nLights.\n")
+    write_article(site, "remote.md", "---\ntitle: Remote photo\ndate: 2025-09-11\n"
+                                     "image: https://images.example.net/x.jpg\n---\n\nText.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    html = (out / "2025/09/11/riga-by-night/index.html").read_text()
+    assert meta(html, "og:image") == meta(html, "twitter:image") == ["https://example.org/news/static/photos/riga.jpg"]
+    assert meta(html, "og:image:alt") == meta(html, "twitter:image:alt") == ["The old town lit up"]
+    assert meta(html, "twitter:card") == ["summary_large_image"]
+    assert json_ld(html)["image"] == ["https://example.org/news/static/photos/riga.jpg"]
+    assert '<img src="../../../../static/photos/riga.jpg" alt="The old town lit up"' in html  # shown on the page
+    remote = (out / "2025/09/11/remote-photo/index.html").read_text()
+    assert json_ld(remote)["image"] == ["https://images.example.net/x.jpg"] and '<img src="https://images' in remote
+    plain = (out / A1).read_text()
+    assert meta(plain, "twitter:card") == ["summary"] and meta(plain, "og:image") == []
+    # a site-wide image, for every page and article without one of its own
+    with open(site / "site.yaml", "a") as config:
+        config.write("image: static/card.png\nimage_alt: The Full Digest's masthead\n")
+    build_site(site, out)
+    for page in (A1, "index.html", "tags/index.html"):
+        html = (out / page).read_text()
+        assert meta(html, "og:image") == ["https://example.org/news/static/card.png"], page
+        assert meta(html, "twitter:card") == ["summary_large_image"]
+    assert json_ld((out / A1).read_text())["image"] == ["https://example.org/news/static/card.png"]
+    riga = (out / "2025/09/11/riga-by-night/index.html").read_text()
+    assert meta(riga, "og:image") == ["https://example.org/news/static/photos/riga.jpg"]  # its own comes first
+
+
+def test_a_story_without_a_time_is_published_on_its_date_alone(built):
+    _, out = built
+    html = (out / "2025/09/10/sao-paulo-stocks-rally/index.html").read_text()
+    data = json_ld(html)
+    assert data["datePublished"] == data["dateModified"] == "2025-09-10"  # no invented midnight
+    assert meta(html, "article:published_time") == ["2025-09-10"]
+    assert '<time class="published" datetime="2025-09-10"' in html
+    assert data["author"] == {"@type": "Organization", "name": "Deutsche Presse-Agentur", "url": "https://www.dpa.com/",
+                              "alternateName": "dpa"}
+    # one section: the first country
+    assert meta((out / A1).read_text(), "article:section") == ["Belarus"]
+
+
+def test_the_theme_ships_an_icon_that_a_site_replaces(site_copy, tmp_path):
+    site = site_copy("full")
+    out = tmp_path / "out"
+    build_site(site, out)
+    assert (out / "static/favicon.svg").read_text().startswith("<svg")
+    assert (out / "favicon.ico").read_bytes() == (out / "static/favicon.ico").read_bytes()
+    assert (out / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert (out / "static/apple-touch-icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = parse_page(out / A1)
+    assert {"../../../../static/favicon.svg", "../../../../static/favicon.ico"} <= set(page.assets)
+    (site / "static").mkdir()
+    (site / "static" / "favicon.ico").write_bytes(b"\x00\x00\x01\x00own")
+    build_site(site, out)
+    assert (out / "favicon.ico").read_bytes() == b"\x00\x00\x01\x00own"

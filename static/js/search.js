@@ -30,10 +30,11 @@
     form.hidden = true;
   }
 
+  // What the address asks for; what the reader typed while the index was loading is kept.
   function readAddress() {
     var params = new URLSearchParams(window.location.search);
-    input.value = params.get("q") || "";
-    sortChoice.value = params.get("sort") === "newest" ? "newest" : "";
+    if (!input.value) input.value = params.get("q") || "";
+    if (params.get("sort") === "newest") sortChoice.value = "newest";
     chosen = {};
     Object.keys(allFilters).forEach(function (name) {
       var values = params.getAll(name).filter(function (v) { return v in allFilters[name]; });
@@ -168,6 +169,7 @@
   }
 
   function search() {
+    if (!pagefind) return;  // the index is still loading: it searches for what is typed once it is there
     writeAddress();
     var query = input.value.trim();
     var filters = {};
@@ -199,20 +201,22 @@
     });
   }
 
+  form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
+  input.addEventListener("input", search);
+  sortChoice.addEventListener("change", search);
+  moreButton.addEventListener("click", showMore);
+  var engine = null;
   import(bundle + "pagefind.js").then(function (module) {
-    pagefind = module;
-    return pagefind.options({baseUrl: bundle.replace(/pagefind\/$/, ""), excerptLength: 30});
+    engine = module;
+    return engine.options({baseUrl: bundle.replace(/pagefind\/$/, ""), excerptLength: 30});
   }).then(function () {
-    return pagefind.filters();
+    return engine.filters();
   }).then(function (filters) {
     allFilters = filters || {};
     lastCounts = allFilters;
     readAddress();
     if (Object.keys(chosen).length) document.getElementById("search-filters").open = true;
-    form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
-    input.addEventListener("input", search);
-    sortChoice.addEventListener("change", search);
-    moreButton.addEventListener("click", showMore);
+    pagefind = engine;
     search();
   }).catch(unavailable);
 })();
