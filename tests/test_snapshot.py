@@ -16,7 +16,7 @@ from test_incremental import clean_build, contents, snapshot, touch_later
 from dateline.build import build_site
 from dateline.cache import CACHE_DIR
 
-from conftest import parse_page, run_cli
+from conftest import parse_page, run_cli, write_article
 
 A2 = "2025/09/11/lithuania-thanks-washington/index.html"
 
@@ -227,4 +227,58 @@ def test_a_snapshot_missing_what_an_edit_needs_means_a_full_build(built, tmp_pat
     assert contents(out) == clean_build(site, tmp_path)
     edit(site, "a2.md", "thanked again", "thanked once more")
     assert build_site(site, out).edited_only  # the full build wrote a whole snapshot again
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+# A new value for every front matter key the build reads (content.KNOWN_KEYS), as the line that adds it to a2.md:
+# whichever way the build goes (an edit's rebuild or a full one), the result must be the clean build's.
+EDITS = {
+    "title": "title: Lithuania thanks Washington again",
+    "date": "date: 2025-09-08",
+    "dateline": "dateline: Kaunas",
+    "source": "source: AFP",
+    "countries": "countries: [LT]",
+    "tags": "tags: [diplomacy, borders]",
+    "summary": "summary: A new summary.",
+    "slug": "slug: thanks",
+    "draft": "draft: true",
+    "updated": "updated: 2025-09-13T09:00:00+03:00",
+    "correction": "correction: Another correction.",
+    "lead": "lead: true",
+    "priority": "priority: 1",
+    "image": "image: static/photo.jpg",
+    "image_alt": "image_alt: A photograph",
+}
+
+
+def test_every_front_matter_key_is_listed_here():
+    from dateline.content import KNOWN_KEYS
+
+    assert set(EDITS) == KNOWN_KEYS
+
+
+@pytest.mark.parametrize("key", sorted(EDITS))
+def test_an_edit_of_any_key_equals_a_clean_build(built, tmp_path, key):
+    site, out = built
+    path = site / "content" / "articles" / "a2.md"
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if not line.startswith(f"{key}:")]
+    lines.insert(1, EDITS[key])
+    touch_later(path, "\n".join(lines))
+    result = build_site(site, out)
+    # what decides where a story is listed, and which leads its day, moves it: a full build
+    assert result.edited_only == (key in {"dateline", "source", "summary", "correction", "image", "image_alt"}), key
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_renamed_file_moves_its_untimed_story_among_its_days(site_copy, tmp_path):
+    site = site_copy("minimal")
+    for name in ("2024-03-01-0001-a.md", "2024-03-01-0002-b.md", "2024-03-01-0003-c.md"):
+        write_article(site, name, f"---\ntitle: Story {name[16]}\ndate: 2024-03-01\n---\n\nText.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    folder = site / "content" / "articles"
+    (folder / "2024-03-01-0001-a.md").rename(folder / "2024-03-01-0004-a.md")  # as if it had arrived last
+    assert not build_site(site, out).edited_only
+    older = parse_page(out / "2024/03/01/story-a/index.html")
+    assert "Older: Story c →" in older.text
     assert contents(out) == clean_build(site, tmp_path)
