@@ -30,7 +30,7 @@ from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_ma
 
 ARTICLES_DIR = Path("content") / "articles"
 KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
-              "draft", "updated", "correction", "lead", "priority", "image", "image_alt"}
+              "draft", "updated", "correction", "lead", "priority", "urgency", "image", "image_alt"}
 PRIORITIES = range(1, 10)  # 1 the most urgent, as wire services' urgency (IPTC 7901, NewsML-G2) counts
 _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
@@ -141,9 +141,8 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     if not _SLUG.match(slug):
         raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")
     draft, lead = (_flag(data, key, fail) for key in ("draft", "lead"))
-    priority = data.get("priority")
-    if priority is not None and (type(priority) is not int or priority not in PRIORITIES):
-        raise fail("priority", f"'priority' must be a whole number from 1 (the most urgent) to 9, not {priority!r}")
+    # the editor's priority, else the urgency an agency's copy came with (the importer writes it)
+    priority, urgency = (_priority(data, key, fail) for key in ("priority", "urgency"))
     image = _image(data, fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
@@ -163,7 +162,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         correction=_text(data, "correction", fail),
         draft=draft,
         lead=lead,
-        priority=priority,
+        priority=priority if priority is not None else urgency,
         image=image,
         image_alt=_text(data, "image_alt", fail),
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
@@ -203,6 +202,13 @@ def _flag(data: dict, key: str, fail) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
         raise fail(key, f"'{key}' must be true or false")
+    return value
+
+
+def _priority(data: dict, key: str, fail) -> int | None:
+    value = data.get(key)
+    if value is not None and (type(value) is not int or value not in PRIORITIES):
+        raise fail(key, f"'{key}' must be a whole number from 1 (the most urgent) to 9, not {value!r}")
     return value
 
 

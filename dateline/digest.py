@@ -20,7 +20,8 @@ def day_leads(articles: Sequence[Article], taxonomies: Iterable[Taxonomy]) -> di
     """The URL of each day's lead story, ARTICLES being in the site's order. The lead is, in this order:
 
     1. the first story of the day whose front matter says `lead: true`;
-    2. else the most urgent story that gives a `priority:` (1 the most urgent), the first of equals;
+    2. else the most urgent story that gives a `priority:`, or an `urgency:` as agencies send it (1 the most
+       urgent), the first of equals;
     3. else the most covered story: the one sharing the most terms (tags, people...) with the day's other
        stories, a term counting once per other story that has it; shared countries break ties, then the
        site's order. It reads only what decides where stories are filed, so only an edit that moves a

@@ -45,7 +45,7 @@ class ArticleFields:
     correction: str
     draft: bool
     lead: bool  # the editor's choice for the lead story of its day
-    priority: int | None  # 1 (the most urgent) to 9, as wire services send it; None when not given
+    priority: int | None  # 1 (the most urgent) to 9: front matter's priority, else its urgency; None for neither
     image: str  # an http(s) URL or a site path ("static/photos/riga.jpg"), "" for none
     image_alt: str
     extra: dict[str, Any]  # unknown front matter keys, for templates

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import feedparser
+from test_incremental import touch_later
 
 from dateline.build import build_site
 from dateline.config import load_config
@@ -87,8 +88,16 @@ def test_time_comes_first_then_files_in_their_order(site_copy, tmp_path):
 def test_the_editors_lead_comes_first_and_is_shown_large(site_copy, tmp_path):
     site = site_copy("full")
     out = tmp_path / "out"
+    write_article(site, "flash.md", "---\ntitle: Wire flash from Riga\ndate: 2025-09-11T08:30:00+03:00\n"
+                                    "urgency: 2\n---\nAs the agency sent it.\n")
+    build_site(site, out)
+    assert LEAD.findall((out / "index.html").read_text(encoding="utf-8")) == ["Wire flash from Riga"]
     write_article(site, "urgent.md", "---\ntitle: Flood warning for Vilnius\ndate: 2025-09-11T09:00:00+03:00\n"
-                                     "priority: 1\nsummary: Rivers are rising.\n---\nWater.\n")
+                                     "priority: 3\nurgency: 4\nsummary: Rivers are rising.\n---\nWater.\n")
+    build_site(site, out)
+    assert LEAD.findall((out / "index.html").read_text(encoding="utf-8")) == ["Wire flash from Riga"]  # 2 < 3
+    urgent = site / "content" / "articles" / "urgent.md"
+    touch_later(urgent, urgent.read_text(encoding="utf-8").replace("priority: 3", "priority: 1"))
     build_site(site, out)
     home = (out / "index.html").read_text(encoding="utf-8")
     assert LEAD.findall(home) == ["Flood warning for Vilnius"]  # the most urgent, though the oldest of its day

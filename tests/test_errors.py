@@ -26,6 +26,7 @@ BAD_ARTICLES = [
     ("---\ntitle: Lead\ndate: 2025-01-01\nlead: perhaps\n---\n", 4, "'lead' must be true or false"),
     ("---\ntitle: Urgent\ndate: 2025-01-01\npriority: 0\n---\n", 4, "'priority' must be a whole number from 1"),
     ("---\ntitle: Urgent\ndate: 2025-01-01\npriority: high\n---\n", 4, "'priority' must be a whole number"),
+    ("---\ntitle: Urgent\ndate: 2025-01-01\nurgency: 10\n---\n", 4, "'urgency' must be a whole number"),
     ("---\ntitle: Picture\ndate: 2025-01-01\nimage: javascript:alert(1)\n---\n", 4, "'image' must be an http(s) URL"),
     ("---\ntitle: Picture\ndate: 2025-01-01\nimage: ../../secret.jpg\n---\n", 4, "'image' must be an http(s) URL"),
     ("---\ntitle: Never closed\ndate: 2025-01-01\n", 1, "never closed"),

@@ -246,6 +246,7 @@ EDITS = {
     "correction": "correction: Another correction.",
     "lead": "lead: true",
     "priority": "priority: 1",
+    "urgency": "urgency: 2",
     "image": "image: static/photo.jpg",
     "image_alt": "image_alt: A photograph",
 }
