@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -66,15 +66,15 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[P
         yield pager, items[(number - 1) * per_page: number * per_page]
 
 
-def digest_pages(articles: Sequence[ArticleView], per_page: int, base: str,
+def digest_pages(articles: Sequence[ArticleView], day_of: Mapping[str, date], per_page: int, base: str,
                  leads: dict[date, str] | None = None) -> Iterator[tuple[Pager, list[DigestDay]]]:
     """ARTICLES (the site's order) paginated and grouped by day; with LEADS, each day's lead goes first."""
-    listed = lead_first(articles, leads) if leads is not None else articles
-    counts = day_counts(listed)
+    listed = lead_first(articles, day_of, leads) if leads is not None else articles
+    counts = day_counts(listed, day_of)
     last_day = None
     for pager, chunk in paginate(listed, per_page, base):
-        days = digest_days(chunk, leads, counts, continues=bool(chunk) and chunk[0].date.date() == last_day)
-        last_day = chunk[-1].date.date() if chunk else None
+        days = digest_days(chunk, day_of, leads, counts, continues=bool(chunk) and day_of[chunk[0].url] == last_day)
+        last_day = day_of[chunk[-1].url] if chunk else None
         yield pager, days
 
 
@@ -85,8 +85,9 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
     ordered = [views[a.url] for a in site.articles]
     per_page = config.articles_per_page
     leads = day_leads(site.articles, site.taxonomies)
+    day_of = {article.url: article.date.date() for article in ordered}
 
-    for pager, days in digest_pages(ordered, per_page, "", leads):
+    for pager, days in digest_pages(ordered, day_of, per_page, "", leads):
         yield Page(output_file(pager.url), "home.html", {"days": days, "pager": pager}, "home page")
 
     for index, article in enumerate(ordered):
@@ -110,7 +111,7 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
         for term, term_view in zip(taxonomy.terms, terms, strict=True):
             articles = [views[u] for u in term.article_urls]
             base = term_url(taxonomy, term.slug)
-            for pager, days in digest_pages(articles, per_page, base):
+            for pager, days in digest_pages(articles, day_of, per_page, base):
                 yield Page(output_file(pager.url), f"{taxonomy.singular}.html",
                            {"term": term_view, "days": days, "pager": pager,
                             "feed_url": f"{base}feed.xml"}, f"{taxonomy.singular} {term.name!r}")
@@ -119,16 +120,17 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
 
     by_day: dict[date, list[ArticleView]] = defaultdict(list)
     for article in ordered:
-        by_day[article.date.date()].append(article)
+        by_day[day_of[article.url]].append(article)
     days = sorted(by_day, reverse=True)
     for position, day in enumerate(days):
-        for pager, digest in digest_pages(by_day[day], per_page, day_url(day), leads):
+        for pager, digest in digest_pages(by_day[day], day_of, per_page, day_url(day), leads):
             yield Page(output_file(pager.url), "day.html", {
                 "day": day, "days": digest, "articles": list(digest[0].articles), "pager": pager,
                 "newer_day": _day_link(days[position - 1]) if position > 0 else None,
                 "older_day": _day_link(days[position + 1]) if position + 1 < len(days) else None,
             }, f"archive of {day.isoformat()}")
-    yield Page("archive/index.html", "archive.html", {"months": archive_months(day_counts(ordered))}, "archive index")
+    yield Page("archive/index.html", "archive.html", {"months": archive_months(day_counts(ordered, day_of))},
+               "archive index")
 
     yield from _feeds(config.title, "", ordered[: config.feed.limit], "site")
     yield Page("404.html", "404.html", {}, "404 page", root_relative_links=True)
