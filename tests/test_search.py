@@ -156,13 +156,20 @@ def test_a_filter_with_thousands_of_values_shows_a_few_and_finds_the_rest(site_c
 
 def test_results_take_the_room_kept_for_them(site_copy, tmp_path, http_server, page):
     """No layout shift while the index loads and the results arrive (Chromium's own measure, the CLS of
-    Lighthouse), in dark mode too."""
+    Lighthouse), on a phone, in dark mode."""
+    from playwright.sync_api import expect
+
     site = site_copy("full")
+    for number in range(12):  # more results than one batch: a "More results" button under them
+        write_article(site, f"more-{number}.md", f"---\ntitle: Riga story {number}\ndate: 2025-09-0{1 + number % 7}\n"
+                                                 f"---\n\nNews from Lithuania and Latvia, number {number}.\n")
     out = tmp_path / "out"
     build_site(site, out, after_render=SearchIndexer())
     page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(http_server(out, "/") + "search/?q=Lithuania")
-    result_titles(page, ["Belarus frees prisoners", "Lithuania thanks Washington"])
+    expect(page.locator(".search-result")).to_have_count(10)
+    expect(page.locator("#search-more")).to_be_visible()
     shift = page.evaluate("""() => new Promise(resolve => {
         let total = 0;
         new PerformanceObserver(list => {

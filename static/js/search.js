@@ -98,10 +98,10 @@
     var mine = generation;
     var batch = results.slice(shown, shown + PAGE);
     shown += batch.length;
-    moreButton.hidden = shown >= results.length;
     return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
       if (mine !== generation) return;
       pages.forEach(function (data) { list.appendChild(resultItem(data)); });
+      moreButton.hidden = shown >= results.length;  // under the results it shows more of, never above them
     });
   }
 
@@ -191,6 +191,7 @@
       results = search.results;
       shown = 0;
       list.textContent = "";
+      moreButton.hidden = true;
       var count = results.length;
       var filtered = Object.keys(filters).length ? " with the filters chosen" : "";
       status.textContent = count === 0 ? "No results" + (query ? " for “" + query + "”" : "") + filtered + "." :
