@@ -16,6 +16,7 @@ from dateline.digest import is_geographic
 from dateline.model import Taxonomy
 from dateline.text import slugify
 from dateline.views import TermView
+from dateline.yamlutil import SafeLoader
 
 FEW_TERMS = 30  # an index of at most this many terms is one A-Z list, with no "most used" list
 TOP_TERMS = 20  # the "most used" list of a larger index
@@ -136,5 +137,5 @@ def _by_region(terms: list[TermView]) -> tuple[TermGroup, ...]:
 @cache
 def _regions() -> tuple[dict[str, str], dict[str, str]]:
     """Continents by code (in the index's order) and each country's continent code (data/regions.yaml)."""
-    data = yaml.safe_load(_REGIONS.read_text(encoding="utf-8"))
+    data = yaml.load(_REGIONS.read_text(encoding="utf-8"), Loader=SafeLoader)  # libyaml's when present
     return data["continents"], data["countries"]

@@ -15,6 +15,7 @@ import yaml
 from dateline.errors import DatelineError, SourceError
 from dateline.urls import is_remote
 from dateline.views import ArticleView
+from dateline.yamlutil import SafeLoader
 
 _AGENCIES = Path(__file__).parent / "data" / "agencies.yaml"
 
@@ -108,7 +109,7 @@ def _agency_key(name: str) -> str:
 @cache
 def _agencies() -> dict[str, dict[str, str]]:
     by_key = {}
-    for entry in yaml.safe_load(_AGENCIES.read_text(encoding="utf-8")):
+    for entry in yaml.load(_AGENCIES.read_text(encoding="utf-8"), Loader=SafeLoader):
         for name in (entry["name"], entry.get("short"), *entry.get("aliases", ())):
             if name:
                 by_key[_agency_key(name)] = entry
