@@ -79,7 +79,7 @@ def test_countries_by_number_of_stories_and_by_continent(site_copy, tmp_path):
     out = tmp_path / "out"
     build_site(site_copy("full"), out)
     html = (out / "countries" / "index.html").read_text(encoding="utf-8")
-    ranked = re.findall(r'</span> ([^<]+)</a> <span class="count">(\d+)</span>',
+    ranked = re.findall(r'</span>([^<]+)</a> <span class="count">(\d+)</span>',
                         html.split('id="group-top"')[1].split("</ol>")[0])
     assert ranked[:2] == [("Lithuania", "2"), ("United States", "2")] and len(ranked) == 7
     text = parse_page(out / "countries" / "index.html").text
@@ -87,6 +87,6 @@ def test_countries_by_number_of_stories_and_by_continent(site_copy, tmp_path):
                                  ("Europe", ["Belarus", "Lithuania", "United Kingdom"]),
                                  ("North America", ["United States"]), ("South America", ["Brazil"])):
         section = html.split(f'id="group-{continent.lower().replace(" ", "-")}">')[1].split("</section>")[0]
-        assert [name for name in re.findall(r"</span> ([^<]+)</a>", section)] == countries, continent
+        assert [name for name in re.findall(r"</span>([^<]+)</a>", section)] == countries, continent
     assert text.index("Africa") < text.index("Asia") < text.index("Europe") < text.index("North America")
     assert "Oceania" not in text  # no story there
