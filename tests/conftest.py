@@ -34,6 +34,12 @@ def site_copy(tmp_path: Path):
     return copy
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that drive the browser run last, in their files' order: a live Playwright session keeps an
+    event loop and threads, with which no test may asyncio.run() or fork build workers."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the whole run. Missing, it skips the browser tests, except in CI."""
