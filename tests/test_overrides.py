@@ -44,3 +44,14 @@ def test_a_site_overriding_only_the_teaser_macros_keeps_the_new_pages(site_copy,
     assert '<nav class="jump" aria-label="Letters">' in (out / "tags/index.html").read_text(encoding="utf-8")
     related = (out / "2025/09/11/belarus-frees-prisoners/index.html").read_text(encoding="utf-8")
     assert '<article class="teaser mine">' in related.split('id="related-heading"')[1]
+
+
+def test_a_cut_down_theme_without_the_byline_macro_still_builds(site_copy, tmp_path):
+    """bench/peers/dateline-lean: a _macros.html of four macros, a base.html and an article.html of its own."""
+    site = site_copy("full")
+    shutil.copytree(Path(__file__).parent.parent / "bench" / "peers" / "dateline-lean" / "templates",
+                    site / "templates")
+    out = tmp_path / "out"
+    build_site(site, out, strict=True)
+    day = (out / "2025/09/10/index.html").read_text(encoding="utf-8")
+    assert '<article class="lead">' in day and "São Paulo stocks rally" in day
