@@ -24,9 +24,10 @@ def day_leads(articles: Sequence[Article], taxonomies: Iterable[Taxonomy]) -> di
     2. else the most urgent story that gives a `priority:`, or an `urgency:` as agencies send it (1 the most
        urgent), the first of equals;
     3. else the most covered story: the one sharing the most terms (tags, people...) with the day's other
-       stories, a term counting once per other story that has it; shared countries break ties, then the
-       site's order. It reads only what decides where stories are filed, so only an edit that moves a
-       story (a full build) can change a day's lead.
+       stories, a term shared by c of them counting (c - 1) / c, so that a term the day repeats in many
+       short items ("Record March" in dividend notices) counts no more than one a few real stories share;
+       shared countries break ties, then the site's order. It reads only what decides where stories are
+       filed, so only an edit that moves a story (a full build) can change a day's lead.
     """
     by_day: dict[date, list[Article]] = defaultdict(list)
     for article in articles:
@@ -37,7 +38,7 @@ def day_leads(articles: Sequence[Article], taxonomies: Iterable[Taxonomy]) -> di
         coverage = _coverage(by_day, undecided, taxonomies)
         for day in undecided:
             # max() keeps the first of equals: the newest story in the site's order
-            chosen[day] = max(by_day[day], key=lambda a: coverage.get(a.url, (0, 0))).url
+            chosen[day] = max(by_day[day], key=lambda a: coverage.get(a.url, (0.0, 0.0))).url
     return chosen  # type: ignore[return-value]
 
 
@@ -50,11 +51,11 @@ def _editors_lead(stories: list[Article]) -> str | None:
 
 
 def _coverage(by_day: dict[date, list[Article]], days: set[date],
-              taxonomies: Iterable[Taxonomy]) -> dict[str, tuple[int, int]]:
-    """(shared terms, shared countries) of each story of DAYS: for each of its terms, how many other stories
-    of its day have it too."""
+              taxonomies: Iterable[Taxonomy]) -> dict[str, tuple[float, float]]:
+    """(shared terms, shared countries) of each story of DAYS: for each of its terms that c stories of its day
+    have, (c - 1) / c."""
     day_of = {a.url: day for day in days for a in by_day[day]}
-    shared: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    shared: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for taxonomy in taxonomies:
         place = 1 if is_geographic(taxonomy) else 0
         for term in taxonomy.terms:
@@ -65,7 +66,8 @@ def _coverage(by_day: dict[date, list[Article]], days: set[date],
                 continue  # a term of one story a day covers nothing
             for url in term.article_urls:
                 if url in day_of:
-                    shared[url][place] += per_day[day_of[url]] - 1
+                    stories = per_day[day_of[url]]
+                    shared[url][place] += (stories - 1) / stories
     return {url: (counts[0], counts[1]) for url, counts in shared.items()}
 
 

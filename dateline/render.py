@@ -68,7 +68,8 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     env.globals.update(site=_site_globals(config), url=url, absolute_url=_absolute_url(config),
                        media_url=lambda reference: reference if is_remote(reference) else url(reference),
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
-    env.filters.update(long_date=long_date, day_name=day_name, thousands="{:,}".format, iso=_iso, time_hm=_time_hm, utc_offset=utc_offset,
+    env.filters.update(long_date=long_date, day_name=day_name, thousands="{:,}".format, iso=_iso,
+                       time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config))
     return env
