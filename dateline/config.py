@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from dateline.command import program
 from dateline.errors import DatelineError, SourceError
 from dateline.urls import UnsafePath, check_site_path
 from dateline.yamlutil import error_line, load_with_lines
@@ -67,8 +68,15 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DatelineError(SourceError(path, "no site.yaml here: run 'python build.py new DIR' to start a site, "
-                                              "or pass --site DIR")) from None
+        folder = "no site.yaml here" if site_dir.is_dir() else f"the folder {site_dir} does not exist"
+        raise DatelineError(SourceError(path, f"{folder}: run `{program()} new DIR` to start a site, "
+                                              "or pass --site the folder that holds your site.yaml")) from None
+    except NotADirectoryError:
+        raise DatelineError(SourceError(site_dir, "this is a file, not a site's folder: pass --site the folder "
+                                                  "that holds your site.yaml")) from None
+    except IsADirectoryError:
+        raise DatelineError(SourceError(path, "site.yaml is a folder here; it must be the site's settings file")) \
+            from None
     except UnicodeDecodeError as exc:
         raise DatelineError(SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     try:

@@ -12,7 +12,7 @@ from dateline.cache import cache_dir
 from dateline.check import Problem, check_output
 from dateline.config import load_config
 from dateline.errors import DatelineError, SourceError
-from dateline.publish.targets import Changes, parse_target
+from dateline.publish.targets import Changes, Target, parse_target
 from dateline.search import SearchIndexer, ensure_index
 
 
@@ -68,11 +68,16 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
     return CheckedBuild(result, config_base_url, check_output(result.output, config_base_url), search_problem)
 
 
-def publish(site_dir: Path, to: str, *, output: Path | None = None, base_url: str | None = None,
+def publish_target(site_dir: Path, to: str) -> Target:
+    """The target --to TO names; raise DatelineError, before anything is built, if Dateline cannot publish there."""
+    return parse_target(to, cache_dir(site_dir.resolve()) / "publish")
+
+
+def publish(site_dir: Path, to: str | Target, *, output: Path | None = None, base_url: str | None = None,
             now: datetime, dry_run: bool = False) -> PublishReport:
     """Build, check, and send the changes to TO; raise DatelineError (page: problem) if any check fails,
     before anything is sent."""
-    target = parse_target(to, cache_dir(site_dir.resolve()) / "publish")
+    target = publish_target(site_dir, to) if isinstance(to, str) else to
     checked = checked_build(site_dir, output, base_url=base_url, now=now)
     if checked.problems:
         raise DatelineError([SourceError(Path(p.page), p.message) for p in checked.problems])
