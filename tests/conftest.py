@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,31 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `python build.py ARGS` as an editor would."""
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=120)
+
+
+def read_preview_url(process: subprocess.Popen, timeout: float = 120) -> str:
+    """Read a running `serve` command's output up to "Serving the preview on URL" and return URL; fail with its
+    error output if it ends (or stays silent for TIMEOUT seconds) first."""
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Serving the preview on " in line:
+                found.put(line.split("Serving the preview on ")[1].split()[0])
+                return
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        url = found.get(timeout=timeout)
+    except queue.Empty:
+        url = None
+    if url is None:
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"the preview did not start: {err}")
+    return url
 
 
 EXECUTABLE_SCRIPT_TYPES = {"text/javascript", "module", "application/javascript", ""}
