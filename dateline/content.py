@@ -141,7 +141,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
-        raise fail("draft", "'draft' must be true or false")
+        raise fail("draft", f"'draft' must be true or false, not {draft!r}")
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
