@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -86,7 +87,7 @@ def _pool(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], 
     global _TASK
     _TASK = (function, items)
     try:
-        with _frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _frozen(), multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             yield pool
     finally:
         _TASK = None
@@ -130,6 +131,13 @@ def _frozen():
         yield
     finally:
         gc.unfreeze()  # in this process; forked children keep theirs frozen
+
+
+def _worker_signals() -> None:
+    """A worker leaves Ctrl-C to its parent, which then ends the pool (with SIGTERM: no handler the parent may have
+    set for it, such as the preview's, may turn that into a KeyboardInterrupt traceback in every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -37,7 +36,10 @@ class BuildProcess:
     def _start(self) -> None:
         package_root = str(Path(dateline.__file__).resolve().parent.parent)
         python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-        self._process = subprocess.Popen([sys.executable, "-c", "from dateline.serve.builds import main; main()"],
+        # SIGINT is ignored before anything is imported: Ctrl-C in the terminal reaches this process too, and
+        # while it was still importing (the preview's first second) that printed a KeyboardInterrupt traceback.
+        self._process = subprocess.Popen([sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, "
+                                          "signal.SIG_IGN); from dateline.serve.builds import main; main()"],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          env={**os.environ, "PYTHONPATH": python_path})
 
@@ -101,9 +103,8 @@ def serve_builds(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """The build process: requests on stdin, replies on stdout."""
-    # Ctrl-C reaches every process of the terminal: the preview stops, then closes this one's input.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """The build process: requests on stdin, replies on stdout. It ignores Ctrl-C (see BuildProcess._start): the
+    preview stops, then closes this process's input."""
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the terminal, not into replies
     serve_builds(sys.stdin.buffer, replies)
