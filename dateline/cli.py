@@ -232,18 +232,20 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
-    """Import new raw files from content/inbox/ first; a rejected file is reported but does not stop the build."""
+    """Import new raw files from content/inbox/ first; a file that is not wire copy is warned about (once) and
+    left where it is, and the build goes on."""
     inbox = site / "content" / "inbox"
     if not inbox.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in inbox.iterdir()):
         return
     from dateline.config import load_config
-    from dateline.ingest import import_inbox
+    from dateline.inbox import import_inbox_for_build
 
-    report = import_inbox(site, load_config(site, base_url=base_url))
-    for line in report.lines(skipped=False):
-        problem = line.startswith(("rejected", "warning"))
+    imported = import_inbox_for_build(site, load_config(site, base_url=base_url))
+    for line in imported.lines():
+        problem = line.startswith("warning")
         if problem or not quiet:
             print(line, file=sys.stderr if problem else sys.stdout)
+    _print_warnings(imported.warnings)
 
 
 def _new(args: argparse.Namespace) -> int:
