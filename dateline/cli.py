@@ -8,10 +8,14 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateline import __version__
 from dateline.command import program
 from dateline.errors import DatelineError, SourceError
+
+if TYPE_CHECKING:
+    from dateline.publish import CheckedBuild
 
 
 def run() -> None:
@@ -119,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build the site, serve it on 127.0.0.1 and rebuild on every change.")
     _site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000; 0: any free port)")
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--poll", action="store_true", help="poll for changes (for network drives)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
@@ -142,6 +146,12 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     parser.command_names = list(commands.choices)  # type: ignore[attr-defined]
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _production_options(parser: argparse.ArgumentParser) -> None:
@@ -274,7 +284,7 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-def _checked_build(args: argparse.Namespace):
+def _checked_build(args: argparse.Namespace) -> CheckedBuild:
     from dateline.publish import checked_build, site_clock
 
     now = site_clock(args.now)
@@ -296,7 +306,25 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         print(f"Checked {checked.build.files} files in {checked.build.output}: no problems.")
+        for line in _check_summary(checked):
+            print(f"  {line}")
     return 0
+
+
+def _check_summary(checked: CheckedBuild) -> list[str]:
+    """What the production build holds and what it left out, below check's verdict."""
+    pages = sum(1 for _ in checked.build.output.rglob("*.html"))
+    search = "none (see above)" if checked.search_problem else "made (pagefind/)"
+    lines = [f"{_count(checked.build.articles, 'article')} on {_count(pages, 'page')}; search index: {search}"]
+    for names, why in ((checked.drafts, "draft"), (checked.embargoed, "dated after the production clock (--now)")):
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            lines.append(f"left out, {why}: {shown}")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from dateline.build import BuildResult, build_site
 from dateline.cache import cache_dir
 from dateline.check import Problem, check_output
 from dateline.config import load_config
+from dateline.content import left_out
 from dateline.errors import DatelineError, SourceError
 from dateline.publish.targets import Changes, Target, parse_target
 from dateline.search import SearchIndexer, ensure_index
@@ -22,6 +23,8 @@ class CheckedBuild:
     base_url: str
     problems: list[Problem]
     search_problem: str | None  # why the site has no search index, when it has none
+    drafts: list[str] = field(default_factory=list)  # articles left out, by path relative to content/articles/
+    embargoed: list[str] = field(default_factory=list)  # ...and those dated after the production clock
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,10 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
     search_problem = indexer.problem
     if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
         search_problem = ensure_index(result.output, stamps)
-    config_base_url = load_config(site_dir, base_url=base_url).base_url
-    return CheckedBuild(result, config_base_url, check_output(result.output, config_base_url), search_problem)
+    config = load_config(site_dir, base_url=base_url)
+    drafts, embargoed = left_out(site_dir, config, published_before=now)
+    return CheckedBuild(result, config.base_url, check_output(result.output, config.base_url), search_problem,
+                        drafts, embargoed)
 
 
 def publish_target(site_dir: Path, to: str) -> Target:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import signal
@@ -122,8 +123,9 @@ def serve(args: argparse.Namespace) -> int:
     try:
         preview = Preview(site_dir, host=args.host, port=args.port, poll=args.poll, drafts=args.drafts)
     except OSError as exc:
-        print(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}. Is another preview running? "
-              f"Try --port {args.port + 1}.", file=sys.stderr)
+        hint = (f"Is another preview running? Try --port {args.port + 1}." if exc.errno == errno.EADDRINUSE
+                else "Check --host (an address of this machine, such as 127.0.0.1) and --port.")
+        print(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}. {hint}", file=sys.stderr)
         return 1
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines can see this preview, drafts included.",
