@@ -170,24 +170,14 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 def _check_folders(args: argparse.Namespace) -> None:
     """Refuse a --site or --output an editor mistyped, before anything is read or written."""
     site: Path | None = getattr(args, "site", None)
-    if site is not None:
-        _check_site(site)
+    if site is None:
+        return
+    from dateline.config import check_site_folder
+
+    check_site_folder(site)
     output: Path | None = getattr(args, "output", None)
-    if site is not None and output is not None:
+    if output is not None:
         _check_output(site, output)
-
-
-def _check_site(site: Path) -> None:
-    if site.is_dir():
-        return  # a folder without site.yaml gets load_config's message
-    if not site.exists():
-        message = (f"no such folder. Create a site there with `{program()} new {shlex.quote(str(site))}`, "
-                   "or pass --site the folder that holds your site.yaml")
-    elif site.name == "site.yaml":
-        message = f"--site takes the site's folder, not its site.yaml: pass --site {shlex.quote(str(site.parent))}"
-    else:
-        message = "this is a file, not a folder: pass --site the folder that holds your site.yaml"
-    raise DatelineError(SourceError(site, message))
 
 
 def _check_output(site: Path, output: Path) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -99,6 +103,38 @@ def read_preview_url(process: subprocess.Popen, timeout: float = 120) -> str:
         _, err = process.communicate()
         raise AssertionError(f"the preview did not start: {err}")
     return url
+
+
+@dataclass(frozen=True)
+class ServedOnce:
+    status: int  # of the one request
+    page: str
+    returncode: int  # of the command, after Ctrl-C
+    stdout: str
+    stderr: str
+
+
+def serve_once(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> ServedOnce:
+    """Run a `serve` COMMAND in a session of its own, GET the address it prints, then press Ctrl-C as a terminal
+    does (SIGINT to the whole process group): what it answered and how it ended."""
+    process = subprocess.Popen(command, cwd=cwd, env={**(env or os.environ), "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        url = urlsplit(read_preview_url(process))
+        connection = http.client.HTTPConnection(url.netloc, timeout=60)
+        try:
+            connection.request("GET", url.path)
+            response = connection.getresponse()
+            status, page = response.status, response.read().decode("utf-8")
+        finally:
+            connection.close()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    return ServedOnce(status, page, process.returncode, out, err)
 
 
 EXECUTABLE_SCRIPT_TYPES = {"text/javascript", "module", "application/javascript", ""}

@@ -6,7 +6,6 @@ build's workers): so does this test, to the process group of a real `serve` star
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, read_preview_url, run_cli
+from conftest import REPO, run_cli, serve_once
 
 # Seconds after the start: importing, the first build (its workers fork for a site this size), the handover
 # to the watcher and the server.
@@ -34,16 +33,15 @@ def _site(root: Path) -> Path:
     return site
 
 
-def _serve(site: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+def _command(site: Path) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"]
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_ctrl_c_early_in_the_preview_prints_no_traceback(tmp_path, moment):
     site = _site(tmp_path)
-    preview = _serve(site)
+    preview = subprocess.Popen(_command(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     try:
         time.sleep(moment)
         os.killpg(preview.pid, signal.SIGINT)
@@ -56,18 +54,6 @@ def test_ctrl_c_early_in_the_preview_prints_no_traceback(tmp_path, moment):
     # 130: stopped before the preview had started; -SIGINT: before Python itself had set up its Ctrl-C handling
     assert preview.returncode in (0, 130, -signal.SIGINT), err
 
-    again = _serve(site)  # whatever the interrupted start left behind, the next preview starts and serves
-    try:
-        url = read_preview_url(again)
-        connection = http.client.HTTPConnection(url.split("/")[2], timeout=60)
-        connection.request("GET", "/")
-        response = connection.getresponse()
-        assert response.status == 200 and "Story " in response.read().decode()
-        connection.close()
-        os.killpg(again.pid, signal.SIGINT)
-        out, err = again.communicate(timeout=120)
-    finally:
-        if again.poll() is None:
-            os.killpg(again.pid, signal.SIGKILL)
-            again.communicate()
-    assert again.returncode == 0 and "Traceback" not in out + err, err
+    again = serve_once(_command(site))  # whatever the interrupted start left behind, the next preview serves
+    assert again.status == 200 and "Story " in again.page
+    assert again.returncode == 0 and "Traceback" not in again.stdout + again.stderr, again.stderr

@@ -5,16 +5,13 @@ Each case runs the real command (`python build.py ...`) in a subprocess, as an e
 
 from __future__ import annotations
 
-import http.client
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, read_preview_url, run_cli
+from conftest import REPO, run_cli, serve_once
 
 SITE_COMMANDS = [["build"], ["serve"], ["import", "story.txt"], ["check"], ["publish", "--to", "out"]]
 WIRE = " date 2025-09-11 VILNIUS: Lithuania reopened a border crossing on Thursday.\n\nTrucks waited. – AFP\n"
@@ -161,19 +158,6 @@ def test_a_yaml_word_in_site_yaml_is_an_error_with_its_line(site):
 def test_serve_with_a_site_broken_at_start_still_says_where_it_serves(site):
     """The preview serves a page with the error until site.yaml is fixed; the command must print its address."""
     (site / "site.yaml").write_text("title: [unclosed\n")
-    preview = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        url = read_preview_url(preview)
-        connection = http.client.HTTPConnection(url.split("/")[2], timeout=60)
-        connection.request("GET", "/")
-        assert connection.getresponse().status == 503
-        connection.close()
-        preview.send_signal(signal.SIGINT)
-        out, err = preview.communicate(timeout=60)
-    finally:
-        if preview.poll() is None:
-            preview.kill()
-            preview.communicate()
-    assert preview.returncode == 0 and "site.yaml:1: invalid YAML" in err and "Traceback" not in err, err
+    served = serve_once([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"])
+    assert served.status == 503 and served.returncode == 0, served.stderr
+    assert "site.yaml:1: invalid YAML" in served.stderr and "Traceback" not in served.stderr

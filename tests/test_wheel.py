@@ -8,18 +8,16 @@ checkout can be imported or found. boto3 is an optional extra, so this venv is a
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, parse_page, read_preview_url
+from conftest import REPO, parse_page, serve_once
 
 SAMPLE_WIRE = REPO.parent / "shared" / "samples" / "wire"
 TIMEOUT = 600  # seconds for building and installing: pip may download the dependencies
@@ -92,26 +90,9 @@ def test_new_build_import_and_serve_with_the_installed_command(installed, tmp_pa
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "Belarus" in parse_page(output / "index.html").text
 
-    bin_dir, env = installed
-    preview = subprocess.Popen(["dateline", "serve", "--site", "mysite", "--port", "0"], cwd=tmp_path,
-                               env={**env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    try:
-        url = read_preview_url(preview)
-        host_port = url.split("/")[2]
-        connection = http.client.HTTPConnection(host_port, timeout=60)
-        connection.request("GET", "/")
-        response = connection.getresponse()
-        page = response.read().decode()
-        connection.close()
-        assert response.status == 200 and "Belarus" in page and "style.css" in page
-        preview.send_signal(signal.SIGINT)
-        out, err = preview.communicate(timeout=60)
-    finally:
-        if preview.poll() is None:
-            preview.kill()
-            preview.communicate()
-    assert preview.returncode == 0 and "Traceback" not in err, err
+    served = serve_once(["dateline", "serve", "--site", "mysite", "--port", "0"], cwd=tmp_path, env=installed[1])
+    assert served.status == 200 and "Belarus" in served.page and "style.css" in served.page
+    assert served.returncode == 0 and "Traceback" not in served.stderr, served.stderr
 
 
 def test_publishing_to_s3_without_boto3_says_how_to_install_it(installed, tmp_path):

@@ -36,11 +36,11 @@ class BuildProcess:
     def _start(self) -> None:
         package_root = str(Path(dateline.__file__).resolve().parent.parent)
         python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-        # SIGINT is ignored before anything is imported: Ctrl-C in the terminal reaches this process too, and
-        # while it was still importing (the preview's first second) that printed a KeyboardInterrupt traceback.
-        self._process = subprocess.Popen([sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, "
-                                          "signal.SIG_IGN); from dateline.serve.builds import main; main()"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        # In a session of its own, so that Ctrl-C in the terminal, which reaches every process of the command's
+        # group, never reaches this one: while it was still starting (the preview's first second) that printed a
+        # KeyboardInterrupt traceback. The preview stops it by closing its input; so does the preview's death.
+        self._process = subprocess.Popen([sys.executable, "-c", "from dateline.serve.builds import main; main()"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
                                          env={**os.environ, "PYTHONPATH": python_path})
 
     def build(self, site_dir: Path, output: Path, **options: Any) -> BuildResult:
@@ -103,8 +103,7 @@ def serve_builds(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """The build process: requests on stdin, replies on stdout. It ignores Ctrl-C (see BuildProcess._start): the
-    preview stops, then closes this process's input."""
+    """The build process: requests on stdin, replies on stdout, until the end of its input."""
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the terminal, not into replies
     serve_builds(sys.stdin.buffer, replies)
