@@ -4,6 +4,9 @@ Dateline's modules ends the command quietly too (dateline.cli.run handles it fro
 import sys
 
 try:
+    from dateline import interrupt
+
+    interrupt.install()
     from dateline.cli import run
 except KeyboardInterrupt:
     sys.exit(130)

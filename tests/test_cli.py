@@ -44,7 +44,7 @@ def test_help_explains_every_argument():
     assert "DIR" in run_cli("new", "--help").stdout and "or an empty one" in run_cli("new", "--help").stdout
     importing = run_cli("import", "--help").stdout
     assert "content/inbox/" in importing and "a raw wire file, or a folder of them" in importing
-    assert "port to serve on (default 8000)" in run_cli("serve", "--help").stdout
+    assert "port to serve on (default 8000; 0: any free port)" in " ".join(run_cli("serve", "--help").stdout.split())
 
 
 def test_messages_name_the_command_that_was_run(tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from dateline import interrupt
 from dateline.config import CONFIG_NAME, load_config
 from dateline.serve.handler import PreviewServer, is_loopback
 from dateline.serve.rebuild import Rebuilder
@@ -130,25 +131,25 @@ def serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines can see this preview, drafts included.",
               file=sys.stderr)
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    # Ctrl-C and `kill` stop the preview, also when Python swallowed the KeyboardInterrupt (see interrupt.py)
+    previous = {number: signal.signal(number, interrupt.on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
     with preview:
         try:
             how = preview.start()
             print(f"Watching {preview.site_dir} for changes ({how}).")
             preview.state.wait_epoch(0, timeout=None)  # the first build, good or bad
-            print(f"Serving the preview on {preview.url} - press Ctrl-C to stop.")
-            if args.open:
-                webbrowser.open(preview.url)
-            threading.Event().wait()
+            if not interrupt.requested.is_set():
+                print(f"Serving the preview on {preview.url} - press Ctrl-C to stop.")
+                if args.open:
+                    webbrowser.open(preview.url)
+            interrupt.requested.wait()
         except KeyboardInterrupt:
-            print("\nStopping the preview.")
+            pass
         finally:
-            signal.signal(signal.SIGTERM, previous_handler)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        print("\nStopping the preview.")
     return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _lock_or_none(path: Path) -> IO[bytes] | None:
