@@ -1,7 +1,9 @@
 """Ctrl-C at any moment of the preview's start stops it without a traceback, and the next preview works.
 
-The terminal sends Ctrl-C's SIGINT to every process of the command (the preview, its build process, the first
-build's workers): so does this test, to the process group of a real `serve` started in a session of its own.
+The terminal sends Ctrl-C's SIGINT to every process of the command's group (the preview and the first build's
+workers; the process that runs the later rebuilds has a session of its own): so does this test, to the process
+group of a real `serve` started in a session of its own. Python loses a KeyboardInterrupt raised in some of its
+own callbacks (see dateline/interrupt.py): a preview that went on serving would fail here by its timeout.
 """
 
 from __future__ import annotations
