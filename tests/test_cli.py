@@ -146,3 +146,23 @@ def test_a_build_piped_to_a_file_reports_everything_before_its_quick_exit(site_c
     failed = build(site)
     assert failed.returncode == 1 and "site.yaml" in failed.stderr and failed.stderr.rstrip().endswith(
         "the output folder was left as it was.")
+
+
+def test_check_says_what_the_production_build_holds_and_left_out(tmp_path):
+    site = tmp_path / "site"
+    assert run_cli("new", str(site)).returncode == 0
+    articles = site / "content" / "articles"
+    (articles / "budget.md").write_text("---\ntitle: Budget draft\ndate: 2025-01-02\ndraft: true\n---\n\nx\n")
+    (articles / "results.md").write_text("---\ntitle: Results\ndate: 2025-03-01T09:00:00Z\n---\n\nx\n")
+    result = run_cli("check", "--site", str(site), "--now", "2025-02-01T00:00:00Z")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Checked ") and lines[0].endswith(": no problems.")
+    pages = sum(1 for _ in (site / "output").rglob("*.html"))
+    assert lines[1:] == [f"  1 article on {pages} pages; search index: made (pagefind/)",
+                         "  left out, draft: budget.md",
+                         "  left out, dated after the production clock (--now): results.md"]
+    (articles / "budget.md").unlink()
+    later = run_cli("check", "--site", str(site), "--now", "2025-06-01T00:00:00Z")
+    pages = sum(1 for _ in (site / "output").rglob("*.html"))
+    assert later.stdout.splitlines()[1:] == [f"  2 articles on {pages} pages; search index: made (pagefind/)"]

@@ -11,7 +11,7 @@ from dateline.build import BuildResult, build_site
 from dateline.cache import cache_dir
 from dateline.check import Problem, check_output
 from dateline.config import load_config
-from dateline.content import left_out
+from dateline.content import left_out, scan_article_files
 from dateline.errors import DatelineError, SourceError
 from dateline.publish.targets import Changes, Target, parse_target
 from dateline.search import SearchIndexer, ensure_index
@@ -68,7 +68,9 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
     if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
         search_problem = ensure_index(result.output, stamps)
     config = load_config(site_dir, base_url=base_url)
-    drafts, embargoed = left_out(site_dir, config, published_before=now)
+    # which articles were left out, read only when some were (a build with an error would have stopped)
+    some_left_out = len(scan_article_files(site_dir)) != result.articles
+    drafts, embargoed = left_out(site_dir, config, published_before=now) if some_left_out else ([], [])
     return CheckedBuild(result, config.base_url, check_output(result.output, config.base_url), search_problem,
                         drafts, embargoed)
 
