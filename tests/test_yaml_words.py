@@ -25,7 +25,8 @@ def test_boolean_words_in_front_matter_are_the_words_typed(site_copy, tmp_path, 
                                     f"correction: {word}\n---\n\nBody.\n")
     build_site(site, tmp_path / "out")
     html = (tmp_path / "out" / "2025" / "09" / "11" / word.lower() / "index.html").read_text(encoding="utf-8")
-    assert f"<title>{word} · " in html and f"<h1>{word}</h1>" in html and f'"headline": "{word}"' in html
+    assert f"<title>{word} · " in html and f'<h1 data-pagefind-meta="title">{word}</h1>' in html \
+        and f'"headline": "{word}"' in html
     assert "Norway" in parse_page(tmp_path / "out" / "2025" / "09" / "11" / word.lower() / "index.html").text
     assert (tmp_path / "out" / "countries" / "norway" / "index.html").is_file()
     tag_page = parse_page(tmp_path / "out" / "tags" / word.lower() / "index.html")
