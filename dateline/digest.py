@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 
 from dateline.model import Article, Taxonomy
 from dateline.views import ArticleView, day_url
@@ -106,14 +107,14 @@ def lead_first(articles: Sequence[ArticleView], day_of: Mapping[str, date],
     return ordered
 
 
-def digest_days(page: Sequence[ArticleView], day_of: Mapping[str, date], leads: dict[date, str] | None = None,
+def digest_days(page: Sequence[ArticleView], page_days: Sequence[date], leads: dict[date, str] | None = None,
                 counts: dict[date, int] | None = None, *, continues: bool = False) -> list[DigestDay]:
     """The days of one list page: PAGE's stories (newest first, each day's lead at its top when LEADS gives
-    them) grouped by day. COUNTS: each day's stories in the whole list; CONTINUES: the page's first day
-    started on the page before."""
+    them), whose days are PAGE_DAYS, grouped by day. COUNTS: each day's stories in the whole list;
+    CONTINUES: the page's first day started on the page before."""
     days: list[DigestDay] = []
-    for day, group in groupby(page, key=lambda article: day_of[article.url]):
-        stories = tuple(group)
+    for day, group in groupby(zip(page_days, page, strict=True), key=_FIRST):
+        stories = tuple(map(_SECOND, group))
         lead = stories[0] if leads is not None and leads.get(day) == stories[0].url else None
         days.append(DigestDay(day=day, url=day_url(day), articles=stories, lead=lead,
                               headlines=stories[1:] if lead else stories,
@@ -122,8 +123,7 @@ def digest_days(page: Sequence[ArticleView], day_of: Mapping[str, date], leads: 
     return days
 
 
-def day_counts(articles: Iterable[ArticleView], day_of: Mapping[str, date]) -> dict[date, int]:
-    return Counter(day_of[article.url] for article in articles)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from dateline.digest import (
     DigestDay,
     PageLink,
     archive_months,
-    day_counts,
     day_leads,
     digest_days,
     lead_first,
@@ -48,7 +48,12 @@ class Pager:
     first_url: str
     prev_url: str | None
     next_url: str | None
-    numbers: tuple[PageLink | None, ...] = ()  # numbered links: first, last, a few around this one; None: a gap
+
+    @property
+    def numbers(self) -> tuple[PageLink | None, ...]:
+        """The numbered links: the first, the last and a few around this one; None for a gap. Worked out when a
+        template asks, so by the processes that render, not while the page list is made."""
+        return page_numbers(self.number, self.total, lambda number: page_url(self.first_url, number))
 
 
 def page_url(base: str, number: int) -> str:
@@ -61,21 +66,24 @@ def paginate(items: Sequence[Any], per_page: int, base: str) -> Iterator[tuple[P
     for number in range(1, total + 1):
         pager = Pager(number=number, total=total, url=page_url(base, number), first_url=base,
                       prev_url=page_url(base, number - 1) if number > 1 else None,
-                      next_url=page_url(base, number + 1) if number < total else None,
-                      numbers=page_numbers(number, total, lambda n: page_url(base, n)))
+                      next_url=page_url(base, number + 1) if number < total else None)
         yield pager, items[(number - 1) * per_page: number * per_page]
 
 
 def digest_pages(articles: Sequence[ArticleView], day_of: Mapping[str, date], per_page: int, base: str,
                  leads: dict[date, str] | None = None) -> Iterator[tuple[Pager, list[DigestDay]]]:
-    """ARTICLES (the site's order) paginated and grouped by day; with LEADS, each day's lead goes first."""
+    """ARTICLES (the site's order) paginated and grouped by day; with LEADS, each day's lead goes first.
+    DAY_OF: each article's day by URL."""
     listed = lead_first(articles, day_of, leads) if leads is not None else articles
-    counts = day_counts(listed, day_of)
-    last_day = None
+    days = list(map(day_of.__getitem__, map(_URL, listed)))  # all in C: a large site's lists hold 50,000 entries
+    counts = Counter(days)
     for pager, chunk in paginate(listed, per_page, base):
-        days = digest_days(chunk, day_of, leads, counts, continues=bool(chunk) and day_of[chunk[0].url] == last_day)
-        last_day = day_of[chunk[-1].url] if chunk else None
-        yield pager, days
+        start = (pager.number - 1) * per_page
+        yield pager, digest_days(chunk, days[start:start + len(chunk)], leads, counts,
+                                 continues=start > 0 and bool(chunk) and days[start - 1] == days[start])
+
+
+_URL = attrgetter("url")
 
 
 def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None = None) -> Iterator[Page]:
@@ -129,7 +137,7 @@ def site_pages(site: Site, views: dict[str, ArticleView], now: datetime | None =
                 "newer_day": _day_link(days[position - 1]) if position > 0 else None,
                 "older_day": _day_link(days[position + 1]) if position + 1 < len(days) else None,
             }, f"archive of {day.isoformat()}")
-    yield Page("archive/index.html", "archive.html", {"months": archive_months(day_counts(ordered, day_of))},
+    yield Page("archive/index.html", "archive.html", {"months": archive_months(Counter(day_of.values()))},
                "archive index")
 
     yield from _feeds(config.title, "", ordered[: config.feed.limit], "site")

@@ -37,20 +37,12 @@ class ArticleView:
     correction: str
     image: str  # an http(s) URL or a site path, "" for none
     image_alt: str
+    # The publication as ISO 8601: with its time when the article gives one, else the date alone (a date-only
+    # story never gets an invented midnight).
+    published: str
+    section: str  # the one section of Open Graph and schema.org: the first country, else the first tag
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
-
-    @property
-    def published(self) -> str:
-        """The publication as ISO 8601: with its time when the article gives one, else the date alone (a
-        date-only story never gets an invented midnight)."""
-        return self.date.isoformat() if self.has_time else self.date.date().isoformat()
-
-    @property
-    def section(self) -> str:
-        """The one section of Open Graph and schema.org: the first country, else the first tag."""
-        first = self.countries or self.tags
-        return first[0].name if first else ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +102,8 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         correction=article.correction,
         image=article.image,
         image_alt=article.image_alt,
+        published=article.date.isoformat() if article.has_time else article.date.date().isoformat(),
+        section=(article_countries or article_tags)[0].name if article_countries or article_tags else "",
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
