@@ -22,10 +22,10 @@ from dateline.ingest.formats.newsml1 import parse_newsml1
 from dateline.ingest.formats.newsml_g2 import NAMESPACE as G2_NAMESPACE
 from dateline.ingest.formats.newsml_g2 import ROOTS as G2_ROOTS
 from dateline.ingest.formats.newsml_g2 import parse_newsml_g2
-from dateline.ingest.formats.ninjs import load_json, parse_ninjs
+from dateline.ingest.formats.ninjs import is_ninjs, load_json, parse_ninjs
 from dateline.ingest.formats.nitf import parse_nitf
 from dateline.ingest.formats.plaintext import parse_plaintext
-from dateline.ingest.formats.story import CANCELED, USABLE, WITHHELD, Image, Story, Subject
+from dateline.ingest.formats.story import CANCELED, FORMAT_NAMES, USABLE, WITHHELD, Image, Story, Subject
 from dateline.ingest.formats.xmlsafe import local, namespace, parse_xml
 from dateline.ingest.parse import NotWireCopy
 
@@ -34,8 +34,6 @@ MAX_WIRE_BYTES = MAX_ARTICLE_BYTES  # what the build accepts as one article; a b
 __all__ = ["CANCELED", "FORMAT_NAMES", "USABLE", "WITHHELD", "Image", "Story", "Subject", "detect_format",
            "parse_stories"]
 
-FORMAT_NAMES = {"newsml-g2": "NewsML-G2", "newsml-1": "NewsML 1.x", "nitf": "NITF", "ninjs": "ninjs",
-                "iptc7901": "IPTC 7901", "anpa1312": "ANPA 1312", "text": "plain wire copy"}
 
 # the first start tag after the prolog, comments, processing instructions and a doctype
 _FIRST_TAG = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*"
@@ -82,7 +80,10 @@ def detect_format(data: bytes) -> str:
         return xml
     start = data.lstrip(codecs.BOM_UTF8).lstrip()[:1]
     if start in (b"{", b"["):
-        return "json"
+        try:
+            return "ninjs" if is_ninjs(load_json(data)) else "json"
+        except NotWireCopy:
+            return "json"
     return "text"
 
 
@@ -94,7 +95,7 @@ def parse_stories(data: bytes) -> list[Story]:
     kind = detect_format(data)
     if kind == "text":
         return parse_plaintext(data)
-    if kind == "json":
+    if kind in ("json", "ninjs"):
         return parse_ninjs(load_json(data))  # which says what ninjs needs when the JSON is something else
     parsers: dict[str, Callable[[bytes], list[Story]]] = {"anpa1312": parse_anpa1312, "iptc7901": parse_iptc7901}
     if kind in parsers:

@@ -77,7 +77,7 @@ def _story(message: Message) -> Story:
         version=int(lead.group("n")) + 1 if lead else 1 if not version_words else None,
         byline=clean(byline.rstrip("=")) if byline else None, keywords=[keyword],
         urgency=_URGENCY.get(second.group("priority").lower()), embargo=embargo, status=status,
-        correction=correction)
+        correction=correction, where=f"the message at byte {message.offset}")
 
 
 def _split(text: str) -> tuple[list[str], list[str]]:

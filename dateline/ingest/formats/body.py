@@ -245,7 +245,7 @@ def blocks_from_text(value: str) -> list[Block]:
         current.clear()
 
     for line in strip_controls(value).split("\n"):
-        if not line.strip():
+        if not line.strip() or is_boilerplate(line):  # "(Ende)" on a line of its own ends the text
             flush()
             continue
         if _INDENT.match(line) and current and "\t" not in current[-1].strip():
@@ -293,7 +293,7 @@ _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in (
     r"(?:copyright|©|\(c\)).{0,120}(?:all rights reserved|rights reserved|tous droits réservés|"
     r"alle rechte vorbehalten)\.?",
     r".{0,80}may not be (?:published|reproduced), broadcast, rewritten,? or redistributed.{0,80}",
-    r"[a-z]{2,4}(?:[-/][a-z]{2,4}){1,4}",  # AFP's sign-off initials: "jm/ach", "bur-gd/sst"
+    r"(?:AAP\s+|AFP\s+)?[a-z]{2,4}(?:[-/][a-z]{2,4}){1,4}",  # sign-off initials: "jm/ach", "bur-gd/sst", "AAP mt/jlp"
     r"dpa\s+[a-z]{2,3}(?:\s+[a-z0-9]{1,4}){0,4}",  # dpa's desk codes: "dpa bb yyzz n1 ab"
     r"(?:AP|AFP|UPI)-[A-Z]{2}-\d{2}-\d{2}-\d{2}\s+\d{4}\s*(?:GMT|EDT|EST|ET|UTC)",  # transmission stamps
 )]

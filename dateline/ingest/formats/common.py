@@ -8,10 +8,14 @@ from collections.abc import Iterable
 
 from dateline.ingest.article import escape_markdown
 from dateline.ingest.formats.body import Body
-from dateline.ingest.formats.story import CANCELED, USABLE, WITHHELD, Image, Story, Subject
+from dateline.ingest.formats.story import CANCELED, FORMAT_NAMES, USABLE, WITHHELD, Image, Story, Subject
 from dateline.ingest.formats.values import clean, unique
 from dateline.ingest.parse import NotWireCopy, WireCopy
 
+_DATES = {"newsml-g2": "no firstCreated or versionCreated", "newsml-1": "no FirstCreated or ThisRevisionCreated",
+          "nitf": "no date.issue or pubdata date.publication", "ninjs": "no firstcreated or versioncreated",
+          "iptc7901": "no transmission time 'DDHHMM Mon YY' after ETX",
+          "anpa1312": "no transmission time such as 'AP-WF-09-29-25 1402GMT' after ETX"}
 _STATUS = {"usable": USABLE, "canceled": CANCELED, "cancelled": CANCELED, "withheld": WITHHELD,
            "kill": CANCELED, "killed": CANCELED, "withdrawn": WITHHELD, "embargoed": USABLE}
 
@@ -46,18 +50,19 @@ def build_story(*, format: str, body: Body, headline: str | None, published: dt.
                 countries: Iterable[str | None] = (), urgency: int | None = None,
                 embargo: dt.datetime | None = None, status: str = USABLE, correction: str | None = None,
                 usage_terms: str | None = None, images: Iterable[Image] = (), language: str | None = None,
-                fallback_date: dt.date | None = None) -> Story:
+                fallback_date: dt.date | None = None, where: str | None = None) -> Story:
     """The Story, with the plain-text record enrichment reads; raise NotWireCopy when there is nothing to
     publish (no text and no headline) or no date at all."""
     headline = clean(headline)
     summary = clean(summary)
+    byline = re.sub(r"^(?:by|von|por|par)\s+", "", clean(byline) or "", flags=re.IGNORECASE) or None
     paragraphs = body.paragraphs or tuple(p for p in (summary, headline) if p)
     if not paragraphs:
-        raise NotWireCopy(f"a {format} item without a headline or any text")
+        raise NotWireCopy(f"{FORMAT_NAMES[format]}: {where or 'an item'} without a headline or any text")
     when = published or version_created
     date = when.date() if when else fallback_date
     if date is None:
-        raise NotWireCopy(f"a {format} item without a date (no firstCreated, versionCreated or issue date)")
+        raise NotWireCopy(f"{FORMAT_NAMES[format]}: {where or 'an item'} without a date ({_DATES[format]})")
     copy = WireCopy(date=date, dateline=clean(located) or body.dateline, source=clean(source) or body.credit,
                     paragraphs=paragraphs)
     markdown = body.markdown or "\n\n".join(escape_markdown(p) for p in paragraphs)

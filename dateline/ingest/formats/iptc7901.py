@@ -28,8 +28,8 @@ _KILL = re.compile(r"\b(?:kill|killed|withdrawn|withdrawal|elimination|zurückge
                    re.IGNORECASE)
 _CORRECTION = re.compile(r"\b(?:correction|corrects|corrected|berichtigung|korrektur|rectificación)\b",
                          re.IGNORECASE)
-_EMBARGO = re.compile(r"(?:embargo(?:ed)?|sperrfrist)\b[:\s]*(?:until|bis|to)?\s*(?P<when>.{0,60})",
-                      re.IGNORECASE)
+_EMBARGO = re.compile(r"^[ \t]*(?:embargo(?:ed)?|sperrfrist)\b[:\s]*(?:until|bis|to)?\s*(?P<when>.{0,60})$",
+                      re.IGNORECASE | re.MULTILINE)
 _NOT_FOR_PUBLICATION = re.compile(r"not (?:intended )?for publication|nicht zur veröffentlichung", re.IGNORECASE)
 
 
@@ -50,22 +50,22 @@ def _story(message: Message, prefix: bytes) -> Story:
     text = decode_message(message.text, charset, message, NAME)
     heading, rest = _heading(text)
     headline = heading[0] if heading else None
-    byline = next((h[3:].strip() if h.lower().startswith("by ") else h[4:].strip()
+    byline = next((re.sub(r"^(?:by|von)\s+|,\s*[A-Za-z]{2,4}$", "", h, flags=re.IGNORECASE)
                    for h in heading[1:] if h.lower().startswith(("by ", "von "))), None)
-    note = ""
     cut = _NOT_FOR_PUBLICATION.search(rest)
-    if cut:
-        rest, note = rest[:cut.start()], rest[cut.start():]
+    if cut:  # contacts and notes for editors follow: not for readers
+        rest = rest[:rest.rfind("\n", 0, cut.start()) + 1]
+    embargo = _EMBARGO.search(rest)
+    if embargo:  # an instruction to editors, not part of the story
+        rest = rest[:embargo.start()] + rest[embargo.end():]
     blocks = blocks_from_text(rest)
     optional = found.group("optional") or ""
     agency_id = _AGENCY_ID.search(optional)
     source = found.group("source") or None
-    everything = " ".join([*keywords, *heading, note])
     status = CANCELED if _KILL.search(" ".join([*keywords, headline or ""])) else USABLE
     correction = None
     if _CORRECTION.search(" ".join([*keywords, headline or ""])):
         correction = _first_parenthesised(blocks) or "This story has been corrected."
-    embargo = _EMBARGO.search(everything)
     return build_story(
         format="iptc7901", body=finish(blocks), headline=headline, published=None,
         version_created=_sent(decode_message(message.trailer, charset, message, NAME)),
@@ -75,7 +75,7 @@ def _story(message: Message, prefix: bytes) -> Story:
         byline=byline, summary=" ".join(heading[1:]) if len(heading) > 1 and not byline else None,
         keywords=keywords, urgency=urgency(found.group("priority")),
         embargo=find_when(embargo.group("when")) if embargo else None, status=status, correction=correction,
-        fallback_date=None)
+        where=f"the message at byte {message.offset}")
 
 
 def _heading(text: str) -> tuple[list[str], str]:
@@ -87,7 +87,7 @@ def _heading(text: str) -> tuple[list[str], str]:
     while index < len(lines) and not lines[index].strip():
         index += 1
     while index < len(lines) and lines[index].rstrip().endswith("=") and len(heading) < 4:
-        heading.append(lines[index].strip().rstrip("=").strip())
+        heading.append(clean(lines[index].strip().rstrip("=")) or "")
         index += 1
     if not heading and index < len(lines):
         heading.append(lines[index].strip())

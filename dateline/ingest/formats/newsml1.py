@@ -76,12 +76,13 @@ def _story(item: Element, sent) -> Story:
     status = _formal(child(management, "Status"))
     embargo = parse_when(text(child(future, "DateAndTime"))) if future is not None and \
         (status or "").lower() == "embargoed" else None
+    first_created = parse_when(text(child(management, "FirstCreated")))
     usage = [text(limit) for rights in descendants(component, "UsageRights")
              for limit in children(rights, "Limitations")]
     return build_story(
         format="newsml-1", body=body, headline=text(child(lines, "HeadLine")),
-        published=parse_when(text(child(management, "FirstCreated"))),
-        version_created=parse_when(text(child(management, "ThisRevisionCreated"))) or sent,
+        published=first_created,
+        version_created=parse_when(text(child(management, "ThisRevisionCreated"))) or (None if first_created else sent),
         source=credit_of(_party(admin, "Source") or _party(admin, "Provider") or text(child(lines, "CreditLine"))),
         located=_located(described) or _dateline_place(text(child(lines, "DateLine"))),
         guid=guid, version=version_number(text(child(identifier, "RevisionId"))),

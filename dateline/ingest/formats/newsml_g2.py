@@ -143,6 +143,6 @@ def _picture(item: Element) -> Image | None:
     if not href:
         return None
     descriptions = {qcode_tail(attribute(d, "role")): text(d) for d in children(content, "description")}
-    return Image(href, alt=clean(descriptions.get("alttext") or descriptions.get("alt")),
+    return Image(href, alt=clean(descriptions.get("alternativetext") or descriptions.get("alttext")),
                  credit=clean(text(child(content, "creditline")) or _name(child(content, "creator"))),
                  caption=clean(descriptions.get("caption") or text(child(content, "headline"))))

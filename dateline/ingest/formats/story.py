@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from dateline.ingest.parse import WireCopy
 
 USABLE, CANCELED, WITHHELD = "usable", "canceled", "withheld"  # IPTC pubStatus, lower case
+FORMAT_NAMES = {"newsml-g2": "NewsML-G2", "newsml-1": "NewsML 1.x", "nitf": "NITF", "ninjs": "ninjs",
+                "iptc7901": "IPTC 7901", "anpa1312": "ANPA 1312", "text": "plain wire copy"}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ _ISO_8859 = {b"A": "iso-8859-1", b"B": "iso-8859-2", b"C": "iso-8859-3", b"D": "
              b"G": "iso-8859-6", b"H": "iso-8859-8", b"L": "iso-8859-5", b"M": "iso-8859-9", b"V": "iso-8859-10",
              b"Y": "iso-8859-13", b"_": "iso-8859-14", b"b": "iso-8859-15", b"f": "iso-8859-16"}
 _ANY_ESCAPE = re.compile(rb"\x1b(?:%[@G8]|[(),\-./$][A-Za-z@_]|[\x20-\x2f]*[\x30-\x7e])")
+_BETWEEN = re.compile(rb"(?:[\r\n\t \x16\x00]|" + _ANY_ESCAPE.pattern + rb")*")  # what may sit between messages
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ def split_messages(data: bytes, name: str) -> list[Message]:
     messages = []
     position = 0
     while True:
-        rest = data[position:].lstrip(b"\r\n\t \x16\x00" + ESC)
-        start = len(data) - len(rest)
+        start = _BETWEEN.match(data, position).end()
+        rest = data[start:]
         if not rest.strip(b"\x1a"):  # end of file (a DOS end-of-file mark may follow)
             break
         line = data.count(b"\n", 0, start) + 1
