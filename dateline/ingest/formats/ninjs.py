@@ -180,4 +180,6 @@ def _picture(association: dict) -> Image | None:
     alt = _string(association.get("body_text")) or _role_value(association.get("descriptions"), ("alt",))[0]
     return Image(href, alt=alt, credit=_string(association.get("byline")) or
                  _string(association.get("copyrightholder")) or _string(association.get("creditline")),
-                 caption=_string(association.get("description_text")) or _string(association.get("headline")))
+                 caption=_string(association.get("description_text"))
+                 or _role_value(association.get("descriptions"), ("caption", "summary"))[0]
+                 or _string(association.get("headline")) or _role_value(association.get("headlines"), ("main", ""))[0])
