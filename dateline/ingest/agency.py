@@ -1,0 +1,73 @@
+"""An agency story's own facts laid over the enrichment's front matter: the agency knows best.
+
+The plain-text path is untouched: a Story of format "text" carries nothing to lay over, so its article is
+byte for byte what the importer wrote before agency formats existed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateline.config import SiteConfig
+from dateline.ingest.formats import Image, Story
+
+# front matter keys in the order an editor reads them; the enrichment's keys keep their places
+_ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "byline", "countries", "tags",
+          "subjects", "keywords", "summary", "urgency", "embargo", "draft", "correction", "usage_terms", "image",
+          "slug", "imported_from")
+
+
+def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime) -> dict:
+    """FIELDS (from the enrichment) with the agency's headline, dates, places, subjects and notes."""
+    merged = dict(fields)
+    if story.headline:
+        merged["title"], merged["title_derived"] = story.headline, False
+    published = story.published
+    if published is not None:
+        merged["date"] = published
+        if story.version_created and story.version_created > published:
+            merged["updated"] = story.version_created
+    for key, value in (("byline", story.byline), ("summary", story.summary), ("urgency", story.urgency),
+                       ("correction", story.correction), ("usage_terms", story.usage_terms)):
+        if value:
+            merged[key] = value
+    merged["countries"] = list(dict.fromkeys([*story.countries, *fields.get("countries", [])]))
+    mapped = [config.import_.subjects.get(s.code) or config.import_.subjects.get(s.bare_code)
+              for s in story.subjects]
+    tags = list(dict.fromkeys([t for t in mapped if t] + list(fields.get("tags", []))))
+    merged["tags"] = tags[:max(config.import_.max_tags, sum(1 for t in mapped if t))]
+    unmapped = {s.code: s.name or "" for s, tag in zip(story.subjects, mapped, strict=True) if not tag}
+    if unmapped:
+        merged["subjects"] = unmapped
+    if story.keywords:
+        merged["keywords"] = list(story.keywords)
+    if story.embargo is not None and is_after(story.embargo, now):
+        merged["embargo"] = story.embargo
+        merged["draft"] = True  # until its time: lift_embargoes() publishes it on an import after that
+    if story.images:
+        merged["image"] = image_field(story.images[0])
+    return {key: merged[key] for key in sorted(merged, key=lambda k: _ORDER.index(k) if k in _ORDER else 99)}
+
+
+def image_field(image: Image) -> dict:
+    return {key: value for key, value in (("src", image.href), ("alt", image.alt), ("credit", image.credit),
+                                          ("caption", image.caption)) if value}
+
+
+def is_after(when: dt.datetime, now: dt.datetime) -> bool:
+    """Whether WHEN is later than NOW; a naive WHEN is taken as UTC (agencies that omit the zone send UTC)."""
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)) > now
+
+
+def import_record(story: Story, index: int | None) -> dict:
+    """What imported_from adds for an agency story: how to find it again when a new version arrives."""
+    record: dict = {"format": story.format}
+    if index is not None:
+        record["item"] = index
+    if story.guid:
+        record["guid"] = story.guid
+    if story.version is not None:
+        record["version"] = story.version
+    if story.version_created is not None:
+        record["version_created"] = story.version_created.isoformat()
+    return record

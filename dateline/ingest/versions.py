@@ -1,0 +1,187 @@
+"""Agency stories over time: newer versions, kills and embargoes of stories imported before.
+
+An agency resends a story as new versions under the same id (guid/uri): writethrus, corrections, kills.
+What a newer version does to the article an earlier one became:
+
+- unedited since import: rewritten in place (same file, same URL), the first publication kept as `date`
+  and the version's time as `updated`;
+- edited by an editor: kept as it is, and the report says a newer version is waiting;
+- a kill or withdrawal (pubStatus canceled/withheld): the article becomes a draft, edited or not (an
+  agency kill is a legal instruction), by changing its `draft:` line alone.
+
+Embargoed stories are written as drafts and listed in content/.embargoes.json; the first import after
+the embargo lifts publishes the ones nobody edited meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dateline.ingest.formats import CANCELED, WITHHELD, Story
+from dateline.ingest.formats.values import parse_when
+from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, sha256
+from dateline.yamlutil import SafeLoader
+
+EMBARGOES = Path("content") / ".embargoes.json"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
+_DRAFT_LINE = re.compile(r"^draft:.*\n", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An article imported from an agency story: where it is and which version it holds."""
+
+    path: Path
+    version: int | None
+    version_created: dt.datetime | None
+
+
+class AgencyArticles:
+    """content/articles by agency id (imported_from.guid), read when first needed."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self._site_dir = site_dir
+        self._by_guid: dict[str, Imported] | None = None
+
+    def get(self, guid: str) -> Imported | None:
+        if self._by_guid is None:
+            self._by_guid = _scan(self._site_dir)
+        return self._by_guid.get(guid)
+
+    def record(self, guid: str, imported: Imported) -> None:
+        if self._by_guid is not None:
+            self._by_guid[guid] = imported
+
+
+def _scan(site_dir: Path) -> dict[str, Imported]:
+    found: dict[str, Imported] = {}
+    root = site_dir / ARTICLES
+    for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        head = _FRONT_MATTER.match(text)
+        if head is None or "guid:" not in head.group(1):
+            continue  # cheap: most articles are not from an agency feed
+        try:
+            fields = yaml.load(head.group(1), Loader=SafeLoader)
+        except yaml.YAMLError:
+            continue  # the build reports a broken article
+        source = fields.get("imported_from") if isinstance(fields, dict) else None
+        if isinstance(source, dict) and isinstance(source.get("guid"), str):
+            version = source.get("version")
+            when = source.get("version_created")
+            found.setdefault(source["guid"], Imported(
+                path, version if isinstance(version, int) else None,
+                parse_when(when if isinstance(when, str) else when.isoformat() if isinstance(when, dt.datetime)
+                           else None)))
+    return found
+
+
+def is_newer(story: Story, imported: Imported) -> bool:
+    """A higher version, or (versions unknown or equal) a later versionCreated."""
+    if story.version is not None and imported.version is not None and story.version != imported.version:
+        return story.version > imported.version
+    if story.version_created is not None and imported.version_created is not None:
+        try:
+            return story.version_created > imported.version_created
+        except TypeError:  # one naive, one aware: compare as written
+            return story.version_created.replace(tzinfo=None) > imported.version_created.replace(tzinfo=None)
+    return False
+
+
+def is_killed(story: Story) -> bool:
+    return story.status in (CANCELED, WITHHELD)
+
+
+def edited_since_import(path: Path, manifest: dict[str, ManifestEntry], site_dir: Path) -> bool:
+    """Whether the file differs from what the importer last wrote there (no record: assume it was edited)."""
+    relative = path.relative_to(site_dir).as_posix()
+    written = {e.written_sha256 for e in manifest.values() if e.article == relative}
+    try:
+        return sha256(path.read_bytes()) not in written
+    except OSError:
+        return True
+
+
+def rewritten(manifest: dict[str, ManifestEntry], site_dir: Path, path: Path, text: bytes) -> None:
+    """Record TEXT as what the importer wrote at PATH, for every manifest entry that points there."""
+    relative = path.relative_to(site_dir).as_posix()
+    for key, entry in list(manifest.items()):
+        if entry.article == relative:
+            manifest[key] = ManifestEntry(entry.file, entry.article, sha256(text))
+
+
+def kept_fields(text: str) -> dict:
+    """What a newer version keeps of the article: its slug (the URL), first publication and item number."""
+    head = _FRONT_MATTER.match(text)
+    try:
+        fields = yaml.load(head.group(1), Loader=SafeLoader) if head else None
+    except yaml.YAMLError:
+        fields = None
+    fields = fields if isinstance(fields, dict) else {}
+    source = fields.get("imported_from") if isinstance(fields.get("imported_from"), dict) else {}
+    kept = {key: fields[key] for key in ("slug", "date", "title") if fields.get(key) is not None}
+    if isinstance(source.get("item"), int):
+        kept["item"] = source["item"]
+    return kept
+
+
+def set_draft(text: str, draft: bool) -> str:
+    """TEXT with its front matter's `draft:` line set (added before the closing '---', or removed)."""
+    head = _FRONT_MATTER.match(text)
+    if head is None:
+        return text
+    front = _DRAFT_LINE.sub("", head.group(1))
+    if draft:
+        front += "draft: true\n"
+    return f"---\n{front}---\n" + text[head.end():]
+
+
+def withdraw(path: Path) -> bytes | None:
+    """Make the article at PATH a draft; its new bytes, or None when it is gone or already a draft."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    changed = set_draft(text, True)
+    if changed == text or _FRONT_MATTER.match(text) is None:
+        return None
+    data = changed.encode("utf-8")
+    atomic_write(path, data)
+    return data
+
+
+# --- embargoes ----------------------------------------------------------------------------------------
+
+
+def load_embargoes(site_dir: Path) -> dict[str, str]:
+    """Article path (relative to the site) -> its embargo (ISO 8601)."""
+    try:
+        data = json.loads((site_dir / EMBARGOES).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_embargoes(site_dir: Path, embargoes: dict[str, str]) -> None:
+    path = site_dir / EMBARGOES
+    if not embargoes and not path.exists():
+        return
+    atomic_write(path, (json.dumps(dict(sorted(embargoes.items())), indent=1) + "\n").encode("utf-8"))
+
+
+def due_embargoes(embargoes: dict[str, str], now: dt.datetime) -> list[str]:
+    due = []
+    for relative, when in embargoes.items():
+        lifted = parse_when(when)
+        if lifted is None or (lifted if lifted.tzinfo else lifted.replace(tzinfo=dt.UTC)) <= now:
+            due.append(relative)
+    return sorted(due)
