@@ -238,7 +238,7 @@ def _article(story: Story, index: int | None, source: Path, data_sha: str, site_
         fields["image"] = image_field(_local_image(story.images[0], source, site_dir))
     fields["imported_from"] = {**fields["imported_from"], **import_record(story, index)}
     head = render_article(fields, []).rstrip("\n")
-    return fields, f"{head}\n{story.body or ''}\n".encode()
+    return fields, f"{head}\n\n{story.body or ''}\n".encode()
 
 
 _PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
