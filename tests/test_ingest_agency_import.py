@@ -276,3 +276,34 @@ def test_manifest_keys_multi_item_files_by_story(site, tmp_path):
 
     keys = sorted(json.loads((site / MANIFEST).read_text(encoding="utf-8"))["imported"])
     assert len(keys) == 2 and keys[0].endswith("#1") and keys[1].endswith("#2")
+
+
+def test_a_killed_embargoed_story_is_never_published(site, tmp_path):
+    (source,) = copy_in(tmp_path / "a", "newsml-g2/reuters-embargoed-report.xml")
+    article = import_paths([source], site, load_config(site), now=BEFORE).written[0].article
+    kill = tmp_path / "b" / "kill.xml"
+    kill.parent.mkdir()
+    kill.write_text(source.read_text(encoding="utf-8").replace('version="1"', 'version="2"')
+                    .replace("stat:usable", "stat:canceled"), encoding="utf-8")
+    assert [i.article for i in import_paths([kill], site, load_config(site), now=BEFORE).withdrawn] == [article]
+    assert import_paths([], site, load_config(site), now=LATER).released == []
+    assert front_matter(article)["draft"] is True
+
+
+def test_kill_of_an_article_saved_with_windows_line_ends(site, tmp_path):
+    (first,) = copy_in(tmp_path / "a", "nitf/ap-atlanta-airport.nitf")
+    article = import_paths([first], site, load_config(site), now=BEFORE).written[0].article
+    article.write_bytes(article.read_bytes().replace(b"\n", b"\r\n"))  # an editor's Windows tool saved it
+    (kill,) = copy_in(tmp_path / "b", "nitf/ap-atlanta-airport-kill")
+    assert import_paths([kill], site, load_config(site), now=BEFORE).withdrawn
+    text = article.read_bytes()
+    assert b"draft: true\r\n---\r\n" in text and b"\r\r" not in text
+    assert front_matter(article)["draft"] is True
+
+
+def test_kill_of_a_story_never_imported_is_a_warning(site, tmp_path):
+    (kill,) = copy_in(tmp_path / "b", "nitf/ap-atlanta-airport-kill")
+    report = import_paths([kill], site, load_config(site), now=BEFORE)
+    assert report.written == [] and not report.rejected
+    assert report.warnings == [f"{kill}: a NITF kill of AP-ATL-20250918-0001, which was never imported: "
+                               "nothing to withdraw"]

@@ -284,10 +284,15 @@ def _apply_version(story: Story, key: str, source: Path, site_dir: Path, config:
     relative = article.relative_to(site_dir).as_posix()
     edited = versions.edited_since_import(article, manifest, site_dir)
     if versions.is_killed(story):
+        agency.embargoes.pop(relative, None)  # a killed story must never be published when its embargo lifts
         data = versions.withdraw(article)
         if data is not None and not edited:
             versions.rewritten(manifest, site_dir, article, data)
-        (report.withdrawn if data is not None else report.older).append(Imported(source, article))
+        if data is None:
+            report.warnings.append(f"{relative}: killed by the agency in {source}, but it has no front matter to "
+                                   "mark as a draft: unpublish it by hand")
+        else:
+            report.withdrawn.append(Imported(source, article))
         # an edited article's hash is never recorded: later versions must still see it as edited
         manifest[key] = ManifestEntry(source.name, relative, "" if edited else sha256(article.read_bytes()))
         save_manifest(site_dir, manifest)
@@ -323,11 +328,14 @@ def _lift_embargoes(site_dir: Path, manifest: dict[str, ManifestEntry], agency: 
         article = site_dir / relative
         if not article.is_file():
             continue  # deleted by an editor
+        text = article.read_text(encoding="utf-8")
+        if not versions.is_draft(text):
+            continue  # already published by an editor
         if versions.edited_since_import(article, manifest, site_dir):
             report.warnings.append(f"{relative}: its embargo is over, but it was edited since import and is left "
                                    "as it is; remove 'draft: true' to publish it")
             continue
-        data = versions.set_draft(article.read_text(encoding="utf-8"), False).encode("utf-8")
+        data = versions.set_draft(text, False).encode("utf-8")
         atomic_write(article, data)
         versions.rewritten(manifest, site_dir, article, data)
         report.released.append(Imported(article, article))

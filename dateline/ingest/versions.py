@@ -29,8 +29,9 @@ from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, sha256
 from dateline.yamlutil import SafeLoader
 
 EMBARGOES = Path("content") / ".embargoes.json"
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
-_DRAFT_LINE = re.compile(r"^draft:.*\n", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_DRAFT_LINE = re.compile(r"^draft:.*(?:\n|\Z)", re.MULTILINE)
+_DRAFT_TRUE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -139,22 +140,29 @@ def set_draft(text: str, draft: bool) -> str:
     head = _FRONT_MATTER.match(text)
     if head is None:
         return text
+    newline = "\r\n" if head.group().startswith("---\r\n") else "\n"
     front = _DRAFT_LINE.sub("", head.group(1))
     if draft:
-        front += "draft: true\n"
-    return f"---\n{front}---\n" + text[head.end():]
+        front += f"draft: true{newline}"
+    return f"---{newline}{front}---{newline}" + text[head.end():]
+
+
+def is_draft(text: str) -> bool:
+    head = _FRONT_MATTER.match(text)
+    return head is not None and _DRAFT_TRUE.search(head.group(1)) is not None
 
 
 def withdraw(path: Path) -> bytes | None:
-    """Make the article at PATH a draft; its new bytes, or None when it is gone or already a draft."""
+    """Make the article at PATH a draft; its bytes now, or None when it has no front matter to change."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    changed = set_draft(text, True)
-    if changed == text or _FRONT_MATTER.match(text) is None:
+    if _FRONT_MATTER.match(text) is None:
         return None
-    data = changed.encode("utf-8")
+    if is_draft(text):
+        return text.encode("utf-8")
+    data = set_draft(text, True).encode("utf-8")
     atomic_write(path, data)
     return data
 

@@ -260,7 +260,8 @@ def blocks_from_text(value: str) -> list[Block]:
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ene", "abr", "ago",
            "dic", "mär", "mai", "okt", "dez", "janv", "févr", "avr", "juil", "déc", "mei", "maj", "gen", "giu",
            "lug", "set", "ott")
-_KNOWN_AGENCIES = r"AAP|AFP|AP|ANSA|APA|CP|dpa|DPA|EFE|Kyodo|PA|Reuters|SDA|TASS|Xinhua|Yonhap|Bernama|NTB|TT|STT"
+_KNOWN_AGENCIES = (r"AAP|AFP|AP|ANSA|APA|CP|dpa|DPA|EFE|Kyodo|PA|Reuters|SDA|TASS|Xinhua|Yonhap|Bernama|NTB|TT|STT|"
+                   r"Anadolu|Belga|LETA|BNS|ELTA|PAP|CTK|MTI|BTA|KNA|epd|Ritzau|Lusa|Jiji|PTI|Antara|UPI|BBC")
 _DATELINE = re.compile(
     r"(?P<head>[^\W\d_][^()\n]{0,80}?)[ ,]*(?:\((?P<agency>[^\W\d_][\w&./' -]{0,30}?)\)|"
     r"(?<=[\d ])(?P<bare>" + _KNOWN_AGENCIES + r"))[ \t]*(?:[-–—_]+|\.-|:)[ \t]*")
@@ -280,11 +281,16 @@ def split_dateline(first: str) -> tuple[str, str | None, int] | None:
                 words.lower()[:3] in _MONTHS and len(words.split()) <= 2 and any(c.isdigit() for c in words):
             break
         place.append(words)
+    agency = match.group("agency") or match.group("bare")
+    if not re.fullmatch(_KNOWN_AGENCIES, agency, re.IGNORECASE) and not (
+            len(agency) <= 20 and all(word[:1].isupper() for word in agency.split())
+            and sum(c.isupper() for c in agency) * 2 >= sum(c.isalpha() for c in agency)):
+        return None  # "(pictured)", "(preliminary)": a parenthesis in the lead, not an agency's credit
     city = ", ".join(place)
     if not city or len(city.split()) > 6 or not city[0].isupper() or city.endswith((".", "!", "?")) and \
             len(city.split()[-1]) > 5:
         return None
-    return city, match.group("agency") or match.group("bare"), match.end()
+    return city, agency, match.end()
 
 
 _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in (
