@@ -7,9 +7,12 @@ byte for byte what the importer wrote before agency formats existed.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from dateline.config import SiteConfig
 from dateline.ingest.formats import Image, Story
+from dateline.ingest.write import atomic_write
+from dateline.text import slugify
 
 # front matter keys in the order an editor reads them; the enrichment's keys keep their places
 _ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "byline", "countries", "tags",
@@ -47,6 +50,30 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
     if story.images:
         merged["image"] = image_field(story.images[0])
     return {key: merged[key] for key in sorted(merged, key=lambda k: _ORDER.index(k) if k in _ORDER else 99)}
+
+
+PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
+
+
+def local_image(image: Image, source: Path, site_dir: Path) -> Image:
+    """A picture delivered beside the agency file, copied to the site's static/images/ (never over another
+    file, never from outside that folder); a URL, or a picture not delivered, is kept as the agency named it."""
+    href = image.href
+    if "://" in href or href.startswith(("/", "\\")) or ":" in href.split("/")[0]:
+        return image
+    folder = source.parent.resolve()
+    picture = (folder / href).resolve()
+    if not picture.is_relative_to(folder) or picture.suffix.lower() not in PICTURE_SUFFIXES or \
+            not picture.is_file() or picture.stat().st_size > MAX_PICTURE_BYTES:
+        return image
+    data = picture.read_bytes()
+    stem, suffix = slugify(picture.stem, max_length=60) or "picture", picture.suffix.lower()
+    for attempt in range(1, 1000):
+        target = site_dir / "static" / "images" / (f"{stem}{suffix}" if attempt == 1 else f"{stem}-{attempt}{suffix}")
+        if (target.is_file() and target.read_bytes() == data) or atomic_write(target, data, exclusive=True):
+            return Image(target.relative_to(site_dir).as_posix(), image.alt, image.credit, image.caption)
+    return image
 
 
 def image_field(image: Image) -> dict:

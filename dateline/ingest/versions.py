@@ -18,14 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from dateline.ingest.formats import CANCELED, WITHHELD, Story
+from dateline.ingest.formats import CANCELED, FORMAT_NAMES, WITHHELD, Story
 from dateline.ingest.formats.values import parse_when
-from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, sha256
+from dateline.ingest.report import Imported, ImportReport
+from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, save_manifest, sha256
 from dateline.yamlutil import SafeLoader
 
 EMBARGOES = Path("content") / ".embargoes.json"
@@ -35,7 +37,7 @@ _DRAFT_TRUE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*\r?$", re.MULTILINE
 
 
 @dataclass(frozen=True)
-class Imported:
+class AgencyArticle:
     """An article imported from an agency story: where it is and which version it holds."""
 
     path: Path
@@ -48,20 +50,37 @@ class AgencyArticles:
 
     def __init__(self, site_dir: Path) -> None:
         self._site_dir = site_dir
-        self._by_guid: dict[str, Imported] | None = None
+        self._by_guid: dict[str, AgencyArticle] | None = None
 
-    def get(self, guid: str) -> Imported | None:
+    def get(self, guid: str) -> AgencyArticle | None:
         if self._by_guid is None:
             self._by_guid = _scan(self._site_dir)
         return self._by_guid.get(guid)
 
-    def record(self, guid: str, imported: Imported) -> None:
+    def record(self, guid: str, imported: AgencyArticle) -> None:
         if self._by_guid is not None:
             self._by_guid[guid] = imported
 
 
-def _scan(site_dir: Path) -> dict[str, Imported]:
-    found: dict[str, Imported] = {}
+class AgencyState:
+    """What importing agency stories needs beyond plain copy: their articles by id, embargoes, the clock."""
+
+    def __init__(self, site_dir: Path, now: dt.datetime) -> None:
+        self.articles = AgencyArticles(site_dir)
+        self.embargoes = load_embargoes(site_dir)
+        self.now = now
+
+    def written(self, story: Story, article: Path, relative: str, embargo: dt.datetime | None) -> None:
+        """Remember what STORY became: its article by id, and its embargo when it has one."""
+        if story.guid:
+            self.articles.record(story.guid, AgencyArticle(article, story.version, story.version_created))
+        self.embargoes.pop(relative, None)
+        if embargo is not None:
+            self.embargoes[relative] = embargo.isoformat()
+
+
+def _scan(site_dir: Path) -> dict[str, AgencyArticle]:
+    found: dict[str, AgencyArticle] = {}
     root = site_dir / ARTICLES
     for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
         try:
@@ -79,14 +98,14 @@ def _scan(site_dir: Path) -> dict[str, Imported]:
         if isinstance(source, dict) and isinstance(source.get("guid"), str):
             version = source.get("version")
             when = source.get("version_created")
-            found.setdefault(source["guid"], Imported(
+            found.setdefault(source["guid"], AgencyArticle(
                 path, version if isinstance(version, int) else None,
                 parse_when(when if isinstance(when, str) else when.isoformat() if isinstance(when, dt.datetime)
                            else None)))
     return found
 
 
-def is_newer(story: Story, imported: Imported) -> bool:
+def is_newer(story: Story, imported: AgencyArticle) -> bool:
     """A higher version, or (versions unknown or equal) a later versionCreated."""
     if story.version is not None and imported.version is not None and story.version != imported.version:
         return story.version > imported.version
@@ -155,7 +174,7 @@ def is_draft(text: str) -> bool:
 def withdraw(path: Path) -> bytes | None:
     """Make the article at PATH a draft; its bytes now, or None when it has no front matter to change."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text(): its newline translation would rewrite CRLF
     except (OSError, UnicodeDecodeError):
         return None
     if _FRONT_MATTER.match(text) is None:
@@ -165,6 +184,55 @@ def withdraw(path: Path) -> bytes | None:
     data = set_draft(text, True).encode("utf-8")
     atomic_write(path, data)
     return data
+
+
+# --- applying a version -------------------------------------------------------------------------------
+
+Rewrite = Callable[[dict], tuple[dict, bytes]]  # kept fields of the old article -> new front matter, bytes
+
+
+def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest: dict[str, ManifestEntry],
+                  report: ImportReport, state: AgencyState, rewrite: Rewrite) -> bool:
+    """Handle STORY as a version of an article imported before; False when there is none (a new story).
+    REWRITE makes the newer version's article from what the old one keeps (slug, date, item)."""
+    previous = state.articles.get(story.guid or "")
+    if previous is None or not previous.path.is_file():
+        if is_killed(story):
+            report.warnings.append(f"{source}: a {FORMAT_NAMES[story.format]} kill of {story.guid}, which was "
+                                   "never imported: nothing to withdraw")
+            return True
+        return False
+    article = previous.path
+    relative = article.relative_to(site_dir).as_posix()
+    edited = edited_since_import(article, manifest, site_dir)
+    if is_killed(story):
+        state.embargoes.pop(relative, None)  # a killed story must never be published when its embargo lifts
+        data = withdraw(article)
+        if data is not None and not edited:
+            rewritten(manifest, site_dir, article, data)
+        if data is None:
+            report.warnings.append(f"{relative}: killed by the agency in {source}, but it has no front matter to "
+                                   "mark as a draft: unpublish it by hand")
+        else:
+            report.withdrawn.append(Imported(source, article))
+        # an edited article's hash is never recorded: later versions must still see it as edited
+        manifest[key] = ManifestEntry(source.name, relative, "" if edited else sha256(article.read_bytes()))
+        save_manifest(site_dir, manifest)
+        return True
+    if not is_newer(story, previous):
+        report.older.append(Imported(source, article))
+        return True
+    if edited:
+        report.waiting.append(Imported(source, article))
+        return True
+    fields, data = rewrite(kept_fields(article.read_text(encoding="utf-8")))
+    atomic_write(article, data)
+    rewritten(manifest, site_dir, article, data)
+    manifest[key] = ManifestEntry(source.name, relative, sha256(data))
+    save_manifest(site_dir, manifest)
+    state.written(story, article, relative, fields.get("embargo"))
+    report.updated.append(Imported(source, article))
+    return True
 
 
 # --- embargoes ----------------------------------------------------------------------------------------
@@ -193,3 +261,27 @@ def due_embargoes(embargoes: dict[str, str], now: dt.datetime) -> list[str]:
         if lifted is None or (lifted if lifted.tzinfo else lifted.replace(tzinfo=dt.UTC)) <= now:
             due.append(relative)
     return sorted(due)
+
+
+def lift_embargoes(site_dir: Path, manifest: dict[str, ManifestEntry], state: AgencyState,
+                   report: ImportReport) -> bool:
+    """Publish the embargoed drafts whose time has come; True when the manifest changed."""
+    changed = False
+    for relative in due_embargoes(state.embargoes, state.now):
+        del state.embargoes[relative]
+        article = site_dir / relative
+        if not article.is_file():
+            continue  # deleted by an editor
+        text = article.read_bytes().decode("utf-8", errors="replace")
+        if not is_draft(text):
+            continue  # already published by an editor
+        if edited_since_import(article, manifest, site_dir):
+            report.warnings.append(f"{relative}: its embargo is over, but it was edited since import and is left "
+                                   "as it is; remove 'draft: true' to publish it")
+            continue
+        data = set_draft(text, False).encode("utf-8")
+        atomic_write(article, data)
+        rewritten(manifest, site_dir, article, data)
+        report.released.append(Imported(article, article))
+        changed = True
+    return changed
