@@ -17,7 +17,7 @@ from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest import versions
-from dateline.ingest.agency import agency_fields, image_field, import_record, local_image
+from dateline.ingest.agency import agency_fields, import_record, local_image
 from dateline.ingest.article import SLUG_LENGTH, front_matter, render_article, title_and_slug
 from dateline.ingest.formats import Story, parse_stories
 from dateline.ingest.parse import NotWireCopy
@@ -164,13 +164,12 @@ def _article(story: Story, index: int | None, source: Path, data_sha: str, site_
     fields = front_matter(story.copy, file_name=source.name, sha256=data_sha, slug=slug, title=title, config=config)
     if story.format == "text":
         return fields, render_article(fields, story.copy.paragraphs).encode("utf-8")
-    fields = agency_fields(fields, story, config, now=agency.now)
+    picture = local_image(story.images[0], source, site_dir) if story.images else None
+    fields = agency_fields(fields, story, config, now=agency.now, picture=picture)
     if keep:
         fields.update(keep)
         if story.version_created is not None:
             fields["updated"] = story.version_created
-    if "image" in fields:
-        fields["image"] = image_field(local_image(story.images[0], source, site_dir))
     fields["imported_from"] = {**fields["imported_from"], **import_record(story, index)}
     head = render_article(fields, []).rstrip("\n")
     return fields, f"{head}\n\n{story.body or ''}\n".encode()

@@ -20,8 +20,10 @@ _ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "by
           "slug", "imported_from")
 
 
-def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime) -> dict:
-    """FIELDS (from the enrichment) with the agency's headline, dates, places, subjects and notes."""
+def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime,
+                  picture: Image | None = None) -> dict:
+    """FIELDS (from the enrichment) with the agency's headline, dates, places, subjects and notes.
+    PICTURE: the story's first picture where the site has it (local_image), for `image:`."""
     merged = dict(fields)
     if story.headline:
         merged["title"], merged["title_derived"] = story.headline, False
@@ -47,8 +49,8 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
     if story.embargo is not None and is_after(story.embargo, now):
         merged["embargo"] = story.embargo
         merged["draft"] = True  # until its time: lift_embargoes() publishes it on an import after that
-    if story.images:
-        merged["image"] = image_field(story.images[0])
+    if picture is not None:
+        merged["image"] = image_field(picture)
     return {key: merged[key] for key in sorted(merged, key=lambda k: _ORDER.index(k) if k in _ORDER else 99)}
 
 
