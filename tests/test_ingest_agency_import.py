@@ -132,6 +132,7 @@ def test_newer_version_updates_the_article_in_place(site, tmp_path):
     assert fields["slug"] == "swedens-biggest-homebuilder-files-for-bankruptcy"  # the URL stays
     assert str(fields["date"]) == "2025-08-29 10:15:00+02:00"
     assert str(fields["updated"]) == "2025-08-29 13:40:00+02:00"
+    assert list(fields)[:4] == ["title", "title_derived", "date", "updated"]
     assert fields["correction"] == "Corrects the number of unfinished flats in Norway, 800 not 900."
     assert fields["imported_from"]["version"] == 2
     assert "| Norway | 800 |" in body_of(article)

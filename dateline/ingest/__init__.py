@@ -158,18 +158,14 @@ def _write_new(story: Story, key: str, index: int | None, source: Path, *, data_
 
 
 def _article(story: Story, index: int | None, source: Path, data_sha: str, site_dir: Path, config: SiteConfig,
-             agency: versions.AgencyState, *, slug: str, title: str, keep: dict | None = None) -> tuple[dict, bytes]:
+             agency: versions.AgencyState, *, slug: str, title: str, first_date: object = None) -> tuple[dict, bytes]:
     """The front matter and the bytes of the article STORY becomes; plain copy exactly as it always was.
-    KEEP: fields of an earlier version that a newer one must not change (its first publication)."""
+    FIRST_DATE: the date of the article an earlier version became (a newer version keeps it)."""
     fields = front_matter(story.copy, file_name=source.name, sha256=data_sha, slug=slug, title=title, config=config)
     if story.format == "text":
         return fields, render_article(fields, story.copy.paragraphs).encode("utf-8")
     picture = local_image(story.images[0], source, site_dir) if story.images else None
-    fields = agency_fields(fields, story, config, now=agency.now, picture=picture)
-    if keep:
-        fields.update(keep)
-        if story.version_created is not None:
-            fields["updated"] = story.version_created
+    fields = agency_fields(fields, story, config, now=agency.now, picture=picture, first_date=first_date)
     fields["imported_from"] = {**fields["imported_from"], **import_record(story, index)}
     head = render_article(fields, []).rstrip("\n")
     return fields, f"{head}\n\n{story.body or ''}\n".encode()
@@ -181,5 +177,5 @@ def _rewrite(story: Story, source: Path, data_sha: str, site_dir: Path, config: 
     def rewrite(kept: dict) -> tuple[dict, bytes]:
         title = story.headline or title_and_slug(story.copy)[0]
         return _article(story, kept.get("item"), source, data_sha, site_dir, config, agency, slug=kept["slug"],
-                        title=title, keep={"date": kept["date"]} if "date" in kept else None)
+                        title=title, first_date=kept.get("date"))
     return rewrite

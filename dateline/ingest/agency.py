@@ -21,9 +21,10 @@ _ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "by
 
 
 def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime,
-                  picture: Image | None = None) -> dict:
+                  picture: Image | None = None, first_date: object = None) -> dict:
     """FIELDS (from the enrichment) with the agency's headline, dates, places, subjects and notes.
-    PICTURE: the story's first picture where the site has it (local_image), for `image:`."""
+    PICTURE: the story's first picture where the site has it (local_image), for `image:`. FIRST_DATE: the
+    `date` of the article an earlier version became, which a newer version keeps."""
     merged = dict(fields)
     if story.headline:
         merged["title"], merged["title_derived"] = story.headline, False
@@ -31,6 +32,10 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
     if published is not None:
         merged["date"] = published
         if story.version_created and story.version_created > published:
+            merged["updated"] = story.version_created
+    if first_date is not None:
+        merged["date"] = first_date
+        if story.version_created is not None:
             merged["updated"] = story.version_created
     for key, value in (("byline", story.byline), ("summary", story.summary), ("urgency", story.urgency),
                        ("correction", story.correction), ("usage_terms", story.usage_terms)):
