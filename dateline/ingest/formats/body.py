@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 
 from dateline.ingest.article import escape_markdown
 from dateline.ingest.formats.story import Image
-from dateline.ingest.formats.values import clean, strip_controls
+from dateline.ingest.formats.values import MONTH_NUMBERS, clean, strip_controls
 from dateline.ingest.formats.xmlsafe import attribute, local, text
 
 Run = tuple[str, str]  # (text, style): style "", "em", "strong", "br" or "a <href>"
@@ -257,9 +257,9 @@ def blocks_from_text(value: str) -> list[Block]:
 
 # --- datelines and boilerplate ------------------------------------------------------------------------
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "ene", "abr", "ago",
-           "dic", "mär", "mai", "okt", "dez", "janv", "févr", "avr", "juil", "déc", "mei", "maj", "gen", "giu",
-           "lug", "set", "ott")
+# month names and abbreviations of the datelines' languages, beyond English and German
+_MONTHS = {*MONTH_NUMBERS, "sept", "ene", "abr", "ago", "dic", "janv", "févr", "avr", "juil", "déc", "mei", "maj",
+           "gen", "giu", "lug", "set", "ott"}
 _KNOWN_AGENCIES = (r"AAP|AFP|AP|ANSA|APA|CP|dpa|DPA|EFE|Kyodo|PA|Reuters|SDA|TASS|Xinhua|Yonhap|Bernama|NTB|TT|STT|"
                    r"Anadolu|Belga|LETA|BNS|ELTA|PAP|CTK|MTI|BTA|KNA|epd|Ritzau|Lusa|Jiji|PTI|Antara|UPI|BBC")
 _DATELINE = re.compile(
@@ -277,9 +277,8 @@ def split_dateline(first: str) -> tuple[str, str | None, int] | None:
         words = part.strip()
         if not words:
             continue
-        if re.search(r"\d", words) or words.lower().rstrip(".")[:4].rstrip(".") in _MONTHS or \
-                words.lower()[:3] in _MONTHS and len(words.split()) <= 2 and any(c.isdigit() for c in words):
-            break
+        if re.search(r"\d", words) or words.split()[0].lower().rstrip(".") in _MONTHS:
+            break  # "Aug 29", "2014", "29 ago": the date part of the dateline, and what follows it
         place.append(words)
     agency = match.group("agency") or match.group("bare")
     if not re.fullmatch(_KNOWN_AGENCIES, agency, re.IGNORECASE) and not (
