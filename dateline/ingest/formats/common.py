@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from xml.etree.ElementTree import Element
 
 from dateline.ingest.article import escape_markdown
-from dateline.ingest.formats.body import Body
+from dateline.ingest.formats.body import Body, blocks_from_markup, blocks_from_text, finish
 from dateline.ingest.formats.story import CANCELED, FORMAT_NAMES, USABLE, WITHHELD, Image, Story, Subject
 from dateline.ingest.formats.values import clean, unique
+from dateline.ingest.formats.xmlsafe import local
 from dateline.ingest.parse import NotWireCopy, WireCopy
 
 _DATES = {"newsml-g2": "no firstCreated or versionCreated", "newsml-1": "no FirstCreated or ThisRevisionCreated",
@@ -80,3 +82,19 @@ def version_number(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if number >= 0 else None
+
+
+def markup_body(holder: Element) -> Body:
+    """The body inside an XML container (G2 inlineXML, NewsML 1 DataContent): NITF's body.content, XHTML's
+    body, other markup as it is, or plain text when the container holds no elements."""
+    if not len(holder):
+        return finish(blocks_from_text(holder.text or ""))
+    nitf = next((e for e in holder.iter() if local(e.tag) == "body.content"), None)
+    html = next((e for e in holder.iter() if local(e.tag) == "body" and e is not holder), None)
+    blocks, images = blocks_from_markup(nitf if nitf is not None else html if html is not None else holder)
+    return finish(blocks, images)
+
+
+def dateline_place(dateline: str | None) -> str | None:
+    """'STOCKHOLM, Aug 29, 2014 (AFP) -' -> 'STOCKHOLM': the place of a dateline given as a field."""
+    return clean((dateline or "").split("(")[0].split(",")[0].strip(" -–—_"))

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from dateline.ingest.formats.body import Body, blocks_from_markup, blocks_from_text, finish
-from dateline.ingest.formats.common import build_story, credit_of, status_of, version_number
+from dateline.ingest.formats.body import Body, finish
+from dateline.ingest.formats.common import (
+    build_story,
+    credit_of,
+    dateline_place,
+    markup_body,
+    status_of,
+    version_number,
+)
 from dateline.ingest.formats.story import Image, Story, Subject
 from dateline.ingest.formats.values import clean, country_code, parse_when, urgency
 from dateline.ingest.formats.xmlsafe import attribute, child, children, descendants, local, text
@@ -84,7 +91,7 @@ def _story(item: Element, sent) -> Story:
         published=first_created,
         version_created=parse_when(text(child(management, "ThisRevisionCreated"))) or (None if first_created else sent),
         source=credit_of(_party(admin, "Source") or _party(admin, "Provider") or text(child(lines, "CreditLine"))),
-        located=_located(described) or _dateline_place(text(child(lines, "DateLine"))),
+        located=_located(described) or dateline_place(text(child(lines, "DateLine"))),
         guid=guid, version=version_number(text(child(identifier, "RevisionId"))),
         byline=text(child(lines, "ByLine")),
         summary=None, subjects=_subjects(described),
@@ -114,10 +121,6 @@ def _located(described: list[Element]) -> str | None:
     return None
 
 
-def _dateline_place(dateline: str | None) -> str | None:
-    return clean((dateline or "").split("(")[0].split(",")[0].strip(" -–—_")) if dateline else None
-
-
 def _subjects(described: list[Element]) -> list[Subject]:
     subjects = []
     for block in described:
@@ -130,15 +133,7 @@ def _subjects(described: list[Element]) -> list[Subject]:
 
 def _body(item: Element | None) -> Body:
     data = child(item, "DataContent")
-    if data is None:
-        return finish([])
-    nitf_body = next((e for e in data.iter() if local(e.tag) == "body.content"), None)
-    html_body = next((e for e in data.iter() if local(e.tag) == "body" and e is not data), None)
-    if nitf_body is not None or html_body is not None or len(data):
-        blocks, images = blocks_from_markup(nitf_body if nitf_body is not None else
-                                            html_body if html_body is not None else data)
-        return finish(blocks, images)
-    return finish(blocks_from_text(data.text or ""))
+    return markup_body(data) if data is not None else finish([])
 
 
 def _photos(component: Element | None) -> list[Image]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from dateline.ingest.formats.body import Body, blocks_from_markup, blocks_from_text, finish
-from dateline.ingest.formats.common import build_story, credit_of, qcode_tail, status_of, version_number
+from dateline.ingest.formats.body import Body, blocks_from_text, finish
+from dateline.ingest.formats.common import build_story, credit_of, markup_body, qcode_tail, status_of, version_number
 from dateline.ingest.formats.story import Image, Story, Subject
 from dateline.ingest.formats.values import clean, country_code, parse_when, urgency
 from dateline.ingest.formats.xmlsafe import attribute, child, children, descendants, local, namespace, text
@@ -97,12 +97,7 @@ def _body(item: Element) -> Body:
     for holder in content_set if content_set is not None else []:
         kind = local(holder.tag)
         if kind == "inlineXML":
-            html_body = next((e for e in holder.iter() if local(e.tag) == "body" and
-                              local(holder.tag) != "body"), None)
-            nitf_body = next((e for e in holder.iter() if local(e.tag) == "body.content"), None)
-            element = nitf_body if nitf_body is not None else html_body if html_body is not None else holder
-            blocks, images = blocks_from_markup(element)
-            return finish(blocks, images)
+            return markup_body(holder)
         if kind == "inlineData":
             return finish(blocks_from_text(holder.text or ""))
     return finish([])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element
 
 from dateline.ingest.formats.body import blocks_from_markup, finish
-from dateline.ingest.formats.common import build_story, credit_of, status_of, version_number
+from dateline.ingest.formats.common import build_story, credit_of, dateline_place, status_of, version_number
 from dateline.ingest.formats.story import Story, Subject
 from dateline.ingest.formats.values import clean, country_code, parse_when, urgency
 from dateline.ingest.formats.xmlsafe import attribute, child, children, descendants, local, text
@@ -30,8 +30,8 @@ def parse_nitf(root: Element) -> list[Story]:
     city = text(child(location, "city")) or text(child(location, "sublocation")) or text(location)
     region = text(child(location, "state")) or text(child(location, "region"))
     located = f"{city}, {region}" if city and region and city != region else city
-    if located is None and text(child(body_head, "dateline")):
-        located = _dateline_place(text(child(body_head, "dateline")))
+    if located is None:
+        located = dateline_place(text(child(body_head, "dateline")))
     issued = parse_when(attribute(child(docdata, "date.issue"), "norm"))
     published = parse_when(attribute(child(head, "pubdata"), "date.publication"))
     doc_id = child(docdata, "doc-id")
@@ -70,11 +70,6 @@ def _byline(body_head: Element | None) -> str | None:
     if titled is not None and whole and text(titled):
         whole = whole.replace(text(titled), "").strip(" ,")
     return whole
-
-
-def _dateline_place(dateline: str) -> str | None:
-    place = dateline.split("(")[0].split(",")[0].strip(" -–—_")
-    return place or None
 
 
 def _subjects(head: Element | None) -> list[Subject]:
