@@ -67,7 +67,7 @@ def test_every_format_imports_and_builds(site, tmp_path):
     data = stream.read_bytes()
     kill_at = data.index(b"\x16\x16\x01a1302")
     stream.write_bytes(data[:kill_at])  # the story and its first lead; the kill is tested below
-    (inbox / "ap-ohio-bridge-kill").write_bytes(data[kill_at:])
+    (tmp_path / "ap-ohio-bridge-kill").write_bytes(data[kill_at:])
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
                              str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -86,7 +86,7 @@ def test_every_format_imports_and_builds(site, tmp_path):
     page = housing.read_text(encoding="utf-8")
     assert "<table>" in page and "<td>Norway</td>" in page and "<li>the city of Malmö, and</li>" in page
     # the kill, delivered later: the article becomes a draft and leaves the site at the next build
-    shutil.move(inbox / "ap-ohio-bridge-kill", inbox / "ap-ohio-bridge-kill-now")
+    shutil.move(tmp_path / "ap-ohio-bridge-kill", inbox / "ap-ohio-bridge-kill")
     again = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
                             str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
@@ -302,9 +302,14 @@ def test_kill_of_an_article_saved_with_windows_line_ends(site, tmp_path):
     assert front_matter(article)["draft"] is True
 
 
-def test_kill_of_a_story_never_imported_is_a_warning(site, tmp_path):
+def test_kill_before_its_story_makes_the_story_a_draft_when_it_comes(site, tmp_path):
     (kill,) = copy_in(tmp_path / "b", "nitf/ap-atlanta-airport-kill")
     report = import_paths([kill], site, load_config(site), now=BEFORE)
     assert report.written == [] and not report.rejected
-    assert report.warnings == [f"{kill}: a NITF kill of AP-ATL-20250918-0001, which was never imported: "
-                               "nothing to withdraw"]
+    assert report.warnings == [f"{kill}: a NITF kill of AP-ATL-20250918-0001, which is not imported: if it "
+                               "arrives, it is imported as a draft"]
+    (story,) = copy_in(tmp_path / "a", "nitf/ap-atlanta-airport.nitf")
+    later = import_paths([story], site, load_config(site), now=BEFORE)
+    article = later.written[0].article
+    assert [i.article for i in later.withdrawn] == [article]
+    assert front_matter(article)["draft"] is True

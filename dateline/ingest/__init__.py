@@ -59,7 +59,7 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig, *,
         _import_one(source, site_dir, config, manifest, existing, report, agency)
     if versions.lift_embargoes(site_dir, manifest, agency, report):
         save_manifest(site_dir, manifest)
-    versions.save_embargoes(site_dir, agency.embargoes)
+    agency.save(site_dir)
     return report
 
 
@@ -155,6 +155,8 @@ def _write_new(story: Story, key: str, index: int | None, source: Path, *, data_
     agency.written(story, article, article.relative_to(site_dir).as_posix(), fields.get("embargo"))
     if fields.get("embargo") is not None:
         report.embargoed.append(Imported(source, article))
+    if story.guid in agency.killed:  # the agency killed it before it arrived: imported, but as a draft
+        report.withdrawn.append(Imported(source, article))
 
 
 def _article(story: Story, index: int | None, source: Path, data_sha: str, site_dir: Path, config: SiteConfig,
@@ -165,7 +167,8 @@ def _article(story: Story, index: int | None, source: Path, data_sha: str, site_
     if story.format == "text":
         return fields, render_article(fields, story.copy.paragraphs).encode("utf-8")
     picture = local_image(story.images[0], source, site_dir) if story.images else None
-    fields = agency_fields(fields, story, config, now=agency.now, picture=picture, first_date=first_date)
+    fields = agency_fields(fields, story, config, now=agency.now, picture=picture, first_date=first_date,
+                           killed=bool(story.guid) and story.guid in agency.killed)
     fields["imported_from"] = {**fields["imported_from"], **import_record(story, index)}
     head = render_article(fields, []).rstrip("\n")
     return fields, f"{head}\n\n{story.body or ''}\n".encode()

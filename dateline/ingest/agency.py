@@ -21,10 +21,11 @@ _ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "by
 
 
 def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime,
-                  picture: Image | None = None, first_date: object = None) -> dict:
+                  picture: Image | None = None, first_date: object = None, killed: bool = False) -> dict:
     """FIELDS (from the enrichment) with the agency's headline, dates, places, subjects and notes.
     PICTURE: the story's first picture where the site has it (local_image), for `image:`. FIRST_DATE: the
-    `date` of the article an earlier version became, which a newer version keeps."""
+    `date` of the article an earlier version became, which a newer version keeps. KILLED: the agency killed
+    the story before it arrived (a draft, then)."""
     merged = dict(fields)
     if story.headline:
         merged["title"], merged["title_derived"] = story.headline, False
@@ -54,6 +55,8 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
     if story.embargo is not None and is_after(story.embargo, now):
         merged["embargo"] = story.embargo
         merged["draft"] = True  # until its time: lift_embargoes() publishes it on an import after that
+    if killed:
+        merged["draft"] = True
     if picture is not None:
         merged["image"] = image_field(picture)
     return {key: merged[key] for key in sorted(merged, key=lambda k: _ORDER.index(k) if k in _ORDER else 99)}

@@ -9,8 +9,9 @@ What a newer version does to the article an earlier one became:
 - a kill or withdrawal (pubStatus canceled/withheld): the article becomes a draft, edited or not (an
   agency kill is a legal instruction), by changing its `draft:` line alone.
 
-Embargoed stories are written as drafts and listed in content/.embargoes.json; the first import after
-the embargo lifts publishes the ones nobody edited meanwhile.
+Embargoed stories are written as drafts; the first import after the embargo lifts publishes the ones
+nobody edited meanwhile. A kill that arrives before its story is remembered, so the story, when it comes,
+is imported as a draft. Both are kept in content/.agency.json.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dateline.ingest.report import Imported, ImportReport
 from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, save_manifest, sha256
 from dateline.yamlutil import SafeLoader
 
-EMBARGOES = Path("content") / ".embargoes.json"
+STATE = Path("content") / ".agency.json"  # pending embargoes, and kills of stories not imported (yet)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DRAFT_LINE = re.compile(r"^draft:.*(?:\n|\Z)", re.MULTILINE)
 _DRAFT_TRUE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
@@ -63,12 +64,20 @@ class AgencyArticles:
 
 
 class AgencyState:
-    """What importing agency stories needs beyond plain copy: their articles by id, embargoes, the clock."""
+    """What importing agency stories needs beyond plain copy: their articles by id, pending embargoes
+    (article -> ISO time), kills of stories not imported yet (id -> the kill's file), the clock."""
 
     def __init__(self, site_dir: Path, now: dt.datetime) -> None:
         self.articles = AgencyArticles(site_dir)
-        self.embargoes = load_embargoes(site_dir)
+        self.embargoes, self.killed = _load_state(site_dir)
+        self._saved = (dict(self.embargoes), dict(self.killed))
         self.now = now
+
+    def save(self, site_dir: Path) -> None:
+        if (self.embargoes, self.killed) != self._saved:
+            state = {"embargoes": dict(sorted(self.embargoes.items())), "killed": dict(sorted(self.killed.items()))}
+            atomic_write(site_dir / STATE, (json.dumps(state, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+            self._saved = (dict(self.embargoes), dict(self.killed))
 
     def written(self, story: Story, article: Path, relative: str, embargo: dt.datetime | None) -> None:
         """Remember what STORY became: its article by id, and its embargo when it has one."""
@@ -198,8 +207,9 @@ def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest
     previous = state.articles.get(story.guid or "")
     if previous is None or not previous.path.is_file():
         if is_killed(story):
-            report.warnings.append(f"{source}: a {FORMAT_NAMES[story.format]} kill of {story.guid}, which was "
-                                   "never imported: nothing to withdraw")
+            state.killed[story.guid or ""] = source.name
+            report.warnings.append(f"{source}: a {FORMAT_NAMES[story.format]} kill of {story.guid}, which is not "
+                                   "imported: if it arrives, it is imported as a draft")
             return True
         return False
     article = previous.path
@@ -238,20 +248,15 @@ def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest
 # --- embargoes ----------------------------------------------------------------------------------------
 
 
-def load_embargoes(site_dir: Path) -> dict[str, str]:
-    """Article path (relative to the site) -> its embargo (ISO 8601)."""
+def _load_state(site_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
     try:
-        data = json.loads((site_dir / EMBARGOES).read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        data = json.loads((site_dir / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-
-
-def save_embargoes(site_dir: Path, embargoes: dict[str, str]) -> None:
-    path = site_dir / EMBARGOES
-    if not embargoes and not path.exists():
-        return
-    atomic_write(path, (json.dumps(dict(sorted(embargoes.items())), indent=1) + "\n").encode("utf-8"))
+        return {}, {}
+    parts = [data.get(key) if isinstance(data, dict) else None for key in ("embargoes", "killed")]
+    embargoes, killed = ({str(k): str(v) for k, v in part.items()} if isinstance(part, dict) else {}
+                         for part in parts)
+    return embargoes, killed
 
 
 def due_embargoes(embargoes: dict[str, str], now: dt.datetime) -> list[str]:
