@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dateline.config import load_config
 from dateline.ingest import import_inbox, import_paths
@@ -313,3 +315,25 @@ def test_kill_before_its_story_makes_the_story_a_draft_when_it_comes(site, tmp_p
     article = later.written[0].article
     assert [i.article for i in later.withdrawn] == [article]
     assert front_matter(article)["draft"] is True
+
+
+_SAMPLES = sorted(p for p in AGENCY.rglob("*") if p.is_file() and p.parent.name != "bad")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_SAMPLES), st.integers(0, 3000), st.binary(max_size=12)), min_size=1,
+                max_size=4))
+def test_importer_never_crashes_on_damaged_agency_files(site, tmp_path, damage):
+    """Sequences of damaged agency files (versions, kills and all) import or are rejected, never crash."""
+    folder = tmp_path / "fuzz"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for number, (path, cut, noise) in enumerate(damage):
+        data = path.read_bytes()
+        (folder / f"{number}-{path.name}").write_bytes(data[:cut] + noise + data[cut + len(noise):])
+    report = import_paths(sorted(folder.iterdir()), site, load_config(site), now=BEFORE)
+    for item in report.written + report.updated:
+        fields = front_matter(item.article)
+        assert fields["title"] and fields["slug"]
+    for error in report.rejected:
+        assert error.message
