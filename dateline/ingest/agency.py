@@ -14,10 +14,10 @@ from dateline.ingest.formats import Image, Story
 from dateline.ingest.write import atomic_write
 from dateline.text import slugify
 
-# front matter keys in the order an editor reads them; the enrichment's keys keep their places
-_ORDER = ("title", "title_derived", "date", "updated", "dateline", "source", "byline", "countries", "tags",
-          "subjects", "keywords", "summary", "urgency", "embargo", "draft", "correction", "usage_terms", "image",
-          "slug", "imported_from")
+# Where the keys the agency adds go: after the enrichment's key named here (the enrichment's own keys,
+# whatever they are, keep their order). "" is before slug and imported_from, at the end of the story's facts.
+_AFTER = {"updated": "date", "byline": "source", "subjects": "tags", "keywords": "subjects", "urgency": "",
+          "embargo": "", "draft": "", "correction": "", "usage_terms": "", "image": ""}
 
 
 def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.datetime,
@@ -59,7 +59,22 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
         merged["draft"] = True
     if picture is not None:
         merged["image"] = image_field(picture)
-    return {key: merged[key] for key in sorted(merged, key=lambda k: _ORDER.index(k) if k in _ORDER else 99)}
+    return _ordered(merged, list(fields))
+
+
+def _ordered(merged: dict, original: list[str]) -> dict:
+    """MERGED's keys in the enrichment's order (ORIGINAL), each key the agency added placed after its anchor."""
+    order = [key for key in original if key in merged]
+    tail = [key for key in ("slug", "imported_from") if key in order]
+    order = [key for key in order if key not in tail]
+    for key in _AFTER:
+        if key in merged and key not in order:
+            anchor = _AFTER[key]
+            while anchor and anchor not in order:
+                anchor = _AFTER.get(anchor, "")
+            order.insert(order.index(anchor) + 1 if anchor else len(order), key)
+    order += [key for key in merged if key not in order and key not in tail] + tail
+    return {key: merged[key] for key in order}
 
 
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
