@@ -337,3 +337,23 @@ def test_importer_never_crashes_on_damaged_agency_files(site, tmp_path, damage):
         assert fields["title"] and fields["slug"]
     for error in report.rejected:
         assert error.message
+
+
+def test_a_build_publishes_a_story_whose_embargo_is_over_even_with_an_empty_inbox(site, tmp_path):
+    (source,) = copy_in(tmp_path / "wire", "newsml-g2/reuters-embargoed-report.xml")
+    article = import_paths([source], site, load_config(site), now=BEFORE).written[0].article
+    assert front_matter(article)["draft"] is True
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
+                             str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "its embargo is over" in result.stdout  # the clock is past 2025-09-03T22:00Z
+    assert "draft" not in front_matter(article)
+    assert any("Glaciers in the Alps" in p.read_text(encoding="utf-8") for p in out.rglob("index.html"))
+
+
+def test_the_inbox_step_and_the_importer_name_the_same_files():
+    from dateline import inbox
+    from dateline.ingest import write
+
+    assert (inbox.INBOX, inbox.AGENCY_STATE) == (write.INBOX, write.AGENCY_STATE)

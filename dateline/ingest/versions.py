@@ -28,10 +28,9 @@ import yaml
 from dateline.ingest.formats import CANCELED, FORMAT_NAMES, WITHHELD, Story
 from dateline.ingest.formats.values import parse_when
 from dateline.ingest.report import Imported, ImportReport
-from dateline.ingest.write import ARTICLES, ManifestEntry, atomic_write, save_manifest, sha256
+from dateline.ingest.write import AGENCY_STATE, ARTICLES, ManifestEntry, atomic_write, save_manifest, sha256
 from dateline.yamlutil import SafeLoader
 
-STATE = Path("content") / ".agency.json"  # pending embargoes, and kills of stories not imported (yet)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DRAFT_LINE = re.compile(r"^draft:.*(?:\n|\Z)", re.MULTILINE)
 _DRAFT_TRUE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
@@ -76,7 +75,8 @@ class AgencyState:
     def save(self, site_dir: Path) -> None:
         if (self.embargoes, self.killed) != self._saved:
             state = {"embargoes": dict(sorted(self.embargoes.items())), "killed": dict(sorted(self.killed.items()))}
-            atomic_write(site_dir / STATE, (json.dumps(state, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+            data = json.dumps(state, indent=1, ensure_ascii=False) + "\n"
+            atomic_write(site_dir / AGENCY_STATE, data.encode("utf-8"))
             self._saved = (dict(self.embargoes), dict(self.killed))
 
     def written(self, story: Story, article: Path, relative: str, embargo: dt.datetime | None) -> None:
@@ -250,7 +250,7 @@ def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest
 
 def _load_state(site_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
     try:
-        data = json.loads((site_dir / STATE).read_text(encoding="utf-8"))
+        data = json.loads((site_dir / AGENCY_STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, {}
     parts = [data.get(key) if isinstance(data, dict) else None for key in ("embargoes", "killed")]

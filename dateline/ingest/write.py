@@ -17,6 +17,7 @@ from dateline.yamlutil import SafeLoader
 ARTICLES = Path("content") / "articles"
 INBOX = Path("content") / "inbox"
 MANIFEST = Path("content") / ".imported.json"
+AGENCY_STATE = Path("content") / ".agency.json"  # agency stories' pending embargoes and early kills (versions.py)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
