@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dateline.ingest.parse import NotWireCopy
 
-SYN, SOH, STX, ETX, EOT, ESC = b"\x16", b"\x01", b"\x02", b"\x03", b"\x04", b"\x1b"
+SOH, STX, ETX, EOT = b"\x01", b"\x02", b"\x03", b"\x04"
 
 # ISO 2022 escape sequences that announce a character set (IPTC 7901, 7. and Annex C): ESC % G is UTF-8;
 # ESC - F (or , . /) designates an ISO 8859 part as the upper half.
