@@ -16,21 +16,22 @@ from pathlib import Path
 from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
-from dateline.ingest.article import front_matter, render_article, title_and_slug
+from dateline.ingest.article import enrich, render_article, slug_of
 from dateline.ingest.parse import NotWireCopy, parse_wire
 from dateline.ingest.write import (
     INBOX,
-    ExistingArticles,
+    LazyExisting,
     ManifestEntry,
     article_path,
     atomic_write,
     load_manifest,
     save_manifest,
-    scan_articles,
     sha256,
 )
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
+
+MANIFEST_BATCH = 500  # articles between two writes of the manifest: rewriting it per article was quadratic
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,28 @@ def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
 
 
 def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
-    """Import each raw file, or each file in each folder; a rejected file never stops the rest."""
+    """Import each raw file, or each file in each folder; a rejected file never stops the rest.
+
+    The manifest is written once per MANIFEST_BATCH articles and at the end (also when the import
+    is interrupted by an exception). A process killed between two writes loses nothing: each
+    article carries `imported_from.sha256`, and the next import finds it there and records it.
+    """
     report = ImportReport()
     manifest, warning = load_manifest(site_dir)
     if warning:
         report.warnings.append(warning)
-    existing = scan_articles(site_dir)
-    for source in _sources(paths, report):
-        _import_one(source, site_dir, config, manifest, existing, report)
+    existing = LazyExisting(site_dir)
+    unsaved = 0
+    try:
+        for source in _sources(paths, report):
+            if _import_one(source, site_dir, config, manifest, existing, report):
+                unsaved += 1
+            if unsaved >= MANIFEST_BATCH:
+                save_manifest(site_dir, manifest)
+                unsaved = 0
+    finally:
+        if unsaved or warning:
+            save_manifest(site_dir, manifest)
     return report
 
 
@@ -103,16 +118,17 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
 
 
 def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict[str, ManifestEntry],
-                existing: ExistingArticles, report: ImportReport) -> None:
+                existing: LazyExisting, report: ImportReport) -> bool:
+    """Import one file; True when the manifest changed."""
     try:
         data = source.read_bytes()
     except OSError as exc:
         report.rejected.append(SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
-        return
+        return False
     if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
         report.rejected.append(SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may be at "
                                                    f"most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
-        return
+        return False
     digest = sha256(data)
 
     entry = manifest.get(digest)
@@ -122,36 +138,37 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
             report.kept_edited.append(Imported(source, article))
         else:  # untouched, or deleted by an editor on purpose: either way not written again
             report.unchanged.append(Imported(source, article))
-        return
-    if digest in existing.by_source:  # imported, but the manifest was lost or the import interrupted
-        article = existing.by_source[digest]
+        return False
+    articles = existing.get()
+    if digest in articles.by_source:  # imported, but the manifest was lost or the import interrupted
+        article = articles.by_source[digest]
         manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(),
                                          sha256(article.read_bytes()))
-        save_manifest(site_dir, manifest)
         report.unchanged.append(Imported(source, article))
-        return
+        return True
 
     try:
         copy = parse_wire(data)
     except NotWireCopy as exc:
         report.rejected.append(SourceError(source, exc.message, exc.line))
-        return
-    title, base_slug = title_and_slug(copy)
+        return False
+    draft = enrich(copy, config)
+    base_slug = slug_of(draft.title)
     for attempt in range(1, 10_000):
         slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
-        if slug in existing.slugs:
+        if slug in articles.slugs:
             continue
-        fields = front_matter(copy, file_name=source.name, sha256=digest, slug=slug, title=title, config=config)
-        text = render_article(fields, copy.paragraphs).encode("utf-8")
+        fields = {**draft.fields, "slug": slug, "imported_from": {"file": source.name, "sha256": digest}}
+        text = render_article(fields, draft.body).encode("utf-8")
         article = article_path(site_dir, copy.date.isoformat(), slug)
         if atomic_write(article, text, exclusive=True):
             break
-        existing.slugs.add(slug)  # a file we did not know about holds this name: try the next suffix
+        articles.slugs.add(slug)  # a file we did not know about holds this name: try the next suffix
     else:
         report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
-        return
-    existing.slugs.add(slug)
-    existing.by_source[digest] = article
+        return False
+    articles.slugs.add(slug)
+    articles.by_source[digest] = article
     manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(), sha256(text))
-    save_manifest(site_dir, manifest)
     report.written.append(Imported(source, article))
+    return True

@@ -57,3 +57,14 @@ def sentences(paragraph: str) -> list[str]:
     if rest:
         found.append(rest)
     return found
+
+
+# "<UN.A>", "<F>", "<BLDS ST>": stock symbols after a company's name; "<Ralph Andrews Productions>":
+# Reuters' mark for an unlisted company, whose name stays.
+_SYMBOL = re.compile(r"\s*<[A-Z0-9][A-Z0-9.\-/&= ]{0,14}>")
+_UNLISTED = re.compile(r"<([^<>]{1,80})>")
+
+
+def strip_symbols(text: str) -> str:
+    """TEXT without stock symbols; the names of unlisted companies without their angle brackets."""
+    return _UNLISTED.sub(r"\1", _SYMBOL.sub("", text))

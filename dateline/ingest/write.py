@@ -10,13 +10,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from dateline.yamlutil import SafeLoader
-
 ARTICLES = Path("content") / "articles"
 INBOX = Path("content") / "inbox"
 MANIFEST = Path("content") / ".imported.json"
+_SLUG_LINE = re.compile(r"^slug:[ \t]*['\"]?([\w-]+)['\"]?[ \t]*$", re.MULTILINE)
+# `imported_from: {file: x.txt, sha256: <hex>}` as the importer writes it, or as a block an editor reflowed
+_SOURCE_HASH = re.compile(r"^(?:imported_from:.*|[ \t]+)\bsha256:[ \t]*['\"]?([0-9a-f]{64})\b", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
@@ -86,25 +85,45 @@ class ExistingArticles:
 
 
 def scan_articles(site_dir: Path) -> ExistingArticles:
-    """Slugs and import hashes of the articles already in content/articles (front matter only)."""
+    """Slugs and import hashes of the articles already in content/articles (front matter only).
+
+    Read with two line patterns rather than a YAML parser: this runs over every article of a site
+    before an import writes anything, and the importer writes both keys on lines of their own.
+    """
     slugs: set[str] = set()
     by_source: dict[str, Path] = {}
     root = site_dir / ARTICLES
     for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # a temporary of an interrupted write, or an editor's backup
         slugs.add(re.sub(r"^\d{4}-\d{2}-\d{2}-", "", path.stem))
         try:
-            match = _FRONT_MATTER.match(path.read_text(encoding="utf-8", errors="replace"))
-            fields = yaml.load(match.group(1), Loader=SafeLoader) if match else None
-        except (OSError, yaml.YAMLError):
-            continue  # a broken article is the build's to report; its file name still reserves its slug
-        if not isinstance(fields, dict):
+            head = _FRONT_MATTER.match(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue  # unreadable: the build reports it; its file name still reserves its slug
+        if head is None:
             continue
-        if isinstance(fields.get("slug"), str):
-            slugs.add(fields["slug"])
-        source = fields.get("imported_from")
-        if isinstance(source, dict) and isinstance(source.get("sha256"), str):
-            by_source.setdefault(source["sha256"], path)
+        slug = _SLUG_LINE.search(head.group(1))
+        if slug:
+            slugs.add(slug.group(1))
+        source = _SOURCE_HASH.search(head.group(1))
+        if source:
+            by_source.setdefault(source.group(1), path)
     return ExistingArticles(slugs, by_source)
+
+
+class LazyExisting:
+    """What content/articles holds, scanned when first needed: an import of copy that is all in the
+    manifest already (the inbox on every build) never reads the articles."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self._site_dir = site_dir
+        self._scanned: ExistingArticles | None = None
+
+    def get(self) -> ExistingArticles:
+        if self._scanned is None:
+            self._scanned = scan_articles(self._site_dir)
+        return self._scanned
 
 
 def article_path(site_dir: Path, date_text: str, slug: str) -> Path:

@@ -1,0 +1,322 @@
+"""People and organisations a story names, for the `people:` and `organisations:` front matter keys.
+
+Precision first: a name is kept only on positive evidence.
+- A person is a run of capitalised words with a first name (a common given name, or an initial:
+  "Y. Hojoh") or a title or role beside it ("President Donald Trump", "envoy John Cole"); titles are
+  stripped. A surname alone ("Nauseda") counts towards the full name it belongs to.
+- An organisation ends in an organisation word ("Swiss Bank Corp", "State Department"), starts with
+  one followed by "of"/"for" ("Bank of England"), is a known international body (data/organisations.yaml),
+  or is defined with its acronym in the copy ("Association of Tin Producing Countries (ATPC)").
+Never: month or weekday phrases, table labels, single capitalised words at a sentence start, tickers,
+a name with its job title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from dateline.geo import lookup_country
+from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.words import POSSESSIVE, sentences, strip_symbols, words
+
+DATA = Path(__file__).parent / "data"
+MAX_PERSON_WORDS = 4
+_WORD = re.compile(r"[^\W_][\w'’&.-]*")
+_CONNECTORS = frozenset("of for and & de da do del der den van von bin al la le du des".split())
+_NAME_PARTICLES = frozenset("de da del der den van von bin al la le du des".split())
+_INITIAL = re.compile(r"[A-Z]\.$")
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&.]{1,9})\)")
+_ROLE_AFTER = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,3}?([a-z-]+)\b")
+
+
+@dataclass(frozen=True)
+class Entities:
+    people: list[str]
+    organisations: list[str]
+
+
+@dataclass(frozen=True)
+class EntityWords:
+    given_names: frozenset[str]
+    titles: frozenset[str]  # single capitalised words that make the name after them a person's
+    person_cues: frozenset[str]  # lower-case words that do the same ("envoy John Cole")
+    organisation_words: frozenset[str]
+    legal_forms: frozenset[str]
+    known: dict[str, str]  # folded name or acronym of a known organisation -> its canonical name
+    not_names: frozenset[str]
+
+
+@cache
+def entity_words() -> EntityWords:
+    data = yaml.safe_load((DATA / "words.yaml").read_text(encoding="utf-8"))
+    given = (DATA / "given_names.txt").read_text(encoding="utf-8").split("\n")
+    places = gazetteer()
+    known: dict[str, str] = {}
+    for name, aliases in yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8")).items():
+        for alias in [name, *(aliases or [])]:
+            known[_key(alias)] = name
+    titles = {word for title in data["name_titles"] for word in title.replace(".", "").split()}
+    return EntityWords(
+        # A given name that is also a place ("Georgia", "Jordan") proves nothing on its own.
+        given_names=frozenset(n for n in given if n and not n.startswith("#") and fold(n) not in places.phrases),
+        titles=frozenset(titles - {"Acting", "Former", "Interim", "Deputy", "Leader", "First", "Chief", "Special",
+                                   "Candidate", "Presidential", "Opposition", "State"}),
+        person_cues=frozenset(data["person_cues"]),
+        organisation_words=frozenset(data["organisation_words"]),
+        legal_forms=frozenset(data["legal_forms"]),
+        known=known,
+        not_names=frozenset(data["not_names"]),
+    )
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace(".", "").split())
+
+
+@dataclass
+class _Tally:
+    spelling: str
+    count: int
+    first: int
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Run:
+    words: tuple[str, ...]
+    opens_sentence: bool
+    before: str  # the word right before the run, "" after punctuation or at the start
+    after: str  # the text right after the run
+    position: int
+
+
+def find_entities(paragraphs: Sequence[str]) -> Entities:
+    """The people and organisations named in prose paragraphs, most mentioned first."""
+    vocabulary = entity_words()
+    people: dict[str, _Tally] = {}
+    organisations: dict[str, _Tally] = {}
+    surnames: list[tuple[str, int, bool]] = []  # a lone capitalised word, where, and whether a title came before
+    capitalised_words: list[tuple[str, int]] = []
+    position = 0
+    for paragraph in paragraphs:
+        for sentence in sentences(strip_symbols(paragraph)):
+            for run in _runs(sentence, position):
+                position = run.position
+                capitalised_words.extend((w, run.position) for w in run.words if w[:1].isupper())
+                _read_run(run, sentence, vocabulary, people, organisations, surnames)
+            position += 1
+    _resolve_surnames(people, surnames, capitalised_words)
+    _count_acronyms(organisations, capitalised_words)
+    return Entities(_ranked(people), _ranked(organisations))
+
+
+def _runs(sentence: str, position: int) -> list[_Run]:
+    """Runs of capitalised words (connectors inside), broken by punctuation and possessives."""
+    abbreviations = words().abbreviations
+    runs: list[_Run] = []
+    current: list[str] = []
+    start_index = start = end = 0
+    before = ""
+    previous = ""
+    matches = list(_WORD.finditer(sentence))
+
+    def close(at: int) -> None:
+        nonlocal current
+        while current and current[-1] in _CONNECTORS:
+            current.pop()
+        if current:
+            position_ = position + start_index
+            runs.append(_Run(tuple(current), start_index == 0, before, sentence[at:at + 80], position_))
+        current = []
+
+    for index, match in enumerate(matches):
+        word, closes = match.group(), False
+        if current and sentence[end:match.start()] != " ":
+            close(end)
+        if word.endswith(".") and word[:-1] not in abbreviations and not re.fullmatch(r"(?:[A-Z]\.)+", word) \
+                and not _INITIAL.match(word):
+            word, closes = word.rstrip("."), True  # the sentence's full stop, not "Mr." or "U.S."
+        if POSSESSIVE.search(word):
+            word, closes = POSSESSIVE.sub("", word), True  # "Trump's personal involvement"
+        if word[:1].isupper():
+            if not current:
+                start_index, start = index, match.start()
+                gap = sentence[end:match.start()] if index else ""
+                before = previous if index and gap == " " else ""
+            current.append(word)
+        elif word in _CONNECTORS and current:
+            current.append(word)
+        else:
+            closes = True
+        end = match.end()
+        previous = word.lower()
+        if closes:
+            close(end)
+    close(end)
+    del start
+    return runs
+
+
+def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[str, _Tally],
+              organisations: dict[str, _Tally], surnames: list[tuple[str, int, bool]]) -> None:
+    tokens = list(run.words)
+    while tokens and (tokens[0] in vocabulary.not_names or tokens[0] in _CONNECTORS):
+        tokens = tokens[1:]
+    if not tokens:
+        return
+    known = _known_organisation(tokens, vocabulary)
+    if known:
+        _add(organisations, known, run.position)
+        return
+    organisation = _organisation(tokens, run, vocabulary)
+    if organisation:
+        name, acronym = organisation
+        _add(organisations, name, run.position, alias=acronym)
+        return
+    person = _person(tokens, run, vocabulary)
+    if person is None:
+        return
+    name, titled = person
+    if len(name) == 1:
+        surnames.append((name[0], run.position, titled))
+    else:
+        _add(people, " ".join(name), run.position)
+
+
+def _known_organisation(tokens: list[str], vocabulary: EntityWords) -> str | None:
+    for size in range(len(tokens), 0, -1):
+        for start in range(0, len(tokens) - size + 1):
+            name = vocabulary.known.get(_key(" ".join(tokens[start:start + size])))
+            if name:
+                return name
+    return None
+
+
+def _organisation(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[str, str | None] | None:
+    """An organisation's name in TOKENS (and the acronym defined after it), or None."""
+    org_words = vocabulary.organisation_words
+    acronym_match = _ACRONYM_AFTER.match(run.after)
+    acronym = acronym_match.group(1) if acronym_match else None
+    if acronym and not _initials_match(tokens, acronym):
+        acronym = None
+    ends = [i for i, t in enumerate(tokens) if t in org_words]
+    name: list[str] | None = None
+    if ends and ends[-1] >= 1 and tokens[ends[-1] - 1] not in _CONNECTORS:
+        name = tokens[:ends[-1] + 1]
+        # "Treasury Secretary" is a title; "Minister" is not an organisation word: nothing to do.
+    elif ends and ends[0] + 2 < len(tokens) and tokens[ends[0] + 1] in ("of", "for", "on") \
+            and tokens[ends[0] + 2][:1].isupper():
+        name = tokens  # "Bank of England", "Association of Tin Producing Countries"
+    elif acronym and len(tokens) >= 2:
+        name = tokens  # "Network Computing Forum (NCF)"
+    if not name:
+        return None
+    while name and name[0] in vocabulary.not_names:
+        name = name[1:]
+    while len(name) > 2 and name[-1] in vocabulary.legal_forms:
+        name = name[:-1]  # "General Motors Corp" -> "General Motors"; "Chrysler Corp" stays
+    if len(name) < 2 or all(t in org_words or t in _CONNECTORS for t in name):
+        return None
+    if any(t.isupper() and len(t) > 1 and t not in vocabulary.legal_forms and "." not in t
+           and t in _table_labels() for t in name):
+        return None
+    return " ".join(name), acronym
+
+
+@cache
+def _table_labels() -> frozenset[str]:
+    return frozenset({"NOTE", "SHR", "NET", "REVS", "AVG"})
+
+
+def _initials_match(tokens: list[str], acronym: str) -> bool:
+    letters = acronym.replace(".", "").replace("&", "").upper()
+    initials = "".join(t[0] for t in tokens if t[:1].isupper())
+    return len(letters) >= 2 and _is_subsequence(letters, initials) and letters[0] == initials[:1]
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list[str], bool] | None:
+    """(the name, whether a title or role word said it is a person's), or None."""
+    titled = False
+    last_title = max((i for i, t in enumerate(tokens) if t.rstrip(".") in vocabulary.titles), default=-1)
+    if last_title >= 0:
+        tokens = tokens[last_title + 1:]
+        titled = True
+    if not tokens or len(tokens) > MAX_PERSON_WORDS:
+        return None
+    if not titled and run.before in vocabulary.person_cues:
+        titled = True
+    role = _ROLE_AFTER.match(run.after)
+    if not titled and role and role.group(1) in vocabulary.person_cues:
+        titled = True
+    places = gazetteer()
+    for index, token in enumerate(tokens):
+        bare = token.rstrip(".")
+        if _INITIAL.match(token) and 0 < index < len(tokens) - 1 or index == 0 and _INITIAL.match(token):
+            continue
+        if token in _NAME_PARTICLES and 0 < index < len(tokens) - 1:
+            continue
+        if not token[:1].isupper() or token.isupper() or not bare.replace("-", "").replace("'", "") \
+                .replace("’", "").isalpha():
+            return None  # "AT&T", "NOTE", "UAL": acronyms and tickers are not people
+        if bare in vocabulary.not_names or bare in vocabulary.organisation_words or bare in vocabulary.titles:
+            return None
+        key = fold(bare)
+        if key in places.demonyms or key.endswith("s") and key[:-1] in places.demonyms or lookup_country(bare):
+            return None  # "Lithuanian", "Britons", "Canada"; a city may be a surname ("Peter Bradford")
+    if fold(" ".join(tokens)) in places.phrases:
+        return None  # "New York", "Hong Kong"
+    if len(tokens) == 1:
+        return (tokens, True) if titled and not run.opens_sentence or titled and last_title >= 0 else None
+    first = tokens[0]
+    evidence = titled or first in vocabulary.given_names or bool(_INITIAL.match(first)) \
+        or any(_INITIAL.match(t) for t in tokens[1:-1])
+    if not evidence or _INITIAL.match(tokens[-1]):
+        return None
+    return tokens, titled
+
+
+def _add(tallies: dict[str, _Tally], name: str, position: int, *, alias: str | None = None) -> None:
+    key = name.casefold()
+    tally = tallies.setdefault(key, _Tally(name, 0, position))
+    tally.count += 1
+    if alias:
+        tally.aliases.add(alias)
+
+
+def _resolve_surnames(people: dict[str, _Tally], surnames: list[tuple[str, int, bool]],
+                      capitalised_words: list[tuple[str, int]]) -> None:
+    """"Nauseda" after "Gitanas Nauseda" is him; "President Reagan" alone is "Reagan"."""
+    by_surname: dict[str, list[str]] = {}
+    for key, tally in people.items():
+        by_surname.setdefault(tally.spelling.split()[-1].casefold(), []).append(key)
+    for word, _ in capitalised_words:
+        owners = by_surname.get(word.casefold(), [])
+        if len(owners) == 1:
+            people[owners[0]].count += 1
+    for word, position, titled in surnames:
+        owners = by_surname.get(word.casefold(), [])
+        if not owners and titled:
+            _add(people, word, position)
+            by_surname[word.casefold()] = [word.casefold()]
+
+
+def _count_acronyms(organisations: dict[str, _Tally], capitalised_words: list[tuple[str, int]]) -> None:
+    by_alias = {alias: tally for tally in organisations.values() for alias in tally.aliases}
+    for word, _ in capitalised_words:
+        if word in by_alias:
+            by_alias[word].count += 1
+
+
+def _ranked(tallies: dict[str, _Tally]) -> list[str]:
+    return [t.spelling for t in sorted(tallies.values(), key=lambda t: (-t.count, t.first))]
