@@ -13,6 +13,7 @@ import pycountry
 import yaml
 
 from dateline.geo import country_aliases, country_by_code, name_key
+from dateline.ingest.salience import FEATURES, Named, features, is_about
 from dateline.ingest.words import POSSESSIVE, sentences, words
 
 DATA = Path(__file__).parent / "data"
@@ -41,6 +42,7 @@ class Gazetteer:
     person_names: frozenset[str]
     contextual: dict[str, dict[str, list[str] | str]]  # folded word -> code -> cue words, or "otherwise"
     first_words: dict[str, int]  # folded first word of a name -> the most words a name starting with it has
+    country_names: frozenset[str]  # folded names of countries and their institutions, as opposed to cities
 
 
 @cache
@@ -64,6 +66,7 @@ def gazetteer() -> Gazetteer:
     for code, names in places["places"].items():
         for name in names:
             phrases.setdefault(fold(name), code)
+    country_names = frozenset(phrases)
     display: dict[str, str] = {}
     for code, names in cities["regions"].items():
         for name in names:
@@ -96,6 +99,7 @@ def gazetteer() -> Gazetteer:
         person_names=frozenset(fold(w) for w in places["person_names"]),
         contextual=contextual,
         first_words=_first_words([*phrases, *demonyms, *(f"{d}s" for d in demonyms)]),
+        country_names=country_names,
     )
 
 
@@ -116,6 +120,8 @@ def _is_alpha3(key: str, code: str) -> bool:
 class Mention:
     code: str
     start: int  # character offset in the text scanned
+    end: int
+    kind: str = "country"  # "country" (a name or alias), "demonym" ("Belarusian") or "place" (a city, a region)
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,9 @@ def find_places(text: str) -> list[Mention]:
             continue
         length, key, code = matched
         if code and code != NOT_A_PLACE and _is_place_here(text, tokens, i, length, key, places):
-            mentions.append(Mention(_resolve(key, code, text, places), tokens[i].start))
+            kind = "country" if key in places.country_names else "place" if key in places.phrases else "demonym"
+            mentions.append(Mention(_resolve(key, code, text, places), tokens[i].start,
+                                    tokens[i + length - 1].end, kind))
         i += length
     return mentions
 
@@ -286,9 +294,6 @@ def place_display(name: str) -> str:
     return name
 
 
-MIN_MENTIONS = 3  # named this often, a country is what the story is about even outside the lead
-
-
 @dataclass(frozen=True)
 class CountryTiers:
     about: list[str]  # front matter `countries`: what the story is about, most prominent first
@@ -298,28 +303,28 @@ class CountryTiers:
 def detect_countries(paragraphs: Sequence[str], dateline: str | None) -> CountryTiers:
     """ISO codes of the countries a story is about, and of those it only mentions.
 
-    A country is what the story is about when it is the dateline's, or named in the lead's first
-    sentence, or named at least MIN_MENTIONS times; most places named once further down are in
-    passing (a list of G-7 members, "the U.S." in a market report), so they go to the second tier.
+    Every country named, and the dateline's, is a candidate; salience.py weighs where and how often
+    each is named (dateline, first sentence, lead, count, in a list...). The dateline's country is
+    always among those the story is about.
     """
     text = "\n\n".join(paragraphs)
     first_sentence = sentences(paragraphs[0])[0] if paragraphs and paragraphs[0].strip() else ""
     home = dateline_country(dateline)
-    counts: dict[str, int] = {}
-    first_seen: dict[str, int] = {}
-    in_lead: set[str] = set()
-    for mention in find_places(text):
-        counts[mention.code] = counts.get(mention.code, 0) + 1
-        first_seen.setdefault(mention.code, mention.start)
-        if mention.start < len(first_sentence):
-            in_lead.add(mention.code)
+    mentions = find_places(text)
+    by_code: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_code.setdefault(mention.code, []).append(mention)
+    named = [Named(code, tuple(m.start for m in found), tuple(m.end for m in found), tuple(m.kind for m in found))
+             for code, found in by_code.items()]
+    vectors = features(named, home, text, len(first_sentence), len(paragraphs[0]) if paragraphs else 0)
+    about = [code for code, vector in vectors.items() if code == home or is_about(vector)]
+    first_seen = {code: found[0].start for code, found in by_code.items()}
     if home:
-        counts.setdefault(home, 0)
         first_seen.setdefault(home, -1)
-    about = [code for code in counts if code == home or code in in_lead or counts[code] >= MIN_MENTIONS]
+    in_lead = {code for code, vector in vectors.items() if vector[FEATURES.index("first_sentence")]}
 
     def prominence(code: str) -> tuple[int, int]:
-        return -(counts[code] + 2 * (code in in_lead) + (code == home)), first_seen[code]
+        return -(len(by_code.get(code, ())) + 2 * (code in in_lead) + (code == home)), first_seen[code]
 
-    mentioned = sorted((code for code in counts if code not in about), key=lambda code: first_seen[code])
+    mentioned = sorted((code for code in by_code if code not in about), key=lambda code: first_seen[code])
     return CountryTiers(sorted(about, key=prominence), mentioned)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from dateline.ingest.countries import fold, gazetteer
 from dateline.ingest.verbs import participle_verb, past_verb, present_tense
 from dateline.ingest.words import sentences, strip_symbols, words
 
@@ -29,7 +30,8 @@ _TRAILING_SAID = re.compile(r",\s+(?:[^,]{0,80}?\s+)?(?:said|says|reported|annou
                             r"(?:\s+(?:on\s+\w+|today|yesterday|in a statement|here|late\s+\w+))?\s*[.]?$"
                             r"|,\s+(?:said|says|according to)\s+[^,]{1,80}$")
 _PRONOUN = re.compile(r"^(?:(?P<subject>it|he|she|they|we)|(?P<possessive>its|his|her|their|our))\s+(?P<rest>.+)$")
-_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_PARENTHESES = re.compile(r"(?<=\S)\s*\([^()]*\)")  # not at the start: "(Marshall Steel Ltd) said" keeps its name
+_STRAY_QUOTE_S = re.compile(r"(?<=\w)\"s\b")  # 'Britain"s', a typist's possessive
 _QUOTES = re.compile(r"[\"“”‘]|(?<!\w)'|'(?!\w)")
 
 # Words a headline never ends on; cutting before them leaves whole phrases.
@@ -39,7 +41,7 @@ FUNCTION_WORDS = frozenset(
     "would shall should can could may might must do does did not no so if then when while after before since "
     "until per via against between among amid during including up down out off upon within without also said "
     "says says' it he she they we".split())
-_NUMBER_WORDS = frozenset("mln million billion bln trillion pct percent".split())
+_NUMBER_WORDS = frozenset("mln million billion bln trillion".split())  # "600 mln" needs its noun: "600 mln dlrs"
 _STRONG_BREAKS = frozenset("in at on from for with by after before since during amid despite following including "
                            "while when which who whose because as against over under until than through between "
                            "among via".split())
@@ -52,26 +54,46 @@ _COPULA = {"was": ("is", "are"), "were": ("is", "are")}
 
 def derive_title(lead: str) -> str:
     """A headline of at most MAX_WORDS whole words from the lead paragraph; never empty."""
+    return derive_headline(lead)[0]
+
+
+def derive_headline(lead: str) -> tuple[str, bool]:
+    """The headline, and whether it is a plain cut of the lead that an editor should rewrite (no
+    phrase boundary within reach, no words at all)."""
     first = (sentences(lead) or [lead])[0].strip()
+    if len(first.split()) < MIN_WORDS:
+        first = lead  # "Sens. Pete Wilson ...": a lone abbreviation is not a sentence
     words_ = headline_words(first)
-    if not words_:
-        words_ = _cut(strip_symbols(first).split()) or ["Untitled"]
+    fallback = not words_
+    if fallback:
+        words_ = _plain_cut(_clean(first).split()) or _plain_cut(strip_symbols(lead).split()) or ["Untitled"]
     title = " ".join(words_)
-    return title[:1].upper() + title[1:]
+    return title[:1].upper() + title[1:], fallback
+
+
+def _plain_cut(tokens: list[str]) -> list[str]:
+    """The first MAX_WORDS words, without trailing function words or bare numbers (a cut mid-phrase)."""
+    words_ = [t.strip(",;:") for t in tokens[:MAX_WORDS] if t.strip(",;:")]
+    while words_ and (words_[-1].lower() in FUNCTION_WORDS or _is_bare_number(words_[-1])
+                      or words_[-1].lower() in _NUMBER_WORDS):
+        words_.pop()
+    return words_
 
 
 def headline_words(sentence: str) -> list[str]:
     """The sentence rewritten in headline style and cut at a phrase boundary, as words."""
     text = _drop_attribution(_drop_apposition(_clean(sentence)))
-    tokens, verb = _present_tense(text.split())
+    # "will" -> "to" only when the copy has the word "to" itself: a title holds no word the copy lacks
+    tokens, verb = _present_tense(text.split(), future_to=bool(re.search(r"\bto\b", sentence, re.IGNORECASE)))
     tokens = _short_subject(tokens, verb)
-    return _cut(tokens)
+    return _cut(_possessive_legal_forms(tokens))
 
 
 def _clean(sentence: str) -> str:
     text = strip_symbols(sentence)
     text = _ECHO.sub("", text, count=1)
     text = _PARENTHESES.sub("", text)
+    text = _STRAY_QUOTE_S.sub("'s", text).replace("(", "").replace(")", "")
     text = _QUOTES.sub("", text)
     text = _INTRO.sub("", text, count=1)
     text = text.strip().rstrip(".!?;:,")
@@ -103,6 +125,8 @@ def _drop_attribution(text: str) -> str:
         pronoun = _PRONOUN.match(rest)
         if pronoun and pronoun.group("subject"):  # "Chrysler said it will close" -> "Chrysler will close"
             text = f"{subject} {pronoun.group('rest')}"
+        elif pronoun and pronoun.group("rest")[:1].isupper():  # "Ford said its Ford Credit unit will"
+            text = pronoun.group("rest")
         elif pronoun:  # "Chrysler said its profit rose" -> "Chrysler's profit rose"
             text = f"{subject}'s {pronoun.group('rest')}"
         elif len(rest.split()) >= MIN_WORDS:  # "Ford said U.S. car sales fell" -> "U.S. car sales fell"
@@ -110,12 +134,11 @@ def _drop_attribution(text: str) -> str:
     return text
 
 
-def _present_tense(tokens: list[str]) -> tuple[list[str], int | None]:
+def _present_tense(tokens: list[str], *, future_to: bool = True) -> tuple[list[str], int | None]:
     """The first finite verb in headline tense (has released -> releases, fell -> falls, will -> to),
     and where it now is; None when no verb was found."""
     for i in range(1, len(tokens)):
         token, lower = tokens[i], tokens[i].lower()
-        before = tokens[i - 1].lower()
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
         head, rest = tokens[:i], tokens[i + 1:]
         if lower in ("has", "have", "had") and nxt == "been" and i + 2 < len(tokens) \
@@ -125,6 +148,8 @@ def _present_tense(tokens: list[str]) -> tuple[list[str], int | None]:
             plural = lower == "have" or lower == "had" and _plural_subject(head)
             form = present_tense(nxt, plural=plural, participle=True)
             return (head + [form] + tokens[i + 2:], i) if form else (tokens, i)
+        if lower in ("will", "would", "shall") and not future_to:
+            return tokens, i
         if lower in ("will", "would") and nxt == "not":
             return head + ["not", "to"] + tokens[i + 2:], i
         if lower in ("will", "would", "shall"):
@@ -137,11 +162,23 @@ def _present_tense(tokens: list[str]) -> tuple[list[str], int | None]:
             if lower in _COPULA:
                 return head + [_COPULA[lower][_plural_subject(head)]] + rest, i
             return tokens, i
-        if token[:1].islower() and before not in _DETERMINERS and not tokens[i - 1].endswith(",") \
-                and lower not in FUNCTION_WORDS and past_verb(lower):
+        if token[:1].islower() and lower not in FUNCTION_WORDS and past_verb(lower) and _verb_slot(tokens, i):
             form = present_tense(lower, plural=_plural_subject(_subject(head)))
             return (head + [form] + rest, i) if form else (tokens, i)
     return tokens, None
+
+
+def _verb_slot(tokens: list[str], i: int) -> bool:
+    """Whether the past form at I is the clause's verb, not an adjective ("the proposed merger",
+    "previously owned homes") or a participle opening an aside ("customs, faced with fakes, turned")."""
+    before = tokens[i - 1].lower()
+    if before in _DETERMINERS or before in _STRONG_BREAKS or before in _WEAK_BREAKS:
+        return False
+    if before.endswith("ly") and (i >= 2 and tokens[i - 2].lower() in _STRONG_BREAKS | _WEAK_BREAKS | _DETERMINERS
+                                  or i + 1 < len(tokens) and tokens[i + 1][:1].islower()
+                                  and tokens[i + 1].lower() not in FUNCTION_WORDS):
+        return False  # "previously owned homes", "seasonally adjusted deposit growth"
+    return sum(t.endswith(",") for t in tokens[:i]) % 2 == 0  # after an aside's opening comma: inside it
 
 
 def _subject(head: list[str]) -> list[str]:
@@ -158,6 +195,11 @@ def _short_subject(tokens: list[str], verb: int | None) -> list[str]:
     if verb is None:
         return tokens
     subject = _subject(tokens[:verb])
+    if "of" in subject[1:]:  # "Burlington Menswear of New York City" -> "Burlington Menswear"
+        at = subject.index("of", 1)
+        place = " ".join(subject[at + 1:]).rstrip(",")
+        if place and fold(place) in gazetteer().phrases:
+            subject = subject[:at]
     if len(subject) < verb and len(subject) >= 2:
         return subject + tokens[verb:]
     return tokens
@@ -168,11 +210,29 @@ def _plural_subject(subject: list[str]) -> bool:
         return True
     if not subject:
         return False
-    head = subject[-1]
+    if "of" in subject[1:]:
+        subject = subject[:subject.index("of", 1)]  # "board of directors" is one board
+    head = subject[-1].rstrip(",")
     if not head[:1].islower() and len(subject) > 1:
         return False  # "General Motors", "Sears": a name
     lower = head.lower()
     return lower.endswith("s") and not lower.endswith(("ss", "us", "is", "'s", "’s")) and len(lower) > 3
+
+
+def _possessive_legal_forms(tokens: list[str]) -> list[str]:
+    """"Ford Motor Co's plant" -> "Ford Motor's plant"; "Cooper LaserSonics Inc, or" keeps its comma
+    on "LaserSonics" when "Inc" is left out, so the clause still ends there."""
+    out: list[str] = []
+    for token in tokens:
+        bare = re.sub(r"(?:['’]s)?[,;:]?$", "", token)
+        suffix = token[len(bare):]
+        if suffix and bare in _LEGAL_FORMS and out and out[-1][:1].isupper() and not out[-1].endswith(","):
+            out[-1] += suffix
+            if suffix[-1] in ",;:" and "'" not in suffix and "’" not in suffix:
+                out.append(bare)  # left out of the title by _droppable; kept here for the word count
+        else:
+            out.append(token)
+    return out
 
 
 def _droppable(tokens: list[str], i: int) -> bool:
@@ -211,7 +271,8 @@ def _cut(tokens: list[str]) -> list[str]:
             return result(max(candidates))
     if short:
         return result(max(short))
-    return result(min(ends)) if length[min(ends)] <= MAX_WORDS + 4 else []
+    longer = [n for n in ends if length[n] <= MAX_WORDS + 3 and _break_after(tokens, n) == "strong"]
+    return result(min(longer)) if longer else []
 
 
 def _can_end(tokens: list[str], n: int) -> bool:

@@ -42,14 +42,14 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])
 
 
 def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences; "Mr. Smith", "U.S. officials" and "J. Smith" do not end one."""
+    """Split a paragraph into sentences; "Mr. Smith", "U.S. officials", "J. Smith" and "L.K. Evans" do not end one."""
     known = words().abbreviations
     found, start = [], 0
     for boundary in _BOUNDARY.finditer(paragraph):
         before = paragraph[start:boundary.start()].rsplit(None, 1)
         last_word = before[-1] if before else ""
         if paragraph[boundary.start()] == "." and (last_word.lstrip("(\"'“‘") in known
-                                                   or re.fullmatch(r"\W*[A-Z]", last_word)):
+                                                   or re.fullmatch(r"\W*(?:[A-Z]\.)*[A-Z]", last_word)):
             continue
         found.append(paragraph[start:boundary.end()].strip())
         start = boundary.end()
