@@ -23,6 +23,7 @@ import yaml
 
 from dateline.geo import lookup_country
 from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.verbs import lexicon
 from dateline.ingest.words import POSSESSIVE, sentences, strip_symbols, words
 
 DATA = Path(__file__).parent / "data"
@@ -44,7 +45,9 @@ class Entities:
 @dataclass(frozen=True)
 class EntityWords:
     given_names: frozenset[str]
-    titles: frozenset[str]  # single capitalised words that make the name after them a person's
+    titles: frozenset[str]  # capitalised words ending a title: stripped from the front of a person's name
+    surname_titles: frozenset[str]  # titles after which a surname alone is a person ("President Reagan")
+    not_in_person_names: frozenset[str]  # "International", "Markets": a company's name, not a person's
     person_cues: frozenset[str]  # lower-case words that do the same ("envoy John Cole")
     organisation_words: frozenset[str]
     legal_forms: frozenset[str]
@@ -61,12 +64,14 @@ def entity_words() -> EntityWords:
     for name, aliases in yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8")).items():
         for alias in [name, *(aliases or [])]:
             known[_key(alias)] = name
-    titles = {word for title in data["name_titles"] for word in title.replace(".", "").split()}
+    places_data = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
     return EntityWords(
         # A given name that is also a place ("Georgia", "Jordan") proves nothing on its own.
         given_names=frozenset(n for n in given if n and not n.startswith("#") and fold(n) not in places.phrases),
-        titles=frozenset(titles - {"Acting", "Former", "Interim", "Deputy", "Leader", "First", "Chief", "Special",
-                                   "Candidate", "Presidential", "Opposition", "State"}),
+        titles=frozenset(title.replace(".", "").split()[-1] for title in data["name_titles"]),
+        surname_titles=frozenset(data["surname_titles"]),
+        not_in_person_names=frozenset(data["not_in_person_names"]) | frozenset(data["organisation_words"])
+        | frozenset(places_data["company_words"]),
         person_cues=frozenset(data["person_cues"]),
         organisation_words=frozenset(data["organisation_words"]),
         legal_forms=frozenset(data["legal_forms"]),
@@ -105,7 +110,8 @@ def find_entities(paragraphs: Sequence[str]) -> Entities:
     capitalised_words: list[tuple[str, int]] = []
     position = 0
     for paragraph in paragraphs:
-        for sentence in sentences(strip_symbols(paragraph)):
+        # a symbol's place stays a break: "Nippon Kokan KK <NKKT.T> and Kawasaki Steel" is two names
+        for sentence in sentences(strip_symbols(paragraph, mark="|")):
             for run in _runs(sentence, position):
                 position = run.position
                 capitalised_words.extend((w, run.position) for w in run.words if w[:1].isupper())
@@ -148,7 +154,7 @@ def _runs(sentence: str, position: int) -> list[_Run]:
             if not current:
                 start_index, start = index, match.start()
                 gap = sentence[end:match.start()] if index else ""
-                before = previous if index and gap == " " else ""
+                before = previous if index and gap in (" ", ", ") else ""  # "its governor, Robin Leigh-Pemberton"
             current.append(word)
         elif word in _CONNECTORS and current:
             current.append(word)
@@ -166,27 +172,50 @@ def _runs(sentence: str, position: int) -> list[_Run]:
 def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[str, _Tally],
               organisations: dict[str, _Tally], surnames: list[tuple[str, int, bool]]) -> None:
     tokens = list(run.words)
-    while tokens and (tokens[0] in vocabulary.not_names or tokens[0] in _CONNECTORS):
+    if run.opens_sentence and tokens and _is_verb_form(tokens[0]):
+        tokens = tokens[1:]  # "Aiding Royal Trust ...": capitalised because it opens the sentence
+    while tokens and (tokens[0] in vocabulary.not_names or tokens[0] in _CONNECTORS
+                      or re.search(r"-[a-z]+$", tokens[0])):  # "London-based Reed International"
         tokens = tokens[1:]
+    while tokens and re.fullmatch(r"[A-Z]\.?", tokens[-1]):
+        tokens.pop()  # "East Asiatic Company Ltd A": a share class
     if not tokens:
         return
-    known = _known_organisation(tokens, vocabulary)
-    if known:
-        _add(organisations, known, run.position)
-        return
-    organisation = _organisation(tokens, run, vocabulary)
-    if organisation:
-        name, acronym = organisation
-        _add(organisations, name, run.position, alias=acronym)
-        return
-    person = _person(tokens, run, vocabulary)
-    if person is None:
-        return
+    # "World Bank President Barber Conable", "Federal Reserve Board Chairman Paul Volcker": an
+    # organisation, a title, a person. Each part is read on its own.
+    title = max((i for i, t in enumerate(tokens[:-1]) if t.rstrip(".") in vocabulary.titles), default=-1)
+    before_title = [t for t in tokens[:title] if t not in _CONNECTORS] if title > 0 else tokens
+    if title >= 0:
+        person = _person(tokens, run, vocabulary)
+        if person is not None:
+            _add_person(person, run.position, people, surnames)
+    if before_title:
+        known = _known_organisation(before_title, vocabulary)
+        organisation = (known, None) if known else _organisation(before_title, run if title < 0 else None,
+                                                                 vocabulary)
+        if organisation:
+            _add(organisations, organisation[0], run.position, alias=organisation[1])
+            return
+    if title < 0:
+        person = _person(tokens, run, vocabulary)
+        if person is not None:
+            _add_person(person, run.position, people, surnames)
+
+
+def _is_verb_form(word: str) -> bool:
+    lower = word.lower()
+    verbs = lexicon()
+    return lower.endswith("ing") and len(lower) > 5 or lower in verbs.by_past or lower in verbs.presents \
+        or lower in verbs.by_participle
+
+
+def _add_person(person: tuple[list[str], bool], position: int, people: dict[str, _Tally],
+                surnames: list[tuple[str, int, bool]]) -> None:
     name, titled = person
     if len(name) == 1:
-        surnames.append((name[0], run.position, titled))
+        surnames.append((name[0], position, titled))
     else:
-        _add(people, " ".join(name), run.position)
+        _add(people, " ".join(name), position)
 
 
 def _known_organisation(tokens: list[str], vocabulary: EntityWords) -> str | None:
@@ -198,29 +227,49 @@ def _known_organisation(tokens: list[str], vocabulary: EntityWords) -> str | Non
     return None
 
 
-def _organisation(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[str, str | None] | None:
-    """An organisation's name in TOKENS (and the acronym defined after it), or None."""
+def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) -> tuple[str, str | None] | None:
+    """An organisation's name in TOKENS (and the acronym defined after RUN, if given), or None."""
     org_words = vocabulary.organisation_words
-    acronym_match = _ACRONYM_AFTER.match(run.after)
+    acronym_match = _ACRONYM_AFTER.match(run.after) if run else None
     acronym = acronym_match.group(1) if acronym_match else None
     if acronym and not _initials_match(tokens, acronym):
         acronym = None
     ends = [i for i, t in enumerate(tokens) if t in org_words]
     name: list[str] | None = None
-    if ends and ends[-1] >= 1 and tokens[ends[-1] - 1] not in _CONNECTORS:
+    heads = [i for i in ends if i + 2 < len(tokens) and tokens[i + 1] in ("of", "for", "on")
+             and tokens[i + 2][:1].isupper()]
+    legal = [i for i in heads if tokens[i] in vocabulary.legal_forms]
+    if legal:  # "NEC Corp of Japan", "Electrolux AB of Sweden": the country is not in the name
+        tokens = tokens[:legal[0] + 1]
+        ends, heads = [i for i in ends if i <= legal[0]], []
+    if heads:
+        name = tokens  # "Bank of England", "Chicago Board of Trade", "Association of Tin Producing Countries"
+    elif ends and ends[-1] >= 1 and tokens[ends[-1] - 1] not in _CONNECTORS:
         name = tokens[:ends[-1] + 1]
-        # "Treasury Secretary" is a title; "Minister" is not an organisation word: nothing to do.
-    elif ends and ends[0] + 2 < len(tokens) and tokens[ends[0] + 1] in ("of", "for", "on") \
-            and tokens[ends[0] + 2][:1].isupper():
-        name = tokens  # "Bank of England", "Association of Tin Producing Countries"
+        trailing = tokens[ends[-1] + 1:]
+        if 0 < len(trailing) <= 2 and not any(t in vocabulary.titles or t in vocabulary.given_names
+                                              for t in trailing):
+            name = tokens  # "Stuarts Department Stores"
     elif acronym and len(tokens) >= 2:
         name = tokens  # "Network Computing Forum (NCF)"
     if not name:
         return None
     while name and name[0] in vocabulary.not_names:
         name = name[1:]
+    if "of" in name[1:]:  # "Chairman of General Motors", "Senior Managing Director of Shearson Lehman"
+        at = name.index("of", 1)
+        if any(t in vocabulary.titles for t in name[:at]) and not any(t in org_words for t in name[:at]):
+            name = name[at + 1:]
+    for joint in ("and", "&"):  # "Manufacturers Hanover Corp and Irving Bank": two names
+        if joint in name[1:]:
+            at = name.index(joint, 1)
+            if name[at - 1] in vocabulary.legal_forms:
+                name = name[:at]
+    name = [*name[:-1], name[-1].rstrip(".")] if name else name
     while len(name) > 2 and name[-1] in vocabulary.legal_forms:
         name = name[:-1]  # "General Motors Corp" -> "General Motors"; "Chrysler Corp" stays
+        while name and name[-1] in _CONNECTORS:
+            name = name[:-1]  # "Morgan Stanley and Co" -> "Morgan Stanley"
     if len(name) < 2 or all(t in org_words or t in _CONNECTORS for t in name):
         return None
     if any(t.isupper() and len(t) > 1 and t not in vocabulary.legal_forms and "." not in t
@@ -248,7 +297,8 @@ def _is_subsequence(short: str, long: str) -> bool:
 def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list[str], bool] | None:
     """(the name, whether a title or role word said it is a person's), or None."""
     titled = False
-    last_title = max((i for i, t in enumerate(tokens) if t.rstrip(".") in vocabulary.titles), default=-1)
+    last_title = max((i for i, t in enumerate(tokens[:-1]) if t.rstrip(".") in vocabulary.titles), default=-1)
+    surname_title = last_title >= 0 and tokens[last_title].rstrip(".") in vocabulary.surname_titles
     if last_title >= 0:
         tokens = tokens[last_title + 1:]
         titled = True
@@ -269,7 +319,7 @@ def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list
         if not token[:1].isupper() or token.isupper() or not bare.replace("-", "").replace("'", "") \
                 .replace("’", "").isalpha():
             return None  # "AT&T", "NOTE", "UAL": acronyms and tickers are not people
-        if bare in vocabulary.not_names or bare in vocabulary.organisation_words or bare in vocabulary.titles:
+        if bare in vocabulary.not_names or bare in vocabulary.not_in_person_names or bare in vocabulary.titles:
             return None
         key = fold(bare)
         if key in places.demonyms or key.endswith("s") and key[:-1] in places.demonyms or lookup_country(bare):
@@ -277,7 +327,7 @@ def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list
     if fold(" ".join(tokens)) in places.phrases:
         return None  # "New York", "Hong Kong"
     if len(tokens) == 1:
-        return (tokens, True) if titled and not run.opens_sentence or titled and last_title >= 0 else None
+        return (tokens, True) if surname_title else None
     first = tokens[0]
     evidence = titled or first in vocabulary.given_names or bool(_INITIAL.match(first)) \
         or any(_INITIAL.match(t) for t in tokens[1:-1])

@@ -65,6 +65,7 @@ _SYMBOL = re.compile(r"\s*<[A-Z0-9][A-Z0-9.\-/&= ]{0,14}>")
 _UNLISTED = re.compile(r"<([^<>]{1,80})>")
 
 
-def strip_symbols(text: str) -> str:
-    """TEXT without stock symbols; the names of unlisted companies without their angle brackets."""
-    return _UNLISTED.sub(r"\1", _SYMBOL.sub("", text))
+def strip_symbols(text: str, *, mark: str = "") -> str:
+    """TEXT without stock symbols (MARK where each was); the names of unlisted companies without their
+    angle brackets."""
+    return _UNLISTED.sub(r"\1", _SYMBOL.sub(f" {mark}" if mark else "", text))
