@@ -148,7 +148,7 @@ def _runs(sentence: str, position: int) -> list[_Run]:
         if word.endswith(".") and word[:-1] not in abbreviations and not re.fullmatch(r"(?:[A-Z]\.)+", word) \
                 and not _INITIAL.match(word):
             word, closes = word.rstrip("."), True  # the sentence's full stop, not "Mr." or "U.S."
-        if POSSESSIVE.search(word):
+        if POSSESSIVE.search(word) and len(word) > 2:  # not "O'" of "Chock Full O' Nuts"
             word, closes = POSSESSIVE.sub("", word), True  # "Trump's personal involvement"
         if word[:1].isupper():
             if not current:
@@ -183,12 +183,20 @@ def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[st
         return
     # "World Bank President Barber Conable", "Federal Reserve Board Chairman Paul Volcker": an
     # organisation, a title, a person. Each part is read on its own.
-    title = max((i for i, t in enumerate(tokens[:-1]) if t.rstrip(".") in vocabulary.titles), default=-1)
+    title = max((i for i in range(len(tokens) - 1) if _is_title(tokens, i, vocabulary)), default=-1)
     before_title = [t for t in tokens[:title] if t not in _CONNECTORS] if title > 0 else tokens
     if title >= 0:
-        person = _person(tokens, run, vocabulary)
+        after = tokens[title + 1:]
+        joint = next((i for i, t in enumerate(after) if t in ("of", "for", "and", "&")), len(after))
+        person = _person(tokens[:title + 1 + joint], run, vocabulary)
         if person is not None:
             _add_person(person, run.position, people, surnames)
+        rest = after[joint + 1:]  # "Dr. William West of Biotherapeutics Inc"
+        if rest and after[joint] == "of":
+            known = _known_organisation(rest, vocabulary)
+            organisation = (known, None) if known else _organisation(rest, None, vocabulary)
+            if organisation:
+                _add(organisations, organisation[0], run.position)
     if before_title:
         known = _known_organisation(before_title, vocabulary)
         organisation = (known, None) if known else _organisation(before_title, run if title < 0 else None,
@@ -200,6 +208,14 @@ def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[st
         person = _person(tokens, run, vocabulary)
         if person is not None:
             _add_person(person, run.position, people, surnames)
+
+
+def _is_title(tokens: list[str], i: int, vocabulary: EntityWords) -> bool:
+    """Whether TOKENS[I] ends a title; "General" only in "Attorney General" and the like, not in "General Motors"."""
+    word = tokens[i].rstrip(".")
+    if word == "General":
+        return i > 0 and tokens[i - 1].rstrip("-") in ("Attorney", "Secretary", "Surgeon", "Inspector", "Director")
+    return word in vocabulary.titles
 
 
 def _is_verb_form(word: str) -> bool:
@@ -250,15 +266,13 @@ def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) 
         if 0 < len(trailing) <= 2 and not any(t in vocabulary.titles or t in vocabulary.given_names
                                               for t in trailing):
             name = tokens  # "Stuarts Department Stores"
-    elif acronym and len(tokens) >= 2:
-        name = tokens  # "Network Computing Forum (NCF)"
     if not name:
         return None
     while name and name[0] in vocabulary.not_names:
         name = name[1:]
     if "of" in name[1:]:  # "Chairman of General Motors", "Senior Managing Director of Shearson Lehman"
         at = name.index("of", 1)
-        if any(t in vocabulary.titles for t in name[:at]) and not any(t in org_words for t in name[:at]):
+        if any(t.rstrip(".") in vocabulary.titles for t in name[:at]) and not any(t in org_words for t in name[:at]):
             name = name[at + 1:]
     for joint in ("and", "&"):  # "Manufacturers Hanover Corp and Irving Bank": two names
         if joint in name[1:]:
@@ -272,6 +286,8 @@ def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) 
             name = name[:-1]  # "Morgan Stanley and Co" -> "Morgan Stanley"
     if len(name) < 2 or all(t in org_words or t in _CONNECTORS for t in name):
         return None
+    if fold(" ".join(name)) in gazetteer().phrases:
+        return None  # "Soviet Union", "European Union" is known: a place is the countries' business
     if any(t.isupper() and len(t) > 1 and t not in vocabulary.legal_forms and "." not in t
            and t in _table_labels() for t in name):
         return None
@@ -297,7 +313,7 @@ def _is_subsequence(short: str, long: str) -> bool:
 def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list[str], bool] | None:
     """(the name, whether a title or role word said it is a person's), or None."""
     titled = False
-    last_title = max((i for i, t in enumerate(tokens[:-1]) if t.rstrip(".") in vocabulary.titles), default=-1)
+    last_title = max((i for i in range(len(tokens) - 1) if _is_title(tokens, i, vocabulary)), default=-1)
     surname_title = last_title >= 0 and tokens[last_title].rstrip(".") in vocabulary.surname_titles
     if last_title >= 0:
         tokens = tokens[last_title + 1:]
