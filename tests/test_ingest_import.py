@@ -69,16 +69,16 @@ def test_front_matter_and_body(site, tmp_path):
     article = report.written[0].article
     assert article == site / "content/articles/2025/09/2025-09-11-latvia-reopens-two-border-crossings-with-belarus.md"
     fields = front_matter(article)
-    assert list(fields) == ["title", "title_derived", "date", "dateline", "source", "countries", "tags", "summary",
-                            "slug", "imported_from"]
+    assert list(fields) == ["title", "title_derived", "date", "dateline", "source", "countries", "people", "tags",
+                            "summary", "slug", "imported_from"]
     assert fields["title"] == "Latvia reopens two border crossings with Belarus"
     assert fields["title_derived"] is True
     assert fields["date"] == dt.date(2025, 9, 11)
     assert fields["dateline"] == "Vilnius"
     assert fields["source"] == "AFP"
     assert fields["countries"] == ["LV", "BY", "LT"]
-    assert fields["tags"][0] == "borders"
-    assert "Gitanas Nauseda" in fields["tags"]
+    assert fields["tags"] == ["borders"]  # topics only: people have their own key
+    assert fields["people"] == ["Gitanas Nauseda"]
     assert fields["summary"] == "Latvia has reopened two border crossings with Belarus after a week of talks."
     assert fields["slug"] == slugify(fields["title"])
     assert fields["imported_from"] == {"file": "latvia.txt", "sha256": hashlib.sha256(STORY.encode()).hexdigest()}
@@ -248,15 +248,16 @@ def test_end_to_end_inbox_to_pages(site, tmp_path):
     assert "bad_date.txt:1: date 2025-02-30 does not exist" in result.stderr
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Latvia reopens two border crossings with Belarus" in home
-    assert "India and Japan sign a railway agreement worth 4 billion dollars" in home
+    assert "India and Japan sign railway agreement worth 4 billion dollars" in home
     for country in ("latvia", "belarus", "lithuania"):
         assert "Latvia reopens" in (out / "countries" / country / "index.html").read_text(encoding="utf-8")
     for country in ("india", "japan"):
         assert "India and Japan sign" in (out / "countries" / country / "index.html").read_text(encoding="utf-8")
-    for tag in ("borders", "Gitanas Nauseda"):
-        assert "Latvia reopens" in (out / "tags" / slugify(tag) / "index.html").read_text(encoding="utf-8")
-    modi = out / "tags" / slugify("Narendra Modi") / "index.html"
-    assert "India and Japan sign" in modi.read_text(encoding="utf-8")
+    assert "Latvia reopens" in (out / "tags" / "borders" / "index.html").read_text(encoding="utf-8")
+    # People are front matter of their own (issue 17 makes them a taxonomy), no longer tags.
+    assert not (out / "tags" / slugify("Gitanas Nauseda")).exists()
+    india = next(p for p in imported(site) if "india-and-japan" in p.name)
+    assert {"Shigeru Ishiba", "Narendra Modi"} <= set(front_matter(india)["people"])
     # A second build imports nothing new.
     again = build(site, out)
     assert again.returncode == 0 and "wrote " not in again.stdout

@@ -10,20 +10,21 @@ article an editor changed since import is kept as it is and reported.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
-from dateline.ingest.article import enrich, render_article, slug_of
+from dateline.ingest.article import Draft, enrich, render_article, slug_of
 from dateline.ingest.parse import NotWireCopy, parse_wire
 from dateline.ingest.write import (
     INBOX,
+    ArticleWriter,
     LazyExisting,
     ManifestEntry,
     article_path,
-    atomic_write,
     load_manifest,
     save_manifest,
     sha256,
@@ -81,27 +82,101 @@ def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
 def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
     """Import each raw file, or each file in each folder; a rejected file never stops the rest.
 
-    The manifest is written once per MANIFEST_BATCH articles and at the end (also when the import
-    is interrupted by an exception). A process killed between two writes loses nothing: each
-    article carries `imported_from.sha256`, and the next import finds it there and records it.
+    Articles are committed on a few threads (ArticleWriter); every MANIFEST_BATCH articles, and at
+    the end (also when the import is interrupted by an exception), the importer waits for them and
+    writes the manifest once. A process killed in between loses nothing: each visible article is
+    whole and carries `imported_from.sha256`, and the next import finds it there and records it.
     """
     report = ImportReport()
     manifest, warning = load_manifest(site_dir)
     if warning:
         report.warnings.append(warning)
-    existing = LazyExisting(site_dir)
-    unsaved = 0
+    batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir))
     try:
         for source in _sources(paths, report):
-            if _import_one(source, site_dir, config, manifest, existing, report):
-                unsaved += 1
-            if unsaved >= MANIFEST_BATCH:
-                save_manifest(site_dir, manifest)
-                unsaved = 0
+            _import_one(source, config, batch)
+            if batch.size >= MANIFEST_BATCH:
+                batch.settle()
     finally:
-        if unsaved or warning:
-            save_manifest(site_dir, manifest)
+        batch.settle(final=True, force=bool(warning))
     return report
+
+
+@dataclass
+class _Written:
+    """An article handed to the writer and not yet known to be on disk under its name."""
+
+    source: Path
+    digest: str
+    date: str
+    draft: Draft
+    base_slug: str
+    attempt: int
+    article: Path
+    text: bytes
+    done: Future[bool]
+
+
+class _Batch:
+    """The articles of one stretch between two manifest writes."""
+
+    def __init__(self, site_dir: Path, manifest: dict[str, ManifestEntry], report: ImportReport,
+                 existing: LazyExisting) -> None:
+        self.site_dir, self.manifest, self.report, self.existing = site_dir, manifest, report, existing
+        self.writer: ArticleWriter | None = None
+        self.pending: list[_Written] = []
+        self.recorded = 0  # manifest entries added since the last write
+
+    @property
+    def size(self) -> int:
+        return len(self.pending) + self.recorded
+
+    def record(self, source: Path, digest: str, article: Path, text: bytes) -> None:
+        self.manifest[digest] = ManifestEntry(source.name, article.relative_to(self.site_dir).as_posix(), sha256(text))
+        self.recorded += 1
+
+    def write(self, source: Path, digest: str, date: str, draft: Draft, base_slug: str, attempt: int = 1) -> None:
+        """Hand the article to the writer under the first free slug from ATTEMPT on."""
+        slugs = self.existing.get().slugs
+        while attempt < 10_000:
+            slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
+            if slug not in slugs:
+                break
+            attempt += 1
+        else:
+            self.report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
+            return
+        fields = {**draft.fields, "slug": slug, "imported_from": {"file": source.name, "sha256": digest}}
+        text = render_article(fields, draft.body).encode("utf-8")
+        article = article_path(self.site_dir, date, slug)
+        if self.writer is None:
+            self.writer = ArticleWriter()
+        slugs.add(slug)
+        self.existing.get().by_source[digest] = article
+        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text,
+                                     self.writer.write(article, text)))
+
+    def settle(self, *, final: bool = False, force: bool = False) -> None:
+        """Wait for the pending articles, record them, and write the manifest if it changed."""
+        while self.pending:
+            pending, self.pending = self.pending, []
+            for item in pending:
+                try:
+                    free = item.done.result()
+                except OSError as exc:
+                    self.report.rejected.append(SourceError(item.source, f"cannot write {item.article}: "
+                                                                         f"{exc.strerror or exc}"))
+                    continue
+                if free:
+                    self.record(item.source, item.digest, item.article, item.text)
+                    self.report.written.append(Imported(item.source, item.article))
+                else:  # a file we did not know about holds this name: the next suffix
+                    self.write(item.source, item.digest, item.date, item.draft, item.base_slug, item.attempt + 1)
+        if self.recorded or force:
+            save_manifest(self.site_dir, self.manifest)
+            self.recorded = 0
+        if final and self.writer is not None:
+            self.writer.close()
 
 
 def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
@@ -117,58 +192,39 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict[str, ManifestEntry],
-                existing: LazyExisting, report: ImportReport) -> bool:
-    """Import one file; True when the manifest changed."""
+def _import_one(source: Path, config: SiteConfig, batch: _Batch) -> None:
+    report, site_dir = batch.report, batch.site_dir
     try:
         data = source.read_bytes()
     except OSError as exc:
         report.rejected.append(SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
-        return False
+        return
     if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
         report.rejected.append(SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may be at "
                                                    f"most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
-        return False
+        return
     digest = sha256(data)
 
-    entry = manifest.get(digest)
+    entry = batch.manifest.get(digest)
     if entry is not None:
         article = site_dir / entry.article
         if article.is_file() and sha256(article.read_bytes()) != entry.written_sha256:
             report.kept_edited.append(Imported(source, article))
         else:  # untouched, or deleted by an editor on purpose: either way not written again
             report.unchanged.append(Imported(source, article))
-        return False
-    articles = existing.get()
-    if digest in articles.by_source:  # imported, but the manifest was lost or the import interrupted
-        article = articles.by_source[digest]
-        manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(),
-                                         sha256(article.read_bytes()))
+        return
+    articles = batch.existing.get()
+    if digest in articles.by_source:  # imported, but the manifest was lost, the import interrupted, or
+        article = articles.by_source[digest]  # the same story came twice in this batch
+        if not any(item.digest == digest for item in batch.pending):
+            batch.record(source, digest, article, article.read_bytes())
         report.unchanged.append(Imported(source, article))
-        return True
+        return
 
     try:
         copy = parse_wire(data)
     except NotWireCopy as exc:
         report.rejected.append(SourceError(source, exc.message, exc.line))
-        return False
+        return
     draft = enrich(copy, config)
-    base_slug = slug_of(draft.title)
-    for attempt in range(1, 10_000):
-        slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
-        if slug in articles.slugs:
-            continue
-        fields = {**draft.fields, "slug": slug, "imported_from": {"file": source.name, "sha256": digest}}
-        text = render_article(fields, draft.body).encode("utf-8")
-        article = article_path(site_dir, copy.date.isoformat(), slug)
-        if atomic_write(article, text, exclusive=True):
-            break
-        articles.slugs.add(slug)  # a file we did not know about holds this name: try the next suffix
-    else:
-        report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
-        return False
-    articles.slugs.add(slug)
-    articles.by_source[digest] = article
-    manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(), sha256(text))
-    report.written.append(Imported(source, article))
-    return True
+    batch.write(source, digest, copy.date.isoformat(), draft, slug_of(draft.title))
