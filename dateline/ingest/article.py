@@ -7,6 +7,8 @@ organisations, tags and summary.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +36,11 @@ _ENTITY = re.compile(r"&(?=#?\w+;)")
 # At the start of a paragraph these open a heading, quote, list, rule, table cell, definition or
 # code fence; escaping the first character keeps the paragraph a paragraph.
 _BLOCK_START = re.compile(r"^(?:[#>+\-=|:~]|\d+[.)](?=\s|$))")
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 5x faster, same text
+# A plain scalar may not start with an indicator, hold ": " or " #", end in a space, or contain what YAML
+# reads as a line break or refuses; in a flow list, commas and brackets end it.
+_PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|:\s|\s#|:$|\s$|[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_FLOW_UNSAFE = re.compile(_PLAIN_UNSAFE.pattern + r"|[,\[\]{}]")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -153,9 +159,33 @@ def render_body(blocks: Sequence[Block]) -> str:
 
 
 def render_article(fields: dict, body: str) -> str:
-    head = yaml.dump(fields, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000,
-                     default_flow_style=None)
+    head = "".join(f"{key}: {_yaml_value(value)}\n" for key, value in fields.items())
     return f"---\n{head}---\n\n{body}\n"
+
+
+def _yaml_value(value: object, *, in_flow: bool = False) -> str:
+    """VALUE as YAML that reads back as the same value: lists and mappings in flow style, texts plain
+    where that is safe, else double-quoted (a JSON string is a YAML double-quoted scalar).
+
+    Written by hand because PyYAML's representer, in Python even with libyaml, took a third of an import."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, int)):
+        return str(value) if isinstance(value, int) else value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(item, in_flow=True) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v, in_flow=True)}" for k, v in value.items()) + "}"
+    text = str(value)
+    unsafe = _FLOW_UNSAFE if in_flow else _PLAIN_UNSAFE
+    if text and not unsafe.search(text) and _resolves_to_text(text):
+        return text
+    return json.dumps(text, ensure_ascii=bool(_INVISIBLE.search(text)))
+
+
+def _resolves_to_text(text: str) -> bool:
+    """Whether YAML reads TEXT, unquoted, as text (not as true, null, 12 or a date)."""
+    return yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 def slug_of(title: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pycountry
 import yaml
@@ -124,8 +125,7 @@ class Mention:
     kind: str = "country"  # "country" (a name or alias), "demonym" ("Belarusian") or "place" (a city, a region)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str  # as written, with a possessive ending: "Britain's"
@@ -135,16 +135,20 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     found = []
+    folded = _FOLDED
     for match in _TOKEN.finditer(text):
         word = match.group()
-        bare = POSSESSIVE.sub("", word)
-        found.append(_Token(match.start(), match.end(), word, bare, _fold_word(bare)))
+        bare = POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+        key = folded.get(bare)
+        if key is None:
+            if len(folded) > 500_000:  # a long-running preview importing for weeks
+                folded.clear()
+            key = folded[bare] = fold(bare)
+        found.append(_Token(match.start(), match.end(), word, bare, key))
     return found
 
 
-@cache
-def _fold_word(word: str) -> str:
-    return fold(word)
+_FOLDED: dict[str, str] = {}  # a word's folded form, kept across articles: news copy reuses its words
 
 
 def find_places(text: str) -> list[Mention]:

@@ -32,9 +32,10 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> bool:
     return commit(write_temporary(path, data), path, exclusive=exclusive)
 
 
-def write_temporary(path: Path, data: bytes) -> str:
+def write_temporary(path: Path, data: bytes, *, folder_exists: bool = False) -> str:
     """DATA in a hidden temporary file beside PATH (builds and scans ignore hidden files); its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not folder_exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -82,10 +83,14 @@ class ArticleWriter:
 
     def __init__(self, threads: int = 8) -> None:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dateline-import")
+        self._folders: set[Path] = set()
 
     def write(self, path: Path, data: bytes) -> Future[bool]:
         """Start writing DATA as a new file PATH; the future says whether PATH was free (exclusive)."""
-        temporary = write_temporary(path, data)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        temporary = write_temporary(path, data, folder_exists=True)
         return self._pool.submit(commit, temporary, path, exclusive=True)
 
     def close(self) -> None:
@@ -114,8 +119,12 @@ def load_manifest(site_dir: Path) -> tuple[dict[str, ManifestEntry], str | None]
 
 
 def save_manifest(site_dir: Path, manifest: dict[str, ManifestEntry]) -> None:
-    data = {"version": 1, "imported": {sha: vars(entry) for sha, entry in sorted(manifest.items())}}
-    atomic_write(site_dir / MANIFEST, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    """Write the manifest atomically: one source per line (json's indent= runs its encoder in Python,
+    ten times slower than one C-encoded line per entry)."""
+    entries = ",\n".join(f"  {json.dumps(sha)}: {json.dumps(vars(entry), ensure_ascii=False)}"
+                         for sha, entry in sorted(manifest.items()))
+    text = '{"version": 1, "imported": {\n' + entries + "\n}}\n"
+    atomic_write(site_dir / MANIFEST, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
