@@ -40,14 +40,35 @@ def regular_present(base: str) -> str:
     return base + "s"
 
 
+def overrides() -> dict[tuple[str, str], str]:
+    """LemmInflect's corrections to its lexicon ("run" VBN -> "run", not "ran"), as its getInflection applies them."""
+    path = Path(lemminflect.__file__).parent / "resources" / "infl_overrides.csv"
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        base, tag, form = line.split(",")
+        found[(base, tag)] = form
+    return found
+
+
+def _first(form: str, spellings: str) -> str:
+    """SPELLINGS ("ran", "traveled/travelled") with FORM first and no spelling twice."""
+    ordered = [form, *(s for s in spellings.split("/") if s and s != form)]
+    return "/".join(ordered)
+
+
 def write_verbs(rows: list[list[str]]) -> int:
     lines = []
+    corrected = overrides()
     for row in rows:
         base, kind, *forms = row
         if kind != "verb" or not base.isascii() or not base.isalpha() or not base.islower():
             continue
         past, participle, _, present = (forms + ["", "", "", ""])[:4]
         participle = participle or past
+        if (base, "VBD") in corrected:
+            past = _first(corrected[(base, "VBD")], past)
+        if (base, "VBN") in corrected:
+            participle = _first(corrected[(base, "VBN")], participle)
         present = present.split("/")[0]
         if not all(form.replace("/", "").isalpha() for form in (past, participle, present)):
             continue  # missing, or a stray entry such as "over shot"

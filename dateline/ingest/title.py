@@ -16,7 +16,8 @@ from dateline.ingest.countries import fold, gazetteer
 from dateline.ingest.verbs import participle_verb, past_verb, present_tense
 from dateline.ingest.words import sentences, strip_symbols, words
 
-MAX_WORDS = 10
+MAX_WORDS = 12  # never longer; a cut past PREFERRED_WORDS only at a clause boundary
+PREFERRED_WORDS = 10
 TARGET_WORDS = 8  # editors' headlines: median 7, most 5-8
 MIN_WORDS = 4  # never cut before this many words: the subject and verb come first
 _INTRO = re.compile(r"^(?:In|On|At|After|As|While|Although|Though|Despite|Following|With|According to|Amid|When|"
@@ -63,7 +64,7 @@ def derive_headline(lead: str) -> tuple[str, bool]:
     first = (sentences(lead) or [lead])[0].strip()
     if len(first.split()) < MIN_WORDS:
         first = lead  # "Sens. Pete Wilson ...": a lone abbreviation is not a sentence
-    words_ = headline_words(first)
+    words_ = headline_words(first, future_to=bool(re.search(r"\bto\b", lead, re.IGNORECASE)))
     fallback = not words_
     if fallback:
         words_ = _plain_cut(_clean(first).split()) or _plain_cut(strip_symbols(lead).split()) or ["Untitled"]
@@ -72,19 +73,21 @@ def derive_headline(lead: str) -> tuple[str, bool]:
 
 
 def _plain_cut(tokens: list[str]) -> list[str]:
-    """The first MAX_WORDS words, without trailing function words or bare numbers (a cut mid-phrase)."""
-    words_ = [t.strip(",;:") for t in tokens[:MAX_WORDS] if t.strip(",;:")]
+    """The first PREFERRED_WORDS words, without trailing function words or bare numbers (a cut mid-phrase)."""
+    words_ = [t.strip(",;:") for t in tokens[:PREFERRED_WORDS] if t.strip(",;:")]
     while words_ and (words_[-1].lower() in FUNCTION_WORDS or _is_bare_number(words_[-1])
                       or words_[-1].lower() in _NUMBER_WORDS):
         words_.pop()
     return words_
 
 
-def headline_words(sentence: str) -> list[str]:
-    """The sentence rewritten in headline style and cut at a phrase boundary, as words."""
+def headline_words(sentence: str, *, future_to: bool = True) -> list[str]:
+    """The sentence rewritten in headline style and cut at a phrase boundary, as words.
+
+    FUTURE_TO: whether "will" may become "to"; only when the copy has the word "to" itself, since
+    a title holds no word that is neither in the copy nor a form of one of its words."""
     text = _drop_attribution(_drop_apposition(_clean(sentence)))
-    # "will" -> "to" only when the copy has the word "to" itself: a title holds no word the copy lacks
-    tokens, verb = _present_tense(text.split(), future_to=bool(re.search(r"\bto\b", sentence, re.IGNORECASE)))
+    tokens, verb = _present_tense(text.split(), future_to=future_to)
     tokens = _short_subject(tokens, verb)
     return _cut(_possessive_legal_forms(tokens))
 
@@ -97,6 +100,8 @@ def _clean(sentence: str) -> str:
     text = _QUOTES.sub("", text)
     text = _INTRO.sub("", text, count=1)
     text = text.strip().rstrip(".!?;:,")
+    if re.search(r"(?:^|\s)(?:\w\.)+\w$", text):
+        text += "."  # "U.S." keeps its full stop
     for phrase in words().time_phrases:
         text = re.sub(rf"\s+{re.escape(phrase)}\b", "", text)
     return " ".join(text.split())
@@ -245,7 +250,8 @@ def _droppable(tokens: list[str], i: int) -> bool:
 
 
 def _cut(tokens: list[str]) -> list[str]:
-    """At most MAX_WORDS words, ending where a phrase ends (never on a function word or a bare number).
+    """At most PREFERRED_WORDS words (MAX_WORDS at a clause boundary), ending where a phrase ends (never on
+    a function word or a bare number).
 
     Phrase boundaries are read on the clause as written; the words counted are those kept (articles
     and legal forms are left out of a headline)."""
@@ -255,7 +261,7 @@ def _cut(tokens: list[str]) -> list[str]:
     ends = [n for n in range(1, len(tokens) + 1) if kept[n - 1] and _can_end(tokens, n)]
     if not ends:
         return []
-    short = [n for n in ends if length[n] <= MAX_WORDS]
+    short = [n for n in ends if length[n] <= PREFERRED_WORDS]
 
     def result(n: int) -> list[str]:
         return _tidy([t for t, keep in zip(tokens[:n], kept, strict=False) if keep])
@@ -271,7 +277,7 @@ def _cut(tokens: list[str]) -> list[str]:
             return result(max(candidates))
     if short:
         return result(max(short))
-    longer = [n for n in ends if length[n] <= MAX_WORDS + 3 and _break_after(tokens, n) == "strong"]
+    longer = [n for n in ends if length[n] <= MAX_WORDS and _break_after(tokens, n) == "strong"]
     return result(min(longer)) if longer else []
 
 
