@@ -104,22 +104,64 @@ class _Run:
 def find_entities(paragraphs: Sequence[str]) -> Entities:
     """The people and organisations named in prose paragraphs, most mentioned first."""
     vocabulary = entity_words()
-    people: dict[str, _Tally] = {}
+    people = _People()
     organisations: dict[str, _Tally] = {}
-    surnames: list[tuple[str, int, bool]] = []  # a lone capitalised word, where, and whether a title came before
-    capitalised_words: list[tuple[str, int]] = []
+    capitalised_words: list[str] = []
     position = 0
     for paragraph in paragraphs:
         # a symbol's place stays a break: "Nippon Kokan KK <NKKT.T> and Kawasaki Steel" is two names
         for sentence in sentences(strip_symbols(paragraph, mark="|")):
             for run in _runs(sentence, position):
                 position = run.position
-                capitalised_words.extend((w, run.position) for w in run.words if w[:1].isupper())
-                _read_run(run, sentence, vocabulary, people, organisations, surnames)
+                capitalised_words.extend(w for w in run.words if w[:1].isupper())
+                lone = [w for w in run.words if w not in vocabulary.not_names]
+                if len(lone) == 1:
+                    people.lone_words.append(lone[0])
+                _read_run(run, vocabulary, people, organisations)
             position += 1
-    _resolve_surnames(people, surnames, capitalised_words)
+    people.resolve()
     _count_acronyms(organisations, capitalised_words)
-    return Entities(_ranked(people), _ranked(organisations))
+    return Entities(_ranked(people.tallies), _ranked(organisations))
+
+
+@dataclass
+class _People:
+    """People found so far, and the mentions that only the whole copy can settle."""
+
+    tallies: dict[str, _Tally] = field(default_factory=dict)
+    surnames: list[tuple[str, int]] = field(default_factory=list)  # "President Reagan": a titled lone surname
+    unconfirmed: list[tuple[str, int]] = field(default_factory=list)  # "Gitanas Nauseda" without a title yet
+    lone_words: list[str] = field(default_factory=list)  # "Nauseda smiled": a capitalised word on its own
+
+    def add(self, name: list[str], position: int, *, confirmed: bool) -> None:
+        if len(name) == 1:
+            self.surnames.append((name[0], position))
+        elif confirmed:
+            _add(self.tallies, " ".join(name), position)
+        else:
+            self.unconfirmed.append((" ".join(name), position))
+
+    def resolve(self) -> None:
+        """"Gitanas Nauseda" is a person once "President Nauseda" is; "Nauseda" alone then counts
+        for him; "President Reagan" with no full name is "Reagan"."""
+        titled = {word.casefold() for word, _ in self.surnames}
+        for name, position in self.unconfirmed:
+            if name.split()[-1].casefold() in titled or name.casefold() in self.tallies:
+                _add(self.tallies, name, position)
+        by_surname: dict[str, list[str]] = {}
+        for key, tally in self.tallies.items():
+            by_surname.setdefault(tally.spelling.split()[-1].casefold(), []).append(key)
+        for word in self.lone_words:
+            owners = by_surname.get(word.casefold(), [])
+            if len(owners) == 1:
+                self.tallies[owners[0]].count += 1
+        for word, position in self.surnames:
+            owners = by_surname.get(word.casefold(), [])
+            if len(owners) == 1:
+                self.tallies[owners[0]].count += 1
+            elif not owners:
+                _add(self.tallies, word, position)
+                by_surname[word.casefold()] = [word.casefold()]
 
 
 def _runs(sentence: str, position: int) -> list[_Run]:
@@ -169,8 +211,7 @@ def _runs(sentence: str, position: int) -> list[_Run]:
     return runs
 
 
-def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[str, _Tally],
-              organisations: dict[str, _Tally], surnames: list[tuple[str, int, bool]]) -> None:
+def _read_run(run: _Run, vocabulary: EntityWords, people: _People, organisations: dict[str, _Tally]) -> None:
     tokens = list(run.words)
     if run.opens_sentence and tokens and _is_verb_form(tokens[0]):
         tokens = tokens[1:]  # "Aiding Royal Trust ...": capitalised because it opens the sentence
@@ -190,24 +231,39 @@ def _read_run(run: _Run, sentence: str, vocabulary: EntityWords, people: dict[st
         joint = next((i for i, t in enumerate(after) if t in ("of", "for", "and", "&")), len(after))
         person = _person(tokens[:title + 1 + joint], run, vocabulary)
         if person is not None:
-            _add_person(person, run.position, people, surnames)
+            people.add(person[0], run.position, confirmed=person[1])
         rest = after[joint + 1:]  # "Dr. William West of Biotherapeutics Inc"
         if rest and after[joint] == "of":
             known = _known_organisation(rest, vocabulary)
             organisation = (known, None) if known else _organisation(rest, None, vocabulary)
             if organisation:
                 _add(organisations, organisation[0], run.position)
-    if before_title:
-        known = _known_organisation(before_title, vocabulary)
-        organisation = (known, None) if known else _organisation(before_title, run if title < 0 else None,
-                                                                 vocabulary)
+    found = False
+    parts = _split_after_legal_forms(before_title, vocabulary)
+    for index, part in enumerate(parts):
+        known = _known_organisation(part, vocabulary)
+        acronym_run = run if title < 0 and index == len(parts) - 1 else None  # "(ATPC)" follows the last part
+        organisation = (known, None) if known else _organisation(part, acronym_run, vocabulary)
         if organisation:
             _add(organisations, organisation[0], run.position, alias=organisation[1])
-            return
+            found = True
+    if found:
+        return
     if title < 0:
         person = _person(tokens, run, vocabulary)
         if person is not None:
-            _add_person(person, run.position, people, surnames)
+            people.add(person[0], run.position, confirmed=person[1])
+
+
+def _split_after_legal_forms(tokens: list[str], vocabulary: EntityWords) -> list[list[str]]:
+    """"Manufacturers Hanover Corp and Irving Bank": two names, split at an "and" after a legal form."""
+    parts: list[list[str]] = [[]]
+    for index, token in enumerate(tokens):
+        if token in ("and", "&") and index and tokens[index - 1] in vocabulary.legal_forms:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [part for part in parts if part] if len(parts) > 1 else [tokens] if tokens else []
 
 
 def _is_title(tokens: list[str], i: int, vocabulary: EntityWords) -> bool:
@@ -223,15 +279,6 @@ def _is_verb_form(word: str) -> bool:
     verbs = lexicon()
     return lower.endswith("ing") and len(lower) > 5 or lower in verbs.by_past or lower in verbs.presents \
         or lower in verbs.by_participle
-
-
-def _add_person(person: tuple[list[str], bool], position: int, people: dict[str, _Tally],
-                surnames: list[tuple[str, int, bool]]) -> None:
-    name, titled = person
-    if len(name) == 1:
-        surnames.append((name[0], position, titled))
-    else:
-        _add(people, " ".join(name), position)
 
 
 def _known_organisation(tokens: list[str], vocabulary: EntityWords) -> str | None:
@@ -274,11 +321,6 @@ def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) 
         at = name.index("of", 1)
         if any(t.rstrip(".") in vocabulary.titles for t in name[:at]) and not any(t in org_words for t in name[:at]):
             name = name[at + 1:]
-    for joint in ("and", "&"):  # "Manufacturers Hanover Corp and Irving Bank": two names
-        if joint in name[1:]:
-            at = name.index(joint, 1)
-            if name[at - 1] in vocabulary.legal_forms:
-                name = name[:at]
     name = [*name[:-1], name[-1].rstrip(".")] if name else name
     while len(name) > 2 and name[-1] in vocabulary.legal_forms:
         name = name[:-1]  # "General Motors Corp" -> "General Motors"; "Chrysler Corp" stays
@@ -311,7 +353,8 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 
 def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list[str], bool] | None:
-    """(the name, whether a title or role word said it is a person's), or None."""
+    """(the name, whether the copy here shows it is a person's: a title, a role word, a given name or an
+    initial), or None when it cannot be a person's name."""
     titled = False
     last_title = max((i for i in range(len(tokens) - 1) if _is_title(tokens, i, vocabulary)), default=-1)
     surname_title = last_title >= 0 and tokens[last_title].rstrip(".") in vocabulary.surname_titles
@@ -345,11 +388,11 @@ def _person(tokens: list[str], run: _Run, vocabulary: EntityWords) -> tuple[list
     if len(tokens) == 1:
         return (tokens, True) if surname_title else None
     first = tokens[0]
+    if _INITIAL.match(tokens[-1]):
+        return None
     evidence = titled or first in vocabulary.given_names or bool(_INITIAL.match(first)) \
         or any(_INITIAL.match(t) for t in tokens[1:-1])
-    if not evidence or _INITIAL.match(tokens[-1]):
-        return None
-    return tokens, titled
+    return tokens, evidence
 
 
 def _add(tallies: dict[str, _Tally], name: str, position: int, *, alias: str | None = None) -> None:
@@ -360,26 +403,9 @@ def _add(tallies: dict[str, _Tally], name: str, position: int, *, alias: str | N
         tally.aliases.add(alias)
 
 
-def _resolve_surnames(people: dict[str, _Tally], surnames: list[tuple[str, int, bool]],
-                      capitalised_words: list[tuple[str, int]]) -> None:
-    """"Nauseda" after "Gitanas Nauseda" is him; "President Reagan" alone is "Reagan"."""
-    by_surname: dict[str, list[str]] = {}
-    for key, tally in people.items():
-        by_surname.setdefault(tally.spelling.split()[-1].casefold(), []).append(key)
-    for word, _ in capitalised_words:
-        owners = by_surname.get(word.casefold(), [])
-        if len(owners) == 1:
-            people[owners[0]].count += 1
-    for word, position, titled in surnames:
-        owners = by_surname.get(word.casefold(), [])
-        if not owners and titled:
-            _add(people, word, position)
-            by_surname[word.casefold()] = [word.casefold()]
-
-
-def _count_acronyms(organisations: dict[str, _Tally], capitalised_words: list[tuple[str, int]]) -> None:
+def _count_acronyms(organisations: dict[str, _Tally], capitalised_words: list[str]) -> None:
     by_alias = {alias: tally for tally in organisations.values() for alias in tally.aliases}
-    for word, _ in capitalised_words:
+    for word in capitalised_words:
         if word in by_alias:
             by_alias[word].count += 1
 
