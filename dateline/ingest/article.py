@@ -8,7 +8,6 @@ organisations, tags and summary.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from dateline.ingest.entities import find_entities
 from dateline.ingest.parse import WireCopy, dateline_display
 from dateline.ingest.tables import Block, is_tabular, split_blocks, table_title
 from dateline.ingest.tags import derive_tags
-from dateline.ingest.title import derive_title, headline_words
+from dateline.ingest.title import derive_headline
 from dateline.ingest.words import sentences, strip_symbols
 from dateline.text import slugify
 
@@ -40,7 +39,7 @@ _BLOCK_START = re.compile(r"^(?:[#>+\-=|:~]|\d+[.)](?=\s|$))")
 # reads as a line break or refuses; in a flow list, commas and brackets end it.
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|:\s|\s#|:$|\s$|[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _FLOW_UNSAFE = re.compile(_PLAIN_UNSAFE.pattern + r"|[,\[\]{}]")
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # escaped in double quotes
 
 
 @dataclass(frozen=True)
@@ -122,11 +121,13 @@ def _title(copy: WireCopy, blocks: list[Block], organisations: list[str]) -> tup
     if is_tabular(blocks):
         return table_title(blocks, organisations[0] if organisations else None), True
     lead = blocks[0].text if blocks else copy.lead
+    title, plain_cut = derive_headline(lead)
     first = (sentences(lead) or [lead])[0]
     letters = [c for c in first if c.isalpha()]
     shouting = bool(letters) and all(c.isupper() for c in letters) and len(first.split()) > 3
-    usable = bool(headline_words(first)) and len(first.split()) <= LONG_LEAD_WORDS and not shouting
-    return derive_title(lead), not usable
+    a_sentence = bool(re.search(r"[.!?][\"'”’)]*$", first.strip()))
+    usable = a_sentence and not plain_cut and len(first.split()) <= LONG_LEAD_WORDS and not shouting
+    return title, not usable
 
 
 def summary_of(blocks: Sequence[Block], title: str) -> str:
@@ -180,7 +181,12 @@ def _yaml_value(value: object, *, in_flow: bool = False) -> str:
     unsafe = _FLOW_UNSAFE if in_flow else _PLAIN_UNSAFE
     if text and not unsafe.search(text) and _resolves_to_text(text):
         return text
-    return json.dumps(text, ensure_ascii=bool(_INVISIBLE.search(text)))
+    return '"' + _INVISIBLE.sub(_escape, text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _resolves_to_text(text: str) -> bool:
