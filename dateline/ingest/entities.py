@@ -225,7 +225,9 @@ def _read_run(run: _Run, vocabulary: EntityWords, people: _People, organisations
     # "World Bank President Barber Conable", "Federal Reserve Board Chairman Paul Volcker": an
     # organisation, a title, a person. Each part is read on its own.
     title = max((i for i in range(len(tokens) - 1) if _is_title(tokens, i, vocabulary)), default=-1)
-    before_title = [t for t in tokens[:title] if t not in _CONNECTORS] if title > 0 else tokens
+    before_title = tokens[:title] if title > 0 else tokens
+    while before_title and before_title[-1] in _CONNECTORS:
+        before_title = before_title[:-1]  # "Letter Carriers Union of Canada President ..." keeps its "of"
     if title >= 0:
         after = tokens[title + 1:]
         joint = next((i for i, t in enumerate(after) if t in ("of", "for", "and", "&")), len(after))
@@ -317,9 +319,10 @@ def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) 
         return None
     while name and name[0] in vocabulary.not_names:
         name = name[1:]
-    if "of" in name[1:]:  # "Chairman of General Motors", "Senior Managing Director of Shearson Lehman"
+    if "of" in name[1:]:  # "Chairman of General Motors", "Linda Kristiansen of Paine Webber"
         at = name.index("of", 1)
-        if any(t.rstrip(".") in vocabulary.titles for t in name[:at]) and not any(t in org_words for t in name[:at]):
+        if not any(t in org_words for t in name[:at]) and (
+                any(t.rstrip(".") in vocabulary.titles for t in name[:at]) or name[0] in vocabulary.given_names):
             name = name[at + 1:]
     name = [*name[:-1], name[-1].rstrip(".")] if name else name
     while len(name) > 2 and name[-1] in vocabulary.legal_forms:
