@@ -32,6 +32,9 @@ _WORD = re.compile(r"[^\W_][\w'’&.-]*")
 _CONNECTORS = frozenset("of for and & de da do del der den van von bin al la le du des".split())
 _NAME_PARTICLES = frozenset("de da del der den van von bin al la le du des".split())
 _INITIAL = re.compile(r"[A-Z]\.$")
+_MONTHS = frozenset("January February March April May June July August September October November December".split())
+# Reuters marks a company without a stock symbol as <Name>: a name of its own, and a boundary.
+_UNLISTED = re.compile(r"<([A-Z0-9][^<>=\"]{0,60}[a-z][^<>=\"]{0,60})>")
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&.]{1,9})\)")
 _ROLE_AFTER = re.compile(r",\s+(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,3}?([a-z-]+)\b")
 
@@ -109,7 +112,17 @@ def find_entities(paragraphs: Sequence[str]) -> Entities:
     capitalised_words: list[str] = []
     position = 0
     for paragraph in paragraphs:
-        # a symbol's place stays a break: "Nippon Kokan KK <NKKT.T> and Kawasaki Steel" is two names
+        unlisted_names = set()
+        for unlisted in _UNLISTED.finditer(paragraph):
+            name = unlisted.group(1).split()
+            unlisted_names.add(tuple(name))
+            while len(name) > 2 and name[-1].rstrip(".") in vocabulary.legal_forms:
+                name = name[:-1]
+            if fold(" ".join(name)) not in gazetteer().phrases:
+                _add(organisations, " ".join(name), position)
+        # A symbol's place stays a break ("Nippon Kokan KK <NKKT.T> and Kawasaki Steel" is two names), and
+        # so do the brackets of an unlisted company ("<State Insurance> and <Government Life Office>").
+        paragraph = _UNLISTED.sub(r"| \1 |", paragraph)
         for sentence in sentences(strip_symbols(paragraph, mark="|")):
             for run in _runs(sentence, position):
                 position = run.position
@@ -117,7 +130,8 @@ def find_entities(paragraphs: Sequence[str]) -> Entities:
                 lone = [w for w in run.words if w not in vocabulary.not_names]
                 if len(lone) == 1:
                     people.lone_words.append(lone[0])
-                _read_run(run, vocabulary, people, organisations)
+                if run.words not in unlisted_names:  # counted above
+                    _read_run(run, vocabulary, people, organisations)
             position += 1
     people.resolve()
     _count_acronyms(organisations, capitalised_words)
@@ -191,7 +205,13 @@ def _runs(sentence: str, position: int) -> list[_Run]:
                 and not _INITIAL.match(word):
             word, closes = word.rstrip("."), True  # the sentence's full stop, not "Mr." or "U.S."
         if POSSESSIVE.search(word) and len(word) > 2:  # not "O'" of "Chock Full O' Nuts"
-            word, closes = POSSESSIVE.sub("", word), True  # "Trump's personal involvement"
+            following = matches[index + 1].group() if index + 1 < len(matches) else ""
+            owner = POSSESSIVE.sub("", word)
+            if current or not following[:1].isupper() or sentence[match.end():match.end() + 1] != " " \
+                    or fold(owner) in gazetteer().phrases or fold(owner) in gazetteer().demonyms \
+                    or owner in words().not_names:  # "October's meeting"
+                word, closes = owner, True  # "Trump's personal involvement", "Britain's Redland Plc"
+            # else a name of its own: "Moody's Investors Service", "People's Construction Bank of China"
         if word[:1].isupper():
             if not current:
                 start_index, start = index, match.start()
@@ -215,8 +235,10 @@ def _read_run(run: _Run, vocabulary: EntityWords, people: _People, organisations
     tokens = list(run.words)
     if run.opens_sentence and tokens and _is_verb_form(tokens[0]):
         tokens = tokens[1:]  # "Aiding Royal Trust ...": capitalised because it opens the sentence
-    while tokens and (tokens[0] in vocabulary.not_names or tokens[0] in _CONNECTORS
-                      or re.search(r"-[a-z]+$", tokens[0])):  # "London-based Reed International"
+    month_first = tokens[:1] == list(run.words[:1]) and tokens[0] in _MONTHS and len(tokens) >= 3 \
+        and tokens[-1].rstrip(".") in vocabulary.organisation_words  # "May Department Stores Co"
+    while tokens and not month_first and (tokens[0] in vocabulary.not_names or tokens[0] in _CONNECTORS
+                                          or re.search(r"-[a-z]+$", tokens[0])):  # "London-based Reed"
         tokens = tokens[1:]
     while tokens and re.fullmatch(r"[A-Z]\.?", tokens[-1]):
         tokens.pop()  # "East Asiatic Company Ltd A": a share class
@@ -241,7 +263,7 @@ def _read_run(run: _Run, vocabulary: EntityWords, people: _People, organisations
             if organisation:
                 _add(organisations, organisation[0], run.position)
     found = False
-    parts = _split_after_legal_forms(before_title, vocabulary)
+    parts = _split_names(before_title, vocabulary)
     for index, part in enumerate(parts):
         known = _known_organisation(part, vocabulary)
         acronym_run = run if title < 0 and index == len(parts) - 1 else None  # "(ATPC)" follows the last part
@@ -257,15 +279,23 @@ def _read_run(run: _Run, vocabulary: EntityWords, people: _People, organisations
             people.add(person[0], run.position, confirmed=person[1])
 
 
-def _split_after_legal_forms(tokens: list[str], vocabulary: EntityWords) -> list[list[str]]:
-    """"Manufacturers Hanover Corp and Irving Bank": two names, split at an "and" after a legal form."""
+def _split_names(tokens: list[str], vocabulary: EntityWords) -> list[list[str]]:
+    """Names joined by "and": split after a legal form ("Manufacturers Hanover Corp and Irving Bank") or
+    next to a known body ("World Bank and IMF"); "Securities and Exchange Commission" is one name."""
     parts: list[list[str]] = [[]]
     for index, token in enumerate(tokens):
-        if token in ("and", "&") and index and tokens[index - 1] in vocabulary.legal_forms:
+        if token in ("and", "&") and index and (
+                tokens[index - 1] in vocabulary.legal_forms
+                or _known_organisation(parts[-1], vocabulary)
+                or _known_organisation(_until_joint(tokens[index + 1:]), vocabulary)):
             parts.append([])
         else:
             parts[-1].append(token)
     return [part for part in parts if part] if len(parts) > 1 else [tokens] if tokens else []
+
+
+def _until_joint(tokens: list[str]) -> list[str]:
+    return tokens[:next((i for i, t in enumerate(tokens) if t in ("and", "&")), len(tokens))]
 
 
 def _is_title(tokens: list[str], i: int, vocabulary: EntityWords) -> bool:
@@ -277,18 +307,33 @@ def _is_title(tokens: list[str], i: int, vocabulary: EntityWords) -> bool:
 
 
 def _is_verb_form(word: str) -> bool:
+    """"Aiding", "Citing": a sentence opening with a participle. Not "Federated" or "United": a company
+    may start with a past form."""
     lower = word.lower()
-    verbs = lexicon()
-    return lower.endswith("ing") and len(lower) > 5 or lower in verbs.by_past or lower in verbs.presents \
-        or lower in verbs.by_participle
+    return lower.endswith("ing") and len(lower) > 5 and (lower[:-3] in lexicon().bases
+                                                          or lower[:-3] + "e" in lexicon().bases)
 
 
 def _known_organisation(tokens: list[str], vocabulary: EntityWords) -> str | None:
-    for size in range(len(tokens), 0, -1):
-        for start in range(0, len(tokens) - size + 1):
-            name = vocabulary.known.get(_key(" ".join(tokens[start:start + size])))
-            if name:
-                return name
+    """A known body named by the whole run, less a leading place ("U.S. Federal Reserve") and a trailing
+    legal form; never a part of a longer name ("Industrial Bank of Japan" is not the Bank of Japan)."""
+    places = gazetteer()
+    start = 0
+    while start < len(tokens) - 1 and (fold(tokens[start]) in places.phrases or fold(tokens[start]) in places.demonyms):
+        start += 1
+    end = len(tokens)
+    while end > start + 1 and tokens[end - 1].rstrip(".") in vocabulary.legal_forms:
+        end -= 1
+    for first in range(0, start + 1):
+        name = vocabulary.known.get(_key(" ".join(tokens[first:end])))
+        if name:
+            return name
+    # a known name of several words opening the run: "Organisation for Economic Co-operation and
+    # Development Secretary-General ...", "World Bank President ..."
+    for stop in range(end - 1, start + 1, -1):
+        name = vocabulary.known.get(_key(" ".join(tokens[start:stop])))
+        if name:
+            return name
     return None
 
 
@@ -317,13 +362,13 @@ def _organisation(tokens: list[str], run: _Run | None, vocabulary: EntityWords) 
             name = tokens  # "Stuarts Department Stores"
     if not name:
         return None
-    while name and name[0] in vocabulary.not_names:
-        name = name[1:]
-    if "of" in name[1:]:  # "Chairman of General Motors", "Linda Kristiansen of Paine Webber"
-        at = name.index("of", 1)
-        if not any(t in org_words for t in name[:at]) and (
-                any(t.rstrip(".") in vocabulary.titles for t in name[:at]) or name[0] in vocabulary.given_names):
-            name = name[at + 1:]
+    for joint in ("of", "for"):
+        # "Shares of Swiss Bank Corp", "Chairman of General Motors", "Linda Kristiansen of Paine Webber":
+        # no organisation word before "of", so the organisation is what follows it
+        if joint in name[1:]:
+            at = name.index(joint, 1)
+            if not any(t in org_words for t in name[:at]):
+                name = name[at + 1:]
     name = [*name[:-1], name[-1].rstrip(".")] if name else name
     while len(name) > 2 and name[-1] in vocabulary.legal_forms:
         name = name[:-1]  # "General Motors Corp" -> "General Motors"; "Chrysler Corp" stays
