@@ -207,7 +207,8 @@ def _runs(sentence: str, position: int) -> list[_Run]:
         if POSSESSIVE.search(word) and len(word) > 2:  # not "O'" of "Chock Full O' Nuts"
             following = matches[index + 1].group() if index + 1 < len(matches) else ""
             owner = POSSESSIVE.sub("", word)
-            if current or not following[:1].isupper() or sentence[match.end():match.end() + 1] != " " \
+            opens_run = all(w in words().not_names for w in current)  # "The People's Construction Bank"
+            if not opens_run or not following[:1].isupper() or sentence[match.end():match.end() + 1] != " " \
                     or fold(owner) in gazetteer().phrases or fold(owner) in gazetteer().demonyms \
                     or owner in words().not_names:  # "October's meeting"
                 word, closes = owner, True  # "Trump's personal involvement", "Britain's Redland Plc"
