@@ -171,7 +171,7 @@ def measure(folder: Path, config, inflections: Inflections, show_titles: int) ->
         if words and words[-1].lower().strip(",;:") in FUNCTION_WORDS:
             scores.function_endings += 1
         copy_words = set(tokens(" ".join(copy.paragraphs)))
-        for word in tokens(re.sub(r"(?<=\w)['’]s\b", "", title)):  # a possessive 's is no word of its own
+        for word in tokens(re.sub(r"(?<=[\w.])['’]s\b", "", title)):  # a possessive 's is no word of its own
             if word not in copy_words:
                 scores.not_in_copy += 1
                 if not word.isdigit() and not inflections.related(word, copy_words):
@@ -192,34 +192,38 @@ def measure(folder: Path, config, inflections: Inflections, show_titles: int) ->
     return scores
 
 
-def labelled_precision(folders: dict[str, Path], config) -> tuple[dict[str, tuple[int, int]], int]:
-    """Precision on the hand-labelled sample: kind -> (right, judged), and how many names had no verdict."""
-    verdicts: dict[tuple[str, int, str, str], bool] = {}
+def labelled_precision(folders: dict[str, Path], config) -> tuple[dict[tuple[str, str], tuple[int, int]], int]:
+    """Precision on the hand-labelled samples: (samples, kind) -> (right, judged); and how many names the
+    code writes for those articles have no verdict (a change since they were labelled)."""
+    verdicts: dict[tuple[str, str, int, str, str], bool] = {}
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        split, newid, kind, name, verdict = line.split("\t")
-        verdicts[(split, int(newid), kind, name)] = verdict == "right"
-    articles = {(split, newid) for split, newid, _, _ in verdicts}
-    result = {"people": [0, 0], "organisations": [0, 0]}
+        sample, split, newid, kind, name, verdict = line.split("\t")
+        verdicts[(sample, split, int(newid), kind, name)] = verdict == "right"
+    articles = {(sample, split, newid) for sample, split, newid, _, _ in verdicts}
+    result: dict[tuple[str, str], list[int]] = {}
     unjudged = 0
     for split, folder in folders.items():
-        wanted = {newid for s, newid in articles if s == split}
+        wanted = {newid: sample for sample, s, newid in articles if s == split}
         for line in (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines():
             truth = json.loads(line)
             if truth["newid"] not in wanted:
                 continue
+            sample = wanted[truth["newid"]]
+            group = "held-out (D)" if sample == "D" else "development (A-C)"
             fields = enrich(parse_wire((folder / truth["file"]).read_bytes()), config).fields
             for kind in ("people", "organisations"):
                 for name in fields.get(kind, []):
-                    verdict = verdicts.get((split, truth["newid"], kind, name))
+                    verdict = verdicts.get((sample, split, truth["newid"], kind, name))
                     if verdict is None:
                         unjudged += 1
-                        print(f"no verdict: {split}\t{truth['newid']}\t{kind}\t{name}", file=sys.stderr)
+                        print(f"no verdict: {sample}\t{split}\t{truth['newid']}\t{kind}\t{name}", file=sys.stderr)
                         continue
-                    result[kind][0] += verdict
-                    result[kind][1] += 1
-    return {kind: (right, judged) for kind, (right, judged) in result.items()}, unjudged
+                    tally = result.setdefault((group, kind), [0, 0])
+                    tally[0] += verdict
+                    tally[1] += 1
+    return {key: (right, judged) for key, (right, judged) in sorted(result.items(), reverse=True)}, unjudged
 
 
 def import_speed(folder: Path, limit: int | None = None) -> tuple[int, float, float]:
@@ -243,7 +247,7 @@ def average(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def table(scores: dict[str, Scores], precision: dict[str, tuple[int, int]] | None) -> list[str]:
+def table(scores: dict[str, Scores], precision: dict[tuple[str, str], tuple[int, int]] | None) -> list[str]:
     splits = list(scores)
     rows = [f"| measure | {' | '.join(f'{s} split' for s in splits)} |", "|---|" + "---:|" * len(splits)]
 
@@ -277,9 +281,10 @@ def table(scores: dict[str, Scores], precision: dict[str, tuple[int, int]] | Non
     row("distinct organisations / used once",
         lambda s: f"{len(s.organisations):,} / {sum(1 for n in s.organisations.values() if n == 1):,}")
     if precision:
-        for kind, (right, judged) in precision.items():
-            rows.append(f"| {kind}: precision on the labelled sample | {right / max(judged, 1):.3f} ({right}/{judged}) "
-                        + "| " * (len(splits) - 1) + "|")
+        for (group, kind), (right, judged) in precision.items():
+            cell = f"{right / max(judged, 1):.3f} ({right}/{judged})"
+            rows.append(f"| {kind}: precision, hand-labelled {group} | "
+                        + " | ".join(cell if s == "test" else "" for s in splits) + " |")
     return rows
 
 
