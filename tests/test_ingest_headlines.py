@@ -70,8 +70,8 @@ def test_every_form_the_inflector_writes_is_a_word_of_the_lexicon(past, plural):
 @pytest.mark.parametrize("lead, title", [
     ("Belarus has released 52 political prisoners in a significant development involving "
      "international diplomatic efforts.", "Belarus releases 52 political prisoners"),
-    ("Acme Corp said it will close its plant in Ohio next year to cut costs.", "Acme to close its plant"),
-    ("Acme Corp said it will close its plant in Ohio next year.", "Acme will close its plant in Ohio next year"),
+    ("Acme Corp said it will close its plant in Ohio next year to cut costs.", "Acme to close plant"),
+    ("Acme Corp said it will close its plant in Ohio next year.", "Acme will close plant in Ohio next year"),
     ("The city council has approved a new budget on Tuesday.", "City council approves new budget"),
     ("Lawmakers have agreed to raise the debt ceiling.", "Lawmakers agree to raise debt ceiling"),
     ("In a surprise move, the airline has cut fares on all routes.", "Airline cuts fares on all routes"),
@@ -84,7 +84,13 @@ def test_every_form_the_inflector_writes_is_a_word_of_the_lexicon(past, plural):
      "Cooper Foods Inc, or 6.5 pct of the total.", "Harbour Fresh acquires 1,420,500 shares of Cooper Foods"),
     # stock symbols out, unlisted companies' names kept
     ("Unilever Plc <UN.A> said it sold its <Blue Kettle Foods> unit for 40 mln dlrs to a group of investors.",
-     "Unilever sells its Blue Kettle Foods unit"),
+     "Unilever sells its Blue Kettle Foods unit"),  # "its" stays before a name
+    ("New Zealand's unemployment rate fell to 6.0 pct of the workforce at the end of February.",
+     "New Zealand unemployment rate falls to 6.0 pct of workforce"),
+    ("Westpac Banking Corp is issuing a 50 mln Australian dlr eurobond due 1990, lead manager Deutsche Bank said.",
+     "Westpac Banking issues 50 mln Australian dlr eurobond due 1990"),
+    ("Producer prices rose 1.1 pct in February from January, the ministry said.",
+     "Producer prices rise 1.1 pct in February from January"),
     # an aside between subject and verb
     ("Gitanas Nauseda, Lithuania's president, has confirmed the prisoners' safe crossing into Lithuania.",
      "Gitanas Nauseda confirms prisoners safe crossing into Lithuania"),
@@ -99,7 +105,7 @@ def test_a_title_cut_short_ends_where_a_phrase_ends():
     lead = ("Zaire agreed to limit its tin exports to 1,736 tonnes for 12 months from March 1 under a deal "
             "reached with the other members of the producers association.")
     title = derive_title(lead)
-    assert title == "Zaire agrees to limit its tin exports to 1,736 tonnes"
+    assert title == "Zaire agrees to limit tin exports to 1,736 tonnes"
     assert "for 12" not in title  # the old cut: "... 1,736 tonnes for 12"
 
 
@@ -124,7 +130,8 @@ def test_headline_boundary_rule_holds_for_any_lead(words):
     assert title == " ".join(title.split()) and "\n" not in title
     last = tokens[-1].lower()
     if title != "Untitled":
-        assert last not in FUNCTION_WORDS and not re.fullmatch(r"[\d.,/%-]+", last), title
+        bare_number = re.fullmatch(r"[\d.,/%-]+", last) and not re.fullmatch(r"(19|20)\d\d", last)  # a year is fine
+        assert last not in FUNCTION_WORDS and not bare_number, title
         assert not last.endswith((",", ";", ":"))
     # every word is in the copy, or a present tense of one of its words, or "to" for its "will"
     known = copy_words(lead)

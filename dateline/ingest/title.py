@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from dateline.ingest.countries import fold, gazetteer
-from dateline.ingest.verbs import participle_verb, past_verb, present_tense
+from dateline.ingest.verbs import participle_verb, past_verb, present_tense, progressive_present
 from dateline.ingest.words import sentences, strip_symbols, words
 
 MAX_WORDS = 12  # never longer; a cut past PREFERRED_WORDS only at a clause boundary
@@ -45,10 +45,12 @@ FUNCTION_WORDS = frozenset(
 _NUMBER_WORDS = frozenset("mln million billion bln trillion".split())  # "600 mln" needs its noun: "600 mln dlrs"
 _STRONG_BREAKS = frozenset("in at on from for with by after before since during amid despite following including "
                            "while when which who whose because as against over under until than through between "
-                           "among via".split())
+                           "among via due".split())  # "due": "eurobond due 1990"
 _WEAK_BREAKS = frozenset("of and or but to".split())
 _DETERMINERS = frozenset("a an the its their his her this that these those".split())
 _LEGAL_FORMS = frozenset("Inc Corp Co Ltd Plc PLC Corporation Incorporated Limited LLC AG SA NV Cos".split())
+_MONTH_NAMES = frozenset("January February March April May June July August September October November December"
+                         .split())
 _VERB_STARTS = frozenset("has have had is are was were will would said says told plans expects".split())
 _COPULA = {"was": ("is", "are"), "were": ("is", "are")}
 
@@ -89,6 +91,7 @@ def headline_words(sentence: str, *, future_to: bool = True) -> list[str]:
     text = _drop_attribution(_drop_apposition(_clean(sentence)))
     tokens, verb = _present_tense(text.split(), future_to=future_to)
     tokens = _short_subject(tokens, verb)
+    tokens = _attributive_subject(tokens, verb)
     return _cut(_possessive_legal_forms(tokens))
 
 
@@ -132,8 +135,8 @@ def _drop_attribution(text: str) -> str:
             text = f"{subject} {pronoun.group('rest')}"
         elif pronoun and pronoun.group("rest")[:1].isupper():  # "Ford said its Ford Credit unit will"
             text = pronoun.group("rest")
-        elif pronoun:  # "Chrysler said its profit rose" -> "Chrysler's profit rose"
-            text = f"{subject}'s {pronoun.group('rest')}"
+        elif pronoun:  # "Chrysler said its profit rose" -> "Chrysler profit rose", as headlines write it
+            text = f"{subject} {pronoun.group('rest')}"
         elif len(rest.split()) >= MIN_WORDS:  # "Ford said U.S. car sales fell" -> "U.S. car sales fell"
             text = rest
     return text
@@ -160,8 +163,11 @@ def _present_tense(tokens: list[str], *, future_to: bool = True) -> tuple[list[s
         if lower in ("will", "would", "shall"):
             return head + ["to"] + rest, i
         if lower in ("is", "are", "was", "were"):
+            if nxt.endswith("ing") and lower in ("is", "are"):
+                form = progressive_present(nxt, plural=lower == "are")  # "is issuing" -> "issues"
+                return (head + [form] + tokens[i + 2:], i) if form else (head + rest, i)
             if nxt.endswith("ing") or participle_verb(nxt):
-                return head + rest, i  # "is holding talks" -> "holding talks"; "was appointed" -> "appointed"
+                return head + rest, i  # "was holding talks" -> "holding talks"; "was appointed" -> "appointed"
             if nxt == "to":
                 return head + rest, i  # "is to sell" -> "to sell"
             if lower in _COPULA:
@@ -210,6 +216,18 @@ def _short_subject(tokens: list[str], verb: int | None) -> list[str]:
     return tokens
 
 
+def _attributive_subject(tokens: list[str], verb: int | None) -> list[str]:
+    """"New Zealand's unemployment rate falls" -> "New Zealand unemployment rate falls": a name's
+    possessive in the subject becomes an attribute, as headlines write it."""
+    end = verb if verb is not None else 0
+    out = list(tokens)
+    for i in range(min(end, len(out) - 1)):
+        word = out[i]
+        if word[:1].isupper() and re.search(r"\w['’]s$", word) and out[i + 1][:1].islower():
+            out[i] = word[:-2]
+    return out
+
+
 def _plural_subject(subject: list[str]) -> bool:
     if any(w.lower() in ("and", "&") for w in subject):
         return True
@@ -241,10 +259,13 @@ def _possessive_legal_forms(tokens: list[str]) -> list[str]:
 
 
 def _droppable(tokens: list[str], i: int) -> bool:
-    """Articles and legal forms a headline leaves out: "the", "a", "Corp" after a name."""
+    """Articles, possessive determiners and legal forms a headline leaves out: "the", "a", "its", "Corp"
+    after a name."""
     token = tokens[i]
     if token.lower() in ("a", "an", "the") and i + 1 < len(tokens):
         return True
+    if token.lower() in ("its", "their") and i > 0 and i + 1 < len(tokens) and tokens[i + 1][:1].islower():
+        return True  # "raises its dividend" -> "raises dividend"
     return token.rstrip(".,") in _LEGAL_FORMS and i > 0 and tokens[i - 1][:1].isupper() and \
         tokens[i - 1].rstrip(".") not in _LEGAL_FORMS
 
@@ -298,6 +319,9 @@ def _break_after(tokens: list[str], n: int) -> str | None:
     if tokens[n - 1].endswith((",", ";", ":")):
         return "strong"
     following = tokens[n].lower()
+    if following == "in" and n + 1 < len(tokens) and (tokens[n + 1] in _MONTH_NAMES
+                                                      or re.fullmatch(r"(?:19|20)\d\d", tokens[n + 1])):
+        return "weak"  # "falls 1.1 pct in February": the month is news
     if following in _STRONG_BREAKS:
         return "strong"
     if following == "to":  # "rose to 6 pct" breaks; "plans to sell" does not
@@ -309,7 +333,8 @@ def _break_after(tokens: list[str], n: int) -> str | None:
 
 
 def _is_bare_number(word: str) -> bool:
-    return bool(re.fullmatch(r"[\d.,/%-]+", word))
+    """"12", "1,736": a count without its noun; a year ("in 1986") is not one."""
+    return bool(re.fullmatch(r"[\d.,/%-]+", word)) and not re.fullmatch(r"(?:19|20)\d\d", word)
 
 
 def _tidy(tokens: list[str]) -> list[str]:

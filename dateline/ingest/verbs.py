@@ -29,6 +29,7 @@ class Lexicon:
     by_past: dict[str, tuple[Verb, ...]]  # past tense -> the verbs it is the past of
     by_participle: dict[str, tuple[Verb, ...]]
     bases: frozenset[str]
+    by_base: dict[str, Verb]
     presents: frozenset[str]  # "rises", "says": third-person forms, for telling a finite verb
 
 
@@ -58,7 +59,7 @@ def lexicon() -> Lexicon:
             by_participle.setdefault(participle, []).append(verb)
     verbs = {v for group in by_past.values() for v in group}
     return Lexicon({k: tuple(v) for k, v in by_past.items()}, {k: tuple(v) for k, v in by_participle.items()},
-                   frozenset(v.base for v in verbs), frozenset(v.present for v in verbs))
+                   frozenset(v.base for v in verbs), {v.base: v for v in verbs}, frozenset(v.present for v in verbs))
 
 
 def _one(verbs: tuple[Verb, ...] | None) -> Verb | None:
@@ -94,3 +95,23 @@ def present_tense(word: str, *, plural: bool = False, participle: bool = False) 
     if verb.base == "be":
         form = "are" if plural else "is"
     return form
+
+
+def progressive_present(word: str, *, plural: bool = False) -> str | None:
+    """The present tense of an -ing form ("issuing" -> "issues", "planning" -> "plans"), when exactly one
+    verb of the lexicon has it; None otherwise."""
+    lower = word.lower()
+    if not lower.endswith("ing") or len(lower) < 5:
+        return None
+    stem = lower[:-3]
+    candidates = {stem, stem + "e"} | ({stem[:-1]} if len(stem) > 2 and stem[-1] == stem[-2] else set())
+    if stem.endswith("y"):
+        candidates.add(stem[:-1] + "ie")  # "dying": die (and dye: unsure)
+    if stem.endswith("k") and stem[-2:-1] == "c":  # "panicking"
+        candidates.add(stem[:-1])
+    bases = lexicon().bases
+    found = sorted(c for c in candidates if c in bases)
+    if len(found) != 1:
+        return None  # "singing" (sing, singe): unsure
+    verb = lexicon().by_base[found[0]]
+    return verb.base if plural else verb.present
