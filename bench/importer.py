@@ -205,24 +205,27 @@ def labelled_precision(folders: dict[str, Path], config) -> tuple[dict[tuple[str
     result: dict[tuple[str, str], list[int]] = {}
     unjudged = 0
     for split, folder in folders.items():
-        wanted = {newid: sample for sample, s, newid in articles if s == split}
+        wanted: dict[int, list[str]] = {}  # an article may be in several samples
+        for sample, s, newid in sorted(articles):
+            if s == split:
+                wanted.setdefault(newid, []).append(sample)
         for line in (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines():
             truth = json.loads(line)
             if truth["newid"] not in wanted:
                 continue
-            sample = wanted[truth["newid"]]
-            group = "held-out (D)" if sample == "D" else "development (A-C)"
             fields = enrich(parse_wire((folder / truth["file"]).read_bytes()), config).fields
-            for kind in ("people", "organisations"):
-                for name in fields.get(kind, []):
-                    verdict = verdicts.get((sample, split, truth["newid"], kind, name))
-                    if verdict is None:
-                        unjudged += 1
-                        print(f"no verdict: {sample}\t{split}\t{truth['newid']}\t{kind}\t{name}", file=sys.stderr)
-                        continue
-                    tally = result.setdefault((group, kind), [0, 0])
-                    tally[0] += verdict
-                    tally[1] += 1
+            for sample in wanted[truth["newid"]]:
+                group = "held-out (D)" if sample == "D" else "development (A-C)"
+                for kind in ("people", "organisations"):
+                    for name in fields.get(kind, []):
+                        verdict = verdicts.get((sample, split, truth["newid"], kind, name))
+                        if verdict is None:
+                            unjudged += 1
+                            print(f"no verdict: {sample}\t{split}\t{truth['newid']}\t{kind}\t{name}", file=sys.stderr)
+                            continue
+                        tally = result.setdefault((group, kind), [0, 0])
+                        tally[0] += verdict
+                        tally[1] += 1
     return {key: (right, judged) for key, (right, judged) in sorted(result.items(), reverse=True)}, unjudged
 
 
