@@ -15,10 +15,7 @@ DATA = Path(__file__).parent / "data"
 @dataclass(frozen=True)
 class Words:
     abbreviations: frozenset[str]
-    name_titles: tuple[str, ...]  # longest first, so "Prime Minister" is tried before "Minister"
     not_names: frozenset[str]
-    irregular_verbs: dict[str, str]
-    clause_breaks: tuple[str, ...]
     time_phrases: tuple[str, ...]
 
 
@@ -28,10 +25,7 @@ def words() -> Words:
     by_length = lambda items: tuple(sorted(set(items), key=lambda s: (-len(s.split()), -len(s), s)))  # noqa: E731
     return Words(
         abbreviations=frozenset(data["abbreviations"]),
-        name_titles=by_length(data["name_titles"]),
         not_names=frozenset(data["not_names"]),
-        irregular_verbs=dict(data["irregular_verbs"]),
-        clause_breaks=by_length(data["clause_breaks"]),
         time_phrases=by_length(data["time_phrases"]),
     )
 
