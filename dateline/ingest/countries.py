@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ _TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:\.[^\W\d_][\w'’]*)*\.?")
 _SHORT_CONNECTORS = 3  # lower-case words this short may sit inside a place name ("Isle of Man")
 
 
+@lru_cache(maxsize=1 << 17)  # news copy reuses its words: each is folded once per import, not per mention
 def fold(text: str) -> str:
     """The lookup key of a place name: geo's folding (case, accents, dots, 'the'), hyphens as spaces."""
     return name_key(text.replace("-", " ").replace("–", " "))
@@ -135,20 +136,11 @@ class _Token(NamedTuple):
 
 def _tokens(text: str) -> list[_Token]:
     found = []
-    folded = _FOLDED
     for match in _TOKEN.finditer(text):
         word = match.group()
         bare = POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
-        key = folded.get(bare)
-        if key is None:
-            if len(folded) > 500_000:  # a long-running preview importing for weeks
-                folded.clear()
-            key = folded[bare] = fold(bare)
-        found.append(_Token(match.start(), match.end(), word, bare, key))
+        found.append(_Token(match.start(), match.end(), word, bare, fold(bare)))
     return found
-
-
-_FOLDED: dict[str, str] = {}  # a word's folded form, kept across articles: news copy reuses its words
 
 
 def find_places(text: str) -> list[Mention]:

@@ -25,6 +25,7 @@ from dateline.ingest.verbs import lexicon
 from dateline.ingest.words import POSSESSIVE, sentences, strip_symbols, words
 
 _WORD = re.compile(r"[^\W_][\w'’&.-]*")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _MONTHS = frozenset("January February March April May June July August September October November December".split())
 # Reuters marks a company without a stock symbol as <Name>: a name of its own, and a boundary.
 _UNLISTED = re.compile(r"<([A-Z0-9][^<>=\"]{0,60}[a-z][^<>=\"]{0,60})>")
@@ -150,10 +151,10 @@ def _runs(sentence: str, position: int) -> list[_Run]:
         word, closes = match.group(), False
         if current and sentence[end:match.start()] != " ":
             close(end)
-        if word.endswith(".") and word[:-1] not in abbreviations and not re.fullmatch(r"(?:[A-Z]\.)+", word) \
+        if word.endswith(".") and word[:-1] not in abbreviations and not _INITIALS.fullmatch(word) \
                 and not INITIAL.match(word):
             word, closes = word.rstrip("."), True  # the sentence's full stop, not "Mr." or "U.S."
-        if POSSESSIVE.search(word) and len(word) > 2:  # not "O'" of "Chock Full O' Nuts"
+        if ("'" in word or "’" in word) and POSSESSIVE.search(word) and len(word) > 2:  # not "O'" (O' Nuts)
             following = matches[index + 1].group() if index + 1 < len(matches) else ""
             owner = POSSESSIVE.sub("", word)
             opens_run = all(w in words().not_names for w in current)  # "The People's Construction Bank"
