@@ -12,7 +12,7 @@ from lemminflect import getAllInflections, getInflection
 from dateline.ingest.article import summary_of
 from dateline.ingest.tables import is_table_line, is_tabular, split_blocks, table_title
 from dateline.ingest.title import FUNCTION_WORDS, MAX_WORDS, derive_headline, derive_title
-from dateline.ingest.verbs import lexicon, present_tense, regular_present
+from dateline.ingest.verbs import lexicon, present_tense, progressive_present, regular_present
 
 # --- verb forms: checked against LemmInflect's lexicon, an independent spelling of English ---------
 
@@ -40,6 +40,20 @@ def test_past_tense_becomes_the_present_lemminflect_gives(base):
         assert present_tense(past, plural=True) == base, (base, past)
     for participle in lemminflect_forms(base, "VBN"):
         assert present_tense(participle, participle=True) in present, (base, participle)
+
+
+@pytest.mark.parametrize("base", SILENT_E + CONSONANT_Y + DOUBLED + SIBILANT_O + REGULAR + IRREGULAR + ["die", "lie"])
+def test_progressive_becomes_the_present_or_nothing(base):
+    forms = {progressive: progressive_present(progressive) for progressive in lemminflect_forms(base, "VBG")}
+    for progressive, form in forms.items():
+        assert form is None or form in lemminflect_forms(base, "VBZ"), (base, progressive, form)
+    if base not in ("die", "lie", "put"):  # "dying": die or dye; "putting": put or putt; unsure, so nothing
+        assert any(forms.values()), (base, forms)
+
+
+@pytest.mark.parametrize("typo", ["discusssing", "plannning", "ing", "thing", "king", "morning"])
+def test_no_progressive_is_guessed_from_a_misspelling_or_a_noun(typo):
+    assert progressive_present(typo) is None
 
 
 def test_the_generated_classes_cover_each_spelling_rule():

@@ -97,6 +97,14 @@ def present_tense(word: str, *, plural: bool = False, participle: bool = False) 
     return form
 
 
+def _doubles(base: str) -> bool | None:
+    """Whether BASE doubles its last consonant before an ending ("hopped"); None when its past is irregular."""
+    verb = lexicon().by_base[base]
+    if not verb.past.endswith("ed"):
+        return None  # "won", "cut": the past says nothing about "winning", "cutting"
+    return verb.past == base + base[-1] + "ed"
+
+
 def progressive_present(word: str, *, plural: bool = False) -> str | None:
     """The present tense of an -ing form ("issuing" -> "issues", "planning" -> "plans"), when exactly one
     verb of the lexicon has it; None otherwise."""
@@ -104,13 +112,17 @@ def progressive_present(word: str, *, plural: bool = False) -> str | None:
     if not lower.endswith("ing") or len(lower) < 5:
         return None
     stem = lower[:-3]
-    candidates = {stem, stem + "e"} | ({stem[:-1]} if len(stem) > 2 and stem[-1] == stem[-2] else set())
+    candidates = {stem, stem + "e"}
+    if len(stem) > 3 and stem[-1] == stem[-2] != stem[-3]:  # "planning": plan; not "discusssing", a typo
+        candidates.add(stem[:-1])
     if stem.endswith("y"):
         candidates.add(stem[:-1] + "ie")  # "dying": die (and dye: unsure)
     if stem.endswith("k") and stem[-2:-1] == "c":  # "panicking"
         candidates.add(stem[:-1])
     bases = lexicon().bases
-    found = sorted(c for c in candidates if c in bases)
+    # A verb that doubles its last consonant in the past ("hopped") doubles it before -ing too: "hoping" is
+    # hope, not hop; and an undoubled "planing" is not plan.
+    found = sorted(c for c in candidates if c in bases and _doubles(c) in (None, c == stem[:-1]))
     if len(found) != 1:
         return None  # "singing" (sing, singe): unsure
     verb = lexicon().by_base[found[0]]
