@@ -46,7 +46,7 @@ _NUMBER_WORDS = frozenset("mln million billion bln trillion".split())  # "600 ml
 _STRONG_BREAKS = frozenset("in at on from for with by after before since during amid despite following including "
                            "while when which who whose because as against over under until than through between "
                            "among via due".split())  # "due": "eurobond due 1990"
-_WEAK_BREAKS = frozenset("of and or but to".split())
+_WEAK_BREAKS = frozenset("of and or but to that".split())
 _DETERMINERS = frozenset("a an the its their his her this that these those".split())
 _LEGAL_FORMS = frozenset("Inc Corp Co Ltd Plc PLC Corporation Incorporated Limited LLC AG SA NV Cos".split())
 _MONTH_NAMES = frozenset("January February March April May June July August September October November December"
@@ -89,10 +89,11 @@ def headline_words(sentence: str, *, future_to: bool = True) -> list[str]:
     FUTURE_TO: whether "will" may become "to"; only when the copy has the word "to" itself, since
     a title holds no word that is neither in the copy nor a form of one of its words."""
     text = _drop_attribution(_drop_apposition(_clean(sentence)))
-    tokens, verb = _present_tense(text.split(), future_to=future_to)
-    tokens = _short_subject(tokens, verb)
+    tokens = _possessive_legal_forms([t for t in text.split() if t.strip(",;:")])
+    tokens, verb = _present_tense(tokens, future_to=future_to)
+    tokens, verb = _short_subject(tokens, verb)
     tokens = _attributive_subject(tokens, verb)
-    return _cut(_possessive_legal_forms(tokens))
+    return _cut(tokens, verb)
 
 
 def _clean(sentence: str) -> str:
@@ -200,11 +201,12 @@ def _subject(head: list[str]) -> list[str]:
     return head
 
 
-def _short_subject(tokens: list[str], verb: int | None) -> list[str]:
+def _short_subject(tokens: list[str], verb: int | None) -> tuple[list[str], int | None]:
     """Drop a phrase between the subject and its verb: "U.S. car sales for the March period drop" ->
-    "U.S. car sales drop"; a subject longer than the headline would leave no room for the news."""
+    "U.S. car sales drop"; a subject longer than the headline would leave no room for the news.
+    Returns the tokens and where the verb now is."""
     if verb is None:
-        return tokens
+        return tokens, None
     subject = _subject(tokens[:verb])
     if "of" in subject[1:]:  # "Burlington Menswear of New York City" -> "Burlington Menswear"
         at = subject.index("of", 1)
@@ -212,8 +214,8 @@ def _short_subject(tokens: list[str], verb: int | None) -> list[str]:
         if place and fold(place) in gazetteer().phrases:
             subject = subject[:at]
     if len(subject) < verb and len(subject) >= 2:
-        return subject + tokens[verb:]
-    return tokens
+        return subject + tokens[verb:], len(subject)
+    return tokens, verb
 
 
 def _attributive_subject(tokens: list[str], verb: int | None) -> list[str]:
@@ -223,8 +225,8 @@ def _attributive_subject(tokens: list[str], verb: int | None) -> list[str]:
     out = list(tokens)
     for i in range(min(end, len(out) - 1)):
         word = out[i]
-        if word[:1].isupper() and re.search(r"\w['’]s$", word) and out[i + 1][:1].islower():
-            out[i] = word[:-2]
+        if word[:1].isupper() and re.search(r"\w['’]s?$", word) and out[i + 1][:1].islower():
+            out[i] = word[:-2] if word[-1] == "s" else word[:-1]  # "Industries'" -> "Industries"
     return out
 
 
@@ -250,7 +252,8 @@ def _possessive_legal_forms(tokens: list[str]) -> list[str]:
         bare = re.sub(r"(?:['’]s)?[,;:]?$", "", token)
         suffix = token[len(bare):]
         if suffix and bare in _LEGAL_FORMS and out and out[-1][:1].isupper() and not out[-1].endswith(","):
-            out[-1] += suffix
+            # "McLean Industries Inc's" -> "McLean Industries'"
+            out[-1] += suffix[0] if out[-1].endswith("s") and suffix[1:2] == "s" else suffix
             if suffix[-1] in ",;:" and "'" not in suffix and "’" not in suffix:
                 out.append(bare)  # left out of the title by _droppable; kept here for the word count
         else:
@@ -270,36 +273,44 @@ def _droppable(tokens: list[str], i: int) -> bool:
         tokens[i - 1].rstrip(".") not in _LEGAL_FORMS
 
 
-def _cut(tokens: list[str]) -> list[str]:
+def _cut(tokens: list[str], verb: int | None = None) -> list[str]:
     """At most PREFERRED_WORDS words (MAX_WORDS at a clause boundary), ending where a phrase ends (never on
-    a function word or a bare number).
+    a function word or a bare number), and past the verb at index VERB when there is one.
 
     Phrase boundaries are read on the clause as written; the words counted are those kept (articles
     and legal forms are left out of a headline)."""
-    tokens = [t for t in tokens if t.strip(",;:")]
     kept = [not _droppable(tokens, i) for i in range(len(tokens))]
     length = [sum(kept[:n]) for n in range(len(tokens) + 1)]
     ends = [n for n in range(1, len(tokens) + 1) if kept[n - 1] and _can_end(tokens, n)]
     if not ends:
         return []
-    short = [n for n in ends if length[n] <= PREFERRED_WORDS]
 
     def result(n: int) -> list[str]:
         return _tidy([t for t, keep in zip(tokens[:n], kept, strict=False) if keep])
 
-    if len(tokens) in short:
+    def best(candidates: list[int]) -> int | None:
+        for kind in ("strong", "weak", "infinitive"):
+            of_kind = [n for n in candidates if _break_after(tokens, n) == kind]
+            good = [n for n in of_kind if length[n] >= 6]
+            if good:
+                return min(good, key=lambda n: (abs(length[n] - TARGET_WORDS), -n))
+            if of_kind:
+                return max(of_kind)
+        return None
+
+    with_verb = [n for n in ends if verb is None or n > verb]  # "Group of Republican governors" says nothing
+    if len(tokens) in ends and length[len(tokens)] <= PREFERRED_WORDS:
         return result(len(tokens))
-    for kind in ("strong", "weak", "infinitive"):
-        candidates = [n for n in short if length[n] >= MIN_WORDS and _break_after(tokens, n) == kind]
-        good = [n for n in candidates if length[n] >= 6]
-        if good:
-            return result(min(good, key=lambda n: (abs(length[n] - TARGET_WORDS), -n)))
-        if candidates:
-            return result(max(candidates))
-    if short:
-        return result(max(short))
-    longer = [n for n in ends if length[n] <= MAX_WORDS and _break_after(tokens, n) == "strong"]
-    return result(min(longer)) if longer else []
+    for pool in (with_verb, ends):
+        choice = best([n for n in pool if MIN_WORDS <= length[n] <= PREFERRED_WORDS])
+        for kind in ("strong", "weak"):
+            if choice is None:
+                choice = min((n for n in pool if length[n] <= MAX_WORDS and _break_after(tokens, n) == kind),
+                             default=None)
+        if choice is not None:
+            return result(choice)
+    short = [n for n in ends if length[n] <= PREFERRED_WORDS]
+    return result(max(short)) if short else []
 
 
 def _can_end(tokens: list[str], n: int) -> bool:
