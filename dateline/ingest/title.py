@@ -49,6 +49,8 @@ _STRONG_BREAKS = frozenset("in at on from for with by after before since during 
 _WEAK_BREAKS = frozenset("of and or but to that".split())
 _DETERMINERS = frozenset("a an the its their his her this that these those".split())
 _LEGAL_FORMS = frozenset("Inc Corp Co Ltd Plc PLC Corporation Incorporated Limited LLC AG SA NV Cos".split())
+_AUXILIARIES = frozenset("be been being may might could would should must can will shall get got".split())
+_NUMERALS = frozenset("two three four five six seven eight nine ten several many some all both".split())
 _MONTH_NAMES = frozenset("January February March April May June July August September October November December"
                          .split())
 _VERB_STARTS = frozenset("has have had is are was were will would said says told plans expects".split())
@@ -75,8 +77,11 @@ def derive_headline(lead: str) -> tuple[str, bool]:
 
 
 def _plain_cut(tokens: list[str]) -> list[str]:
-    """The first PREFERRED_WORDS words, without trailing function words or bare numbers (a cut mid-phrase)."""
-    words_ = [t.strip(",;:") for t in tokens[:PREFERRED_WORDS] if t.strip(",;:")]
+    """The first PREFERRED_WORDS words, without articles, trailing function words or bare numbers (a cut
+    mid-phrase)."""
+    tokens = [t for t in tokens if t.strip(",;:")]
+    tokens = [t for i, t in enumerate(tokens) if not _droppable(tokens, i)]
+    words_ = [t.strip(",;:") for t in tokens[:PREFERRED_WORDS]]
     while words_ and (words_[-1].lower() in FUNCTION_WORDS or _is_bare_number(words_[-1])
                       or words_[-1].lower() in _NUMBER_WORDS):
         words_.pop()
@@ -184,8 +189,10 @@ def _verb_slot(tokens: list[str], i: int) -> bool:
     """Whether the past form at I is the clause's verb, not an adjective ("the proposed merger",
     "previously owned homes") or a participle opening an aside ("customs, faced with fakes, turned")."""
     before = tokens[i - 1].lower()
-    if before in _DETERMINERS or before in _STRONG_BREAKS or before in _WEAK_BREAKS:
-        return False
+    if before in _DETERMINERS or before in _STRONG_BREAKS or before in _WEAK_BREAKS or before in _AUXILIARIES:
+        return False  # "may be forced": a passive, not the past
+    if before[:1].isdigit() or before in _NUMERALS:
+        return False  # "three troubled banks": an adjective
     if before.endswith("ly") and (i >= 2 and tokens[i - 2].lower() in _STRONG_BREAKS | _WEAK_BREAKS | _DETERMINERS
                                   or i + 1 < len(tokens) and tokens[i + 1][:1].islower()
                                   and tokens[i + 1].lower() not in FUNCTION_WORDS):
