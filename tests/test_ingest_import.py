@@ -406,3 +406,44 @@ def test_manifest_is_written_once_per_batch_not_per_article(site, tmp_path, monk
     report = import_paths([wire], site, load_config(site))
     assert len(report.written) == 10 and len(writes) == 3  # after 4, after 8, at the end
     assert import_paths([wire], site, load_config(site)).written == [] and len(writes) == 3  # nothing to record
+
+
+def test_mentioned_countries_are_checked_and_normalised_like_countries(site):
+    from dateline.content import ARTICLES_DIR
+
+    config = load_config(site)
+    renderer = MarkdownRenderer(trust_html=False)
+    path = site / ARTICLES_DIR / "moved.md"
+    path.write_text("---\ntitle: Moved\ndate: 2025-09-11\ncountries: [LT, Germany]\n"
+                    "mentioned_countries: [germany, Poland, PL, U.K.]\n---\n\nBody.\n", encoding="utf-8")
+    fields = parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
+    assert fields.countries == ("LT", "DE")
+    assert fields.extra["mentioned_countries"] == ("PL", "GB")  # an editor moved Germany up: it is dropped here
+    path.write_text("---\ntitle: Bad\ndate: 2025-09-11\nmentioned_countries: [Atlantis]\n---\n\nBody.\n",
+                    encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
+    assert error.value.line == 4 and "unknown country 'Atlantis'" in error.value.message
+    path.write_text("---\ntitle: Bad\ndate: 2025-09-11\nmentioned_countries: DE\n---\n\nBody.\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="'mentioned_countries' must be a list"):
+        parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
+
+
+def test_an_article_from_the_old_importer_with_name_tags_builds_and_is_never_rewritten(site, tmp_path):
+    """Sites imported before people and organisations had keys of their own: name tags, block lists."""
+    source = drop(tmp_path / "wire", "latvia.txt", STORY)
+    old = ("---\ntitle: Latvia reopens two border crossings with Belarus\ntitle_derived: true\ndate: 2025-09-11\n"
+           "dateline: Vilnius\nsource: AFP\ncountries:\n- LV\n- BY\n- LT\ntags:\n- borders\n- Gitanas Nauseda\n"
+           "summary: Latvia has reopened two border crossings with Belarus after a week of talks.\n"
+           "slug: latvia-reopens-two-border-crossings-with-belarus\nimported_from:\n  file: latvia.txt\n"
+           f"  sha256: {hashlib.sha256(STORY.encode()).hexdigest()}\n---\n\nLatvia has reopened two crossings.\n")
+    article = site / "content/articles/2025/09/2025-09-11-latvia-reopens-two-border-crossings-with-belarus.md"
+    article.parent.mkdir(parents=True)
+    article.write_text(old, encoding="utf-8")
+    report = import_paths([source], site, load_config(site))  # no manifest: found by its imported_from
+    assert report.written == [] and [i.article for i in report.unchanged] == [article]
+    assert article.read_text(encoding="utf-8") == old
+    out = tmp_path / "out"
+    result = build(site, out)
+    assert result.returncode == 0, result.stderr
+    assert "Latvia reopens" in (out / "tags" / slugify("Gitanas Nauseda") / "index.html").read_text(encoding="utf-8")
