@@ -295,11 +295,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "train", "both"], default="both")
     parser.add_argument("--speed", action="store_true", help="also time `build.py import` of 5,458 and 19,043 files")
+    parser.add_argument("--speed-only", action="store_true", help="only the import speed")
     parser.add_argument("--show-titles", type=int, default=0, help="print N prose titles beside the editors'")
     args = parser.parse_args()
-    splits = ["test", "train"] if args.split == "both" else [args.split]
+    splits = [] if args.speed_only else ["test", "train"] if args.split == "both" else [args.split]
+    args.speed = args.speed or args.speed_only
     folders = {}
-    for split in [*splits, *(["all"] if args.speed else [])]:
+    for split in [*splits, *(["test", "all"] if args.speed else [])]:
         folder = WORK / f"reuters-{split}"
         if not (folder / "truth.jsonl").exists():
             subprocess.run([sys.executable, str(TOOL), str(folder), "--split", split], check=True,
@@ -307,20 +309,22 @@ def main() -> int:
         folders[split] = folder
     with tempfile.TemporaryDirectory() as temporary:
         config = load_config(create_site(Path(temporary) / "site"))
-    inflections = Inflections()
-    scores = {split: measure(folders[split], config, inflections, args.show_titles) for split in splits}
-    precision, unjudged = labelled_precision({s: folders[s] for s in splits}, config) if LABELS.exists() \
-        else (None, 0)
-    print("\n".join(table(scores, precision)))
-    if unjudged:
-        print(f"\n{unjudged} names in the labelled sample's articles have no verdict (listed on stderr)")
+    if splits:
+        inflections = Inflections()
+        scores = {split: measure(folders[split], config, inflections, args.show_titles) for split in splits}
+        precision, unjudged = labelled_precision({s: folders[s] for s in splits}, config) if LABELS.exists() \
+            else (None, 0)
+        print("\n".join(table(scores, precision)))
+        if unjudged:
+            print(f"\n{unjudged} names in the labelled sample's articles have no verdict (listed on stderr)")
     if args.speed:
-        print("\n| import | files | articles written | seconds | articles/s | load average before |")
+        print("\n| import | files | articles written | seconds | files/s | load average before |")
         print("|---|---:|---:|---:|---:|---:|")
         for split in ("test", "all"):
             files = sum(1 for p in folders[split].iterdir() if p.suffix == ".txt")
             written, seconds, load = import_speed(folders[split])
-            print(f"| {split} | {files:,} | {written:,} | {seconds:.1f} | {written / seconds:.0f} | {load:.2f} |")
+            print(f"| {split} | {files:,} | {written:,} | {seconds:.1f} | {files / seconds:.0f} | {load:.2f} |",
+                  flush=True)
     return 0
 
 

@@ -32,7 +32,9 @@ from dateline.ingest.write import (
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
 
-MANIFEST_BATCH = 500  # articles between two writes of the manifest: rewriting it per article was quadratic
+# Articles between two writes of the manifest, at least; rewriting it per article was quadratic. The
+# batch grows with the manifest (half its size), so writing it costs a constant share of an import.
+MANIFEST_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
 def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
     """Import each raw file, or each file in each folder; a rejected file never stops the rest.
 
-    Articles are committed on a few threads (ArticleWriter); every MANIFEST_BATCH articles, and at
+    Articles are committed on a few threads (ArticleWriter); every MANIFEST_BATCH articles or more, and at
     the end (also when the import is interrupted by an exception), the importer waits for them and
     writes the manifest once. A process killed in between loses nothing: each visible article is
     whole and carries `imported_from.sha256`, and the next import finds it there and records it.
@@ -95,7 +97,7 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
     try:
         for source in _sources(paths, report):
             _import_one(source, config, batch)
-            if batch.size >= MANIFEST_BATCH:
+            if batch.size >= max(MANIFEST_BATCH, len(manifest) // 2):
                 batch.settle()
     finally:
         batch.settle(final=True, force=bool(warning))
