@@ -447,3 +447,25 @@ def test_an_article_from_the_old_importer_with_name_tags_builds_and_is_never_rew
     result = build(site, out)
     assert result.returncode == 0, result.stderr
     assert "Latvia reopens" in (out / "tags" / slugify("Gitanas Nauseda") / "index.html").read_text(encoding="utf-8")
+
+
+def test_stories_prepared_on_every_core_are_written_as_in_one_process(tmp_path, monkeypatch):
+    import dateline.ingest as ingest
+    from dateline.parallel import in_workers, worker_count
+
+    wire = tmp_path / "wire"
+    for number in range(240):
+        drop(wire, f"story-{number:03d}.txt", STORY.replace("a week of talks", f"{number + 2} weeks of talks")
+             .replace("Riga", ["Riga", "Tallinn", "Warsaw"][number % 3]))
+    drop(wire, "again.txt", STORY.replace("a week of talks", "2 weeks of talks").replace("Riga", "Riga"))  # a duplicate
+    drop(wire, "bad.txt", "no date line")
+    sites = {}
+    for mode, threshold in (("workers", 200), ("one process", 10_000)):
+        monkeypatch.setattr(ingest, "PARALLEL_FROM", threshold)
+        site = create_site(tmp_path / mode.replace(" ", "-"))
+        report = ingest.import_paths([wire], site, load_config(site))
+        assert len(report.written) == 240 and len(report.unchanged) == 1 and len(report.rejected) == 1
+        sites[mode] = {p.relative_to(site): p.read_bytes() for p in imported(site)}
+    assert sites["workers"] == sites["one process"]
+    if worker_count() > 1:  # CI's machine has two cores: the first import did fork its workers
+        assert in_workers(242, 200)

@@ -9,6 +9,7 @@ article an editor changed since import is kept as it is and reported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -29,12 +30,14 @@ from dateline.ingest.write import (
     save_manifest,
     sha256,
 )
+from dateline.parallel import map_chunks
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
 
 # Articles between two writes of the manifest, at least; rewriting it per article was quadratic. The
 # batch grows with the manifest (half its size), so writing it costs a constant share of an import.
 MANIFEST_BATCH = 500
+PARALLEL_FROM = 200  # stories in a batch worth forking workers for
 
 
 @dataclass(frozen=True)
@@ -84,24 +87,65 @@ def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
 def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
     """Import each raw file, or each file in each folder; a rejected file never stops the rest.
 
-    Articles are committed on a few threads (ArticleWriter); every MANIFEST_BATCH articles or more, and at
-    the end (also when the import is interrupted by an exception), the importer waits for them and
-    writes the manifest once. A process killed in between loses nothing: each visible article is
-    whole and carries `imported_from.sha256`, and the next import finds it there and records it.
+    Stories go in batches of MANIFEST_BATCH or more: read, parsed and enriched on every core (forked
+    workers), then written by this process, the articles committed on a few threads (ArticleWriter);
+    after each batch, and at the end (also when the import is interrupted by an exception), the
+    importer waits for them and writes the manifest once. A process killed in between loses nothing:
+    each visible article is whole and carries `imported_from.sha256`, and the next import finds it
+    there and records it.
     """
     report = ImportReport()
     manifest, warning = load_manifest(site_dir)
     if warning:
         report.warnings.append(warning)
     batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir))
+    sources = _sources(paths, report)
     try:
-        for source in _sources(paths, report):
-            _import_one(source, config, batch)
-            if batch.size >= max(MANIFEST_BATCH, len(manifest) // 2):
-                batch.settle()
+        start = 0
+        while start < len(sources):
+            chunk = sources[start:start + max(MANIFEST_BATCH, len(manifest) // 2)]
+            start += len(chunk)
+            # Workers are forked only while no writer thread runs (settle closes the writer).
+            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest)), chunk,
+                                  min_items=PARALLEL_FROM)
+            for source, story in zip(chunk, prepared, strict=True):
+                _import_one(source, story, batch)
+            batch.settle(final=True)
     finally:
         batch.settle(final=True, force=bool(warning))
     return report
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A source file read, hashed, parsed and enriched (in a worker): what the writer needs from it."""
+
+    digest: str | None = None  # None when it could not be read
+    error: SourceError | None = None
+    date: str | None = None
+    draft: Draft | None = None  # None for copy already in the manifest, or rejected
+
+
+def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str]) -> list[_Prepared]:
+    return [_prepare(source, config, known) for source in sources]
+
+
+def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepared:
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        return _Prepared(error=SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
+    if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
+        return _Prepared(error=SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may "
+                                                   f"be at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
+    digest = sha256(data)
+    if digest in known:
+        return _Prepared(digest)  # imported before: nothing to parse
+    try:
+        copy = parse_wire(data)
+    except NotWireCopy as exc:
+        return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
+    return _Prepared(digest, date=copy.date.isoformat(), draft=enrich(copy, config))
 
 
 @dataclass
@@ -128,10 +172,6 @@ class _Batch:
         self.writer: ArticleWriter | None = None
         self.pending: list[_Written] = []
         self.recorded = 0  # manifest entries added since the last write
-
-    @property
-    def size(self) -> int:
-        return len(self.pending) + self.recorded
 
     def record(self, source: Path, digest: str, article: Path, text: bytes) -> None:
         self.manifest[digest] = ManifestEntry(source.name, article.relative_to(self.site_dir).as_posix(), sha256(text))
@@ -179,6 +219,7 @@ class _Batch:
             self.recorded = 0
         if final and self.writer is not None:
             self.writer.close()
+            self.writer = None
 
 
 def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
@@ -194,26 +235,18 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _import_one(source: Path, config: SiteConfig, batch: _Batch) -> None:
-    report, site_dir = batch.report, batch.site_dir
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        report.rejected.append(SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
-        return
-    if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
-        report.rejected.append(SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may be at "
-                                                   f"most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
-        return
-    digest = sha256(data)
-
-    entry = batch.manifest.get(digest)
+def _import_one(source: Path, story: _Prepared, batch: _Batch) -> None:
+    report, site_dir, digest = batch.report, batch.site_dir, story.digest
+    entry = batch.manifest.get(digest) if digest else None
     if entry is not None:
         article = site_dir / entry.article
         if article.is_file() and sha256(article.read_bytes()) != entry.written_sha256:
             report.kept_edited.append(Imported(source, article))
         else:  # untouched, or deleted by an editor on purpose: either way not written again
             report.unchanged.append(Imported(source, article))
+        return
+    if story.error is not None or digest is None:
+        report.rejected.append(story.error or SourceError(source, "cannot read the file"))
         return
     articles = batch.existing.get()
     if digest in articles.by_source:  # imported, but the manifest was lost, the import interrupted, or
@@ -222,11 +255,5 @@ def _import_one(source: Path, config: SiteConfig, batch: _Batch) -> None:
             batch.record(source, digest, article, article.read_bytes())
         report.unchanged.append(Imported(source, article))
         return
-
-    try:
-        copy = parse_wire(data)
-    except NotWireCopy as exc:
-        report.rejected.append(SourceError(source, exc.message, exc.line))
-        return
-    draft = enrich(copy, config)
-    batch.write(source, digest, copy.date.isoformat(), draft, slug_of(draft.title))
+    if story.draft is not None and story.date is not None:
+        batch.write(source, digest, story.date, story.draft, slug_of(story.draft.title))
