@@ -17,7 +17,9 @@ importer's parse and enrichment on each file exactly as `build.py import` does, 
   hand-labelled sample in bench/entity_labels.tsv (article ids and verdicts only, never the copy);
   distinct names and how many are used once;
 - with --speed: `build.py import` of the test split and of the whole collection into new sites,
-  in articles per second, with the load average before each run.
+  the two sizes taking turns (--repeat times), median wall time, files per second, the CPU time of
+  the import and its workers, and the load average before each run (the machine is shared: quote
+  the load, and the CPU time, which moves less with it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -229,17 +232,21 @@ def labelled_precision(folders: dict[str, Path], config) -> tuple[dict[tuple[str
     return {key: (right, judged) for key, (right, judged) in sorted(result.items(), reverse=True)}, unjudged
 
 
-def import_speed(folder: Path, limit: int | None = None) -> tuple[int, float, float]:
-    """(articles written, seconds, 1-minute load average before) for `build.py import` into a new site."""
+def import_speed(folder: Path) -> tuple[int, float, float, float]:
+    """(articles written, seconds, CPU seconds of the import and its workers, 1-minute load average before)
+    for `build.py import` into a new site."""
     with tempfile.TemporaryDirectory(dir=WORK) as temporary:
         site = create_site(Path(temporary) / "site")
         load = os.getloadavg()[0]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "import", str(folder), "--site", str(site)],
                                 capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         written = sum(1 for line in result.stdout.splitlines() if line.startswith("wrote "))
-        return written, seconds, load
+        return written, seconds, cpu, load
 
 
 def f1(precision: float, recall: float) -> float:
@@ -296,6 +303,7 @@ def main() -> int:
     parser.add_argument("--split", choices=["test", "train", "both"], default="both")
     parser.add_argument("--speed", action="store_true", help="also time `build.py import` of 5,458 and 19,043 files")
     parser.add_argument("--speed-only", action="store_true", help="only the import speed")
+    parser.add_argument("--repeat", type=int, default=3, help="import speed: runs of each size (default 3)")
     parser.add_argument("--show-titles", type=int, default=0, help="print N prose titles beside the editors'")
     args = parser.parse_args()
     splits = [] if args.speed_only else ["test", "train"] if args.split == "both" else [args.split]
@@ -318,13 +326,19 @@ def main() -> int:
         if unjudged:
             print(f"\n{unjudged} names in the labelled sample's articles have no verdict (listed on stderr)")
     if args.speed:
-        print("\n| import | files | articles written | seconds | files/s | load average before |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for split in ("test", "all"):
+        print(f"\n| import (median of {args.repeat}, turns alternate) | files | articles written | seconds | files/s "
+              "| CPU seconds | load average before |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        runs: dict[str, list[tuple[int, float, float, float]]] = {"test": [], "all": []}
+        for _ in range(args.repeat):
+            for split in runs:
+                runs[split].append(import_speed(folders[split]))
+        for split, measured in runs.items():
             files = sum(1 for p in folders[split].iterdir() if p.suffix == ".txt")
-            written, seconds, load = import_speed(folders[split])
-            print(f"| {split} | {files:,} | {written:,} | {seconds:.1f} | {files / seconds:.0f} | {load:.2f} |",
-                  flush=True)
+            written, seconds, cpu, _ = sorted(measured, key=lambda run: run[1])[len(measured) // 2]
+            loads = ", ".join(f"{run[3]:.1f}" for run in measured)
+            print(f"| {split} | {files:,} | {written:,} | {seconds:.1f} | {files / seconds:.0f} | {cpu:.1f} "
+                  f"| {loads} |")
     return 0
 
 
