@@ -469,3 +469,30 @@ def test_stories_prepared_on_every_core_are_written_as_in_one_process(tmp_path, 
     assert sites["workers"] == sites["one process"]
     if worker_count() > 1:  # CI's machine has two cores: the first import did fork its workers
         assert in_workers(242, 200)
+
+
+def test_a_story_that_cannot_be_written_is_rejected_and_the_rest_imported(site, tmp_path, monkeypatch):
+    import errno
+
+    import dateline.ingest.write as write
+
+    wire = tmp_path / "wire"
+    for number in range(3):
+        drop(wire, f"story-{number}.txt", STORY.replace("a week of talks", f"{number + 2} weeks of talks"))
+    real = write.write_temporary
+    calls = []
+
+    def full_disk_once(path, data, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(write, "write_temporary", full_disk_once)
+    report = import_paths([wire], site, load_config(site))
+    assert len(report.written) == 2
+    assert [Path(e.path).name for e in report.rejected] == ["story-1.txt"]
+    assert "No space left on device" in report.rejected[0].message
+    monkeypatch.setattr(write, "write_temporary", real)
+    again = import_paths([wire], site, load_config(site))  # once there is room, the story comes in
+    assert len(again.written) == 1 and len(imported(site)) == 3

@@ -110,9 +110,9 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
                                   min_items=PARALLEL_FROM)
             for source, story in zip(chunk, prepared, strict=True):
                 _import_one(source, story, batch)
-            batch.settle(final=True)
+            batch.settle()
     finally:
-        batch.settle(final=True, force=bool(warning))
+        batch.settle(force=bool(warning))
     return report
 
 
@@ -193,13 +193,18 @@ class _Batch:
         article = article_path(self.site_dir, date, slug)
         if self.writer is None:
             self.writer = ArticleWriter()
+        try:
+            done = self.writer.write(article, text)
+        except OSError as exc:  # a full disk, a folder that cannot be made: this story is not imported
+            self.report.rejected.append(SourceError(source, f"cannot write {article}: {exc.strerror or exc}"))
+            return
         slugs.add(slug)
         self.existing.get().by_source[digest] = article
-        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text,
-                                     self.writer.write(article, text)))
+        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text, done))
 
-    def settle(self, *, final: bool = False, force: bool = False) -> None:
-        """Wait for the pending articles, record them, and write the manifest if it changed."""
+    def settle(self, *, force: bool = False) -> None:
+        """Wait for the pending articles, record them, write the manifest if it changed (or with FORCE),
+        and end the writer's threads (workers are forked only while none run)."""
         while self.pending:
             pending, self.pending = self.pending, []
             for item in pending:
@@ -217,7 +222,7 @@ class _Batch:
         if self.recorded or force:
             save_manifest(self.site_dir, self.manifest)
             self.recorded = 0
-        if final and self.writer is not None:
+        if self.writer is not None:
             self.writer.close()
             self.writer = None
 
