@@ -43,6 +43,12 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
         if value:
             merged[key] = value
     merged["countries"] = list(dict.fromkeys([*story.countries, *fields.get("countries", [])]))
+    if "mentioned_countries" in fields:  # a country the agency files the story under is not merely mentioned
+        mentioned = [code for code in fields["mentioned_countries"] if code not in merged["countries"]]
+        if mentioned:
+            merged["mentioned_countries"] = mentioned
+        else:
+            del merged["mentioned_countries"]
     mapped = [config.import_.subjects.get(s.code) or config.import_.subjects.get(s.bare_code)
               for s in story.subjects]
     tags = list(dict.fromkeys([t for t in mapped if t] + list(fields.get("tags", []))))

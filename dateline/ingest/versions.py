@@ -28,7 +28,7 @@ import yaml
 from dateline.ingest.formats import CANCELED, FORMAT_NAMES, WITHHELD, Story
 from dateline.ingest.formats.values import parse_when
 from dateline.ingest.report import Imported, ImportReport
-from dateline.ingest.write import AGENCY_STATE, ARTICLES, ManifestEntry, atomic_write, save_manifest, sha256
+from dateline.ingest.write import AGENCY_STATE, ARTICLES, ManifestEntry, atomic_write, sha256
 from dateline.yamlutil import SafeLoader
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -227,7 +227,6 @@ def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest
             report.withdrawn.append(Imported(source, article))
         # an edited article's hash is never recorded: later versions must still see it as edited
         manifest[key] = ManifestEntry(source.name, relative, "" if edited else sha256(article.read_bytes()))
-        save_manifest(site_dir, manifest)
         return True
     if not is_newer(story, previous):
         report.older.append(Imported(source, article))
@@ -239,7 +238,6 @@ def apply_version(story: Story, key: str, source: Path, site_dir: Path, manifest
     atomic_write(article, data)
     rewritten(manifest, site_dir, article, data)
     manifest[key] = ManifestEntry(source.name, relative, sha256(data))
-    save_manifest(site_dir, manifest)
     state.written(story, article, relative, fields.get("embargo"))
     report.updated.append(Imported(source, article))
     return True

@@ -66,7 +66,7 @@ def build_story(*, format: str, body: Body, headline: str | None, published: dt.
     if date is None:
         raise NotWireCopy(f"{FORMAT_NAMES[format]}: {where or 'an item'} without a date ({_DATES[format]})")
     copy = WireCopy(date=date, dateline=clean(located) or body.dateline, source=clean(source) or body.credit,
-                    paragraphs=paragraphs)
+                    paragraphs=paragraphs, headline=headline)
     markdown = body.markdown or "\n\n".join(escape_markdown(p) for p in paragraphs)
     return Story(copy=copy, format=format, body=markdown, headline=headline, guid=clean(guid), version=version,
                  first_created=published, version_created=version_created, byline=clean(byline),
