@@ -143,9 +143,10 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     draft, lead = (_flag(data, key, fail) for key in ("draft", "lead"))
     # the editor's priority, else the urgency an agency's copy came with (the importer writes it)
     priority, urgency = (_priority(data, key, fail) for key in ("priority", "urgency"))
-    image = _image(data, fail)
+    image, image_alt, image_caption, image_credit = _image(data, fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
+    countries = _countries(data.get("countries"), lambda m: fail("countries", m))
     return ArticleFields(
         source_digest=text_digest(source.front_matter, source.body),
         title=title,
@@ -156,7 +157,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         summary=summary,
         dateline=_text(data, "dateline", fail),
         source=_text(data, "source", fail),
-        countries=_countries(data.get("countries"), lambda m: fail("countries", m)),
+        countries=countries,
         tags=_tags(data.get("tags"), lambda m: fail("tags", m)),
         updated=updated,
         correction=_text(data, "correction", fail),
@@ -164,9 +165,23 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         lead=lead,
         priority=priority if priority is not None else urgency,
         image=image,
-        image_alt=_text(data, "image_alt", fail),
-        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+        image_alt=image_alt,
+        image_caption=image_caption,
+        image_credit=image_credit,
+        extra=_extra(data, countries, fail),
     )
+
+
+def _extra(data: dict, countries: tuple[str, ...], fail) -> dict[str, Any]:
+    """Front matter keys without a field of their own, for templates. `mentioned_countries` (the
+    importer's second tier of countries) is checked and normalised like `countries`, without the
+    codes already in `countries`: an editor moves a code up by adding it there."""
+    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    if "mentioned_countries" in extra:
+        codes = _countries(extra["mentioned_countries"], lambda m: fail("mentioned_countries", m),
+                           key="mentioned_countries")
+        extra["mentioned_countries"] = tuple(code for code in codes if code not in countries)
+    return extra
 
 
 def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
@@ -212,12 +227,22 @@ def _priority(data: dict, key: str, fail) -> int | None:
     return value
 
 
-def _image(data: dict, fail) -> str:
-    """front matter's image: an http(s) URL, or a file of the site ("static/photos/x.jpg"; a leading "/" is
-    the site's root, wherever it is published)."""
-    image = _text(data, "image", fail)
+def _image(data: dict, fail) -> tuple[str, str, str, str]:
+    """front matter's image as (src, alt, caption, credit): `image: static/photos/x.jpg` (or an http(s) URL)
+    with `image_alt:`, or the mapping the agency importer writes, {src, alt, caption, credit}, whose src may
+    name a picture the agency did not deliver: then there is no image, and no error either."""
+    value = data.get("image")
+    alt = _text(data, "image_alt", fail)
+    if isinstance(value, dict):
+        parts = {key: _text(value, key, lambda key, message: fail("image", message.replace(key, f"image.{key}")))
+                 for key in ("src", "alt", "caption", "credit")}
+        try:
+            src = media_reference(parts["src"])
+        except ValueError:
+            return "", "", "", ""
+        return src, alt or parts["alt"], parts["caption"], parts["credit"]
     try:
-        return media_reference(image)
+        return media_reference(_text(data, "image", fail)), alt, "", ""
     except ValueError as exc:
         raise fail("image", f"'image' {exc}") from None
 
@@ -243,11 +268,11 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
         raise fail(f"date {text!r} is out of range; write a date between the years 1 and 9999") from None
 
 
-def _countries(value: Any, fail) -> tuple[str, ...]:
+def _countries(value: Any, fail, *, key: str = "countries") -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise fail("'countries' must be a list, e.g. countries: [LT, BY] or countries: [Lithuania, Belarus]")
+        raise fail(f"'{key}' must be a list, e.g. {key}: [LT, BY] or {key}: [Lithuania, Belarus]")
     codes: list[str] = []
     for item in value:
         country = lookup_country(item) if isinstance(item, str) else None

@@ -48,6 +48,8 @@ class ArticleFields:
     priority: int | None  # 1 (the most urgent) to 9: front matter's priority, else its urgency; None for neither
     image: str  # an http(s) URL or a site path ("static/photos/riga.jpg"), "" for none
     image_alt: str
+    image_caption: str
+    image_credit: str
     extra: dict[str, Any]  # unknown front matter keys, for templates
     source_digest: str  # hash of the file's text: what a page showing this article depends on
 

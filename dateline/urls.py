@@ -54,15 +54,16 @@ def is_remote(reference: str) -> bool:
 
 
 def media_reference(text: str) -> str:
-    """An image (or other file) as an article or site.yaml names it: an http(s) URL as it is, or a path of the
-    site ("static/photos/riga.jpg"; a leading "/" means the site's root, wherever the site is published).
-    Raise ValueError saying what is allowed."""
+    """An image as an article or site.yaml names it: an http(s) URL as it is, or a file of the site's static/
+    folder ("static/photos/riga.jpg"; a leading "/" is the site's root, wherever the site is published), the
+    only place a site's own files are published from. Raise ValueError saying what is allowed."""
     if not text or is_remote(text) and not any(c.isspace() for c in text):
         return text
+    path = text.removeprefix("/")
     try:
-        if ":" in text.split("/", 1)[0]:  # javascript:, data:, ftp://...
+        if not path.startswith("static/"):
             raise UnsafePath(text)
-        return check_site_path(text.removeprefix("/"))
+        return check_site_path(path)
     except UnsafePath:
-        raise ValueError(f"must be an http(s) URL or the path of a file of the site such as "
+        raise ValueError(f"must be an http(s) URL or a file of the site's static/ folder such as "
                          f"static/photos/riga.jpg, not {text!r}") from None

@@ -37,6 +37,8 @@ class ArticleView:
     correction: str
     image: str  # an http(s) URL or a site path, "" for none
     image_alt: str
+    image_caption: str
+    image_credit: str
     # The publication as ISO 8601: with its time when the article gives one, else the date alone (a date-only
     # story never gets an invented midnight).
     published: str
@@ -102,6 +104,8 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         correction=article.correction,
         image=article.image,
         image_alt=article.image_alt,
+        image_caption=article.image_caption,
+        image_credit=article.image_credit,
         published=article.date.isoformat() if article.has_time else article.date.date().isoformat(),
         section=(article_countries or article_tags)[0].name if article_countries or article_tags else "",
         extra=article.extra,

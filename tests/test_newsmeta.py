@@ -165,6 +165,7 @@ def test_news_sitemap_holds_at_most_1000_articles():
     base = datetime(2025, 9, 11, 12, 0, tzinfo=UTC)
     article = ArticleView(title="t", url="", date=base, has_time=True, updated=None, dateline="", source="",
                           summary="", body=Markup(""), tags=(), countries=(), correction="", image="", image_alt="",
+                          image_caption="", image_credit="",
                           published=base.isoformat(), section="", extra={})
     articles = [dataclasses.replace(article, url=f"a{i}/", date=base - timedelta(minutes=i)) for i in range(1200)]
     chosen = news_articles(articles, None)
@@ -245,3 +246,19 @@ def test_the_theme_ships_an_icon_that_a_site_replaces(site_copy, tmp_path):
     (site / "static" / "favicon.ico").write_bytes(b"\x00\x00\x01\x00own")
     build_site(site, out)
     assert (out / "favicon.ico").read_bytes() == b"\x00\x00\x01\x00own"
+
+
+def test_the_agency_importers_image_mapping_shows_its_caption_and_credit(site_copy, tmp_path):
+    site = site_copy("minimal")
+    write_article(site, "photo.md", "---\ntitle: Flood in Regensburg\ndate: 2024-03-02\nimage:\n"
+                                    "  src: static/images/flood.jpg\n  alt: A flooded street\n"
+                                    "  caption: The Danube in Regensburg\n  credit: dpa/Jane Doe\n---\n\nWater.\n")
+    write_article(site, "absent.md", "---\ntitle: Picture not delivered\ndate: 2024-03-02\nimage:\n"
+                                     "  src: flood-thumb.jpg\n  alt: Not here\n---\n\nText.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    html = (out / "2024/03/02/flood-in-regensburg/index.html").read_text()
+    assert '<img src="../../../../static/images/flood.jpg" alt="A flooded street"' in html
+    assert '<figcaption>The Danube in Regensburg <span class="credit">dpa/Jane Doe</span></figcaption>' in html
+    absent = (out / "2024/03/02/picture-not-delivered/index.html").read_text()
+    assert "<img" not in absent and meta(absent, "og:image") == []  # a name the agency gave, not a file here
