@@ -20,7 +20,7 @@ from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes
 from dateline.fingerprint import text_digest
-from dateline.geo import lookup_country
+from dateline.kinds import KINDS, read_values
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
@@ -29,8 +29,8 @@ from dateline.urls import permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
 ARTICLES_DIR = Path("content") / "articles"
-KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
-              "draft", "updated", "correction"}
+# The keys every article may have; the site's taxonomies add theirs (SiteConfig.taxonomies). Others go to `extra`.
+KNOWN_KEYS = frozenset({"title", "date", "dateline", "source", "summary", "slug", "draft", "updated", "correction"})
 _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
 # log) whose rendering would take minutes and whose page nobody could read.
@@ -142,6 +142,9 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         raise fail("draft", "'draft' must be true or false")
+    # every key the site's taxonomies file articles by, its values read by the taxonomy's kind
+    terms = {key: read_values(KINDS[taxonomy.kind], key, data.get(key), functools.partial(fail, key))
+             for taxonomy in config.taxonomies for key in taxonomy.fields}
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
@@ -154,12 +157,11 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         summary=summary,
         dateline=_text(data, "dateline", fail),
         source=_text(data, "source", fail),
-        countries=_countries(data.get("countries"), lambda m: fail("countries", m)),
-        tags=_tags(data.get("tags"), lambda m: fail("tags", m)),
+        terms=terms,
         updated=updated,
         correction=_text(data, "correction", fail),
         draft=draft,
-        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS and k not in terms},
     )
 
 
@@ -211,40 +213,6 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
         return parsed.astimezone(zone), True
     except OverflowError:  # 0001-01-01T00:00+14:00 or 9999-12-31T23:59-12:00 in the site's zone
         raise fail(f"date {text!r} is out of range; write a date between the years 1 and 9999") from None
-
-
-def _countries(value: Any, fail) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise fail("'countries' must be a list, e.g. countries: [LT, BY] or countries: [Lithuania, Belarus]")
-    codes: list[str] = []
-    for item in value:
-        country = lookup_country(item) if isinstance(item, str) else None
-        if country is None:
-            raise fail(f"unknown country {item!r}: use an ISO 3166-1 code (LT) or an English name (Lithuania)")
-        if country.code not in codes:
-            codes.append(country.code)
-    return tuple(codes)
-
-
-def _tags(value: Any, fail) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise fail("'tags' must be a list, e.g. tags: [elections, human rights]")
-    tags: list[str] = []
-    seen: set[str] = set()
-    for item in value:
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str):
-            raise fail(f"tag {item!r} must be text")
-        tag = collapse_whitespace(_NOT_XML.sub("", item))
-        if tag and slugify(tag) not in seen:
-            seen.add(slugify(tag))
-            tags.append(tag)
-    return tuple(tags)
 
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
@@ -305,6 +273,11 @@ def is_published(fields: ArticleFields, *, drafts: bool, published_before: datet
     """Whether the article appears in this build (drafts only with --drafts; nothing dated after
     PUBLISHED_BEFORE in a production build)."""
     return (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)
+
+
+def parsing_settings(config: SiteConfig) -> tuple:
+    """What reading an article depends on besides its file (and Dateline's code): the article cache's key."""
+    return config.timezone, config.trust_html, [(key, t.kind) for t in config.taxonomies for key in t.fields]
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:

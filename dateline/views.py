@@ -1,23 +1,55 @@
-"""Template view models: plain data built from the Site for templates, never the domain objects."""
+"""Template view models: plain data built from the Site for templates, never the domain objects.
+
+An article's view is everything templates show of it; pages name articles by their Placement and templates
+read the view (render.py), so a page changes with an article's text exactly when its view's digest does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from itertools import groupby
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
 
+from dateline.config import TaxonomyConfig
 from dateline.fingerprint import digest
-from dateline.model import Article, Site, Taxonomy, assemble
-from dateline.text import slugify
+from dateline.kinds import KINDS
+from dateline.model import Article, Taxonomy, assemble
+
+
+@dataclass(frozen=True)
+class TaxonomyView:
+    """A taxonomy as templates see it: on its index and term pages, on every term link, in `site.taxonomies`."""
+
+    name: str  # "tags": the URL folder
+    title: str  # "Tags"
+    singular: str  # "tag": what one term is (the search filter's name, a CSS class)
+    kind: str  # "text" or "country" (dateline/kinds.py)
+    url: str  # "tags/"
+    feed: bool  # whether each term has feeds
 
 
 @dataclass(frozen=True)
 class TermLink:
+    """A term an article is filed under, with the way to its page."""
+
     name: str
     url: str  # site path: "tags/elections/"
+    taxonomy: TaxonomyView
+    flag: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A term on its own pages and on its taxonomy's index."""
+
+    name: str
+    slug: str
+    url: str
+    count: int  # articles filed under it
+    mentioned_count: int = 0  # articles that only mention it (the taxonomy's second tier)
     flag: str = ""
     code: str = ""
 
@@ -33,64 +65,52 @@ class ArticleView:
     source: str
     summary: str
     body: Markup
-    tags: tuple[TermLink, ...]
-    countries: tuple[TermLink, ...]
+    taxonomies: dict[str, tuple[TermLink, ...]]  # every taxonomy of the site, in site.yaml's order
     correction: str
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
 
+    @property
+    def terms(self) -> tuple[TermLink, ...]:
+        """Every term the article is filed under, taxonomy by taxonomy."""
+        return tuple(link for links in self.taxonomies.values() for link in links)
 
-@dataclass(frozen=True)
-class DigestDay:
-    """One day's articles on a list page (the digest groups news by day)."""
-
-    day: date
-    url: str  # that day's archive page
-    articles: tuple[ArticleView, ...]
-
-
-@dataclass(frozen=True)
-class TermView:
-    name: str
-    url: str
-    count: int
-    flag: str = ""
-    code: str = ""
+    def __getattr__(self, name: str) -> tuple[TermLink, ...]:
+        """article.tags, article.countries, article.sources...: the article's terms in one taxonomy."""
+        try:
+            return self.__dict__["taxonomies"][name]
+        except KeyError:  # also while unpickling, before there is any field
+            raise AttributeError(name) from None
 
 
-def term_url(taxonomy: Taxonomy, slug: str) -> str:
+def taxonomy_view(settings: TaxonomyConfig) -> TaxonomyView:
+    return TaxonomyView(name=settings.name, title=settings.title, singular=settings.singular, kind=settings.kind,
+                        url=f"{settings.name}/", feed=settings.feed)
+
+
+def term_url(taxonomy: TaxonomyConfig, slug: str) -> str:
     return f"{taxonomy.name}/{slug}/"
 
 
-def day_url(day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...]) -> dict[str, ArticleView]:
+    """A view of every article, by URL, with its terms resolved to their pages."""
+    links = [(taxonomy.config, _term_links(taxonomy)) for taxonomy in taxonomies]
+    return {article.url: article_view(article, {
+        settings.name: tuple(by_key[key(value)] for value in article.terms[settings.field])
+        for settings, (key, by_key) in links}) for article in articles}
 
 
-def article_views(site: Site) -> dict[str, ArticleView]:
-    """A view of every article, by URL, with its tags and countries resolved to their term pages."""
-    tags, countries = (_term_links(site, name) for name in ("tags", "countries"))
-    return {article.url: _article_view(article, tags, countries) for article in site.articles}
+def _term_links(taxonomy: Taxonomy) -> tuple[Any, dict[str, TermLink]]:
+    """The taxonomy's key function (a value as written -> its term's key) and each term's link by key."""
+    kind = KINDS[taxonomy.config.kind]
+    shown = taxonomy_view(taxonomy.config)
+    return kind.key, {term.code or term.slug: TermLink(name=term.name, url=term_url(taxonomy.config, term.slug),
+                                                       taxonomy=shown, flag=term.flag, code=term.code)
+                      for term in taxonomy.terms}
 
 
-def _term_links(site: Site, name: str) -> dict[str, TermLink]:
-    """Value as written in front matter (tag spelling or country code) -> its link."""
-    taxonomy = next(t for t in site.taxonomies if t.name == name)
-    links = {}
-    for term in taxonomy.terms:
-        link = TermLink(name=term.name, url=term_url(taxonomy, term.slug), flag=term.flag, code=term.code)
-        links[term.code or term.slug] = link
-    if name == "tags":
-        return {tag: links[slugify(tag)] for article in site.articles for tag in article.tags}
-    return links
-
-
-def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
-    return article_view(article, tuple(tags[t] for t in article.tags), tuple(countries[c] for c in article.countries))
-
-
-def article_view(article: Article, article_tags: tuple[TermLink, ...],
-                 article_countries: tuple[TermLink, ...]) -> ArticleView:
-    """ARTICLE as templates see it, its tags and countries already resolved to their pages."""
+def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) -> ArticleView:
+    """ARTICLE as templates see it, its terms already resolved to their pages."""
     return assemble(ArticleView, dict(
         title=article.title,
         url=article.url,
@@ -101,23 +121,17 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         source=article.source,
         summary=article.summary,
         body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
-        tags=article_tags,
-        countries=article_countries,
+        taxonomies=taxonomies,
         correction=article.correction,
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
-        digest=digest(article.source_digest, article.url, [(t.name, t.url, t.flag, t.code) for t in article_tags],
-                      [(c.name, c.url, c.flag, c.code) for c in article_countries]),
+        digest=digest(article.source_digest, article.url,
+                      [(name, [(t.name, t.url, t.flag, t.code) for t in links]) for name, links in taxonomies.items()]),
     ))
 
 
-def digest_days(articles: list[ArticleView]) -> list[DigestDay]:
-    """Group articles (newest first) by their day."""
-    return [DigestDay(day=day, url=day_url(day), articles=tuple(group))
-            for day, group in groupby(articles, key=lambda a: a.date.date())]
-
-
 def term_views(taxonomy: Taxonomy) -> list[TermView]:
-    return [TermView(name=t.name, url=term_url(taxonomy, t.slug), count=len(t.article_urls), flag=t.flag, code=t.code)
+    return [TermView(name=t.name, slug=t.slug, url=term_url(taxonomy.config, t.slug), count=len(t.article_urls),
+                     mentioned_count=len(t.mentioned_urls), flag=t.flag, code=t.code)
             for t in taxonomy.terms]

@@ -137,7 +137,7 @@ EVIL_PATHS = ("../escape.html", "/etc/passwd", "a/../../b.html", "a\x00b", "a\\.
 
 def test_output_is_never_written_outside_the_output_folder(tmp_path):
     from dateline.errors import DatelineError
-    from dateline.output import OutputTrees, write_file
+    from dateline.incremental.trees import OutputTrees, write_file
 
     trees = OutputTrees(tmp_path / "site" / "out", tmp_path / "cache")
     for evil in EVIL_PATHS:
@@ -150,7 +150,7 @@ def test_output_is_never_written_outside_the_output_folder(tmp_path):
 
 
 def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
-    from dateline.output import write_file
+    from dateline.incremental.trees import write_file
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -163,7 +163,7 @@ def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
 
 
 def test_a_symlink_planted_at_a_file_name_is_replaced_not_written_through(tmp_path):
-    from dateline.output import write_file
+    from dateline.incremental.trees import write_file
 
     outside = tmp_path / "outside.html"
     outside.write_text("keep me")

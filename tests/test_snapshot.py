@@ -184,7 +184,7 @@ def test_a_large_first_build_records_fingerprints_and_snapshot_made_beside_the_r
 
 @pytest.mark.parametrize("articles", [5, 900])  # saved in this process; in another one while pages render
 def test_a_failed_snapshot_save_costs_time_not_correctness(tmp_path, monkeypatch, articles):
-    from dateline.snapshot import BuildSnapshot
+    from dateline.incremental.snapshot import BuildSnapshot
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
