@@ -19,7 +19,7 @@ BAD_ARTICLES = [
     ("---\ntitle: Bad date\ndate: next tuesday\n---\n", 3, "invalid date 'next tuesday'"),
     ("---\ntitle: Bad country\ndate: 2025-01-01\ncountries: [LT, XX]\n---\n", 4, "unknown country 'XX'"),
     ("---\ntitle: Bad country\ndate: 2025-01-01\ncountries: [Narnia]\n---\n", 4, "unknown country 'Narnia'"),
-    ("---\ntitle: Tags\ndate: 2025-01-01\ntags: economy\n---\n", 4, "'tags' must be a list"),
+    ("---\ntitle: Tags\ndate: 2025-01-01\ntags: {economy: 1}\n---\n", 4, "'tags' must be a text or a list"),
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: ../../etc/evil\n---\n", 4, "may only contain letters, digits"),
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: /abs\n---\n", 4, "may only contain letters, digits"),
     ("---\n- a list\n- not a mapping\n---\n", 2, "must be 'key: value' lines"),
