@@ -39,7 +39,7 @@ class ImportConfig:
 class TaxonomyConfig:
     """One way of filing articles, as site.yaml's `taxonomies:` declares it (see docs/configuration.md)."""
 
-    name: str = ""  # the URL folder and the name templates see: "tags" (the key in site.yaml)
+    name: str = field(default="", metadata={"from_key": True})  # the URL folder, the name templates see: "tags"
     field: str = ""  # the front-matter key whose values are its terms (default: the name)
     title: str = ""  # heading of its index page (default: the name, capitalised)
     singular: str = ""  # what one term is: "tag", "country" (search filter, kicker; default: the name)
@@ -96,10 +96,6 @@ def _load_taxonomies(data: Any, prefix: tuple[str, ...], path: Path, lines: dict
             errors.append(SourceError(path, f"'taxonomies.{name}' must be a mapping of settings, e.g. "
                                             "{field: source}, or {} for the defaults", lines.get(key_path, line)))
             continue
-        if "name" in settings:  # the key is the name: a setting `name` would be a second one
-            errors.append(SourceError(path, f"unknown key 'taxonomies.{name}.name' (the taxonomy's name is its key "
-                                            "in taxonomies:)", lines.get((*key_path, "name"), line)))
-            continue
         loaded = _build(TaxonomyConfig, settings, key_path, path, lines, errors)
         if loaded is not None:
             text = str(name)
@@ -125,9 +121,11 @@ def _check_taxonomies(config: SiteConfig, path: Path, lines: dict[tuple[str, ...
         if not _TAXONOMY_NAME.match(name):
             problem((name,), f"taxonomy name {name!r} must be lower-case letters, digits and hyphens, starting with "
                              "a letter: it is the URL folder of its pages")
-        elif name in SITE_FOLDERS or name == first_folder:
+            continue
+        if name in SITE_FOLDERS or name == first_folder:
             problem((name,), f"taxonomy name {name!r} is already a folder of the site ({name}/); choose another name")
-        elif name in ARTICLE_ATTRIBUTES:
+            continue
+        if name in ARTICLE_ATTRIBUTES:
             problem((name,), f"taxonomy name {name!r} is also what templates call an article's own {name} "
                              f"(article.{name}); choose another name, such as '{name}s'")
         if taxonomy.kind not in KINDS:
@@ -231,7 +229,7 @@ def _build(cls: type, data: dict, prefix: tuple[str, ...], path: Path,
            lines: dict[tuple[str, ...], int], errors: list[SourceError]) -> Any:
     """Build dataclass CLS from DATA, collecting unknown keys, missing keys and wrong types."""
     hints = typing.get_type_hints(cls)
-    fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}
+    fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls) if not f.metadata.get("from_key")}
     parent_line = lines.get(prefix, 1) if prefix else 1
     values: dict[str, Any] = {}
     for key in data:
