@@ -272,23 +272,34 @@ def test_map_chunks_uses_at_most_the_workers_it_is_given():
 
 
 def test_chunks_in_background_run_in_workers_while_the_caller_goes_on():
-    """Related articles are found in worker processes while the parent makes the views: the results must
-    come back whole and in order, from other processes when there are enough items, and from this one
-    (when asked for) when there are too few."""
+    """Related articles are found in worker processes while the parent makes the views: the workers must be at
+    work before the caller asks for the results (each waits for a signal only the caller's own work gives, so
+    work done before the caller goes on would find no signal), and the results come back whole and in order,
+    from other processes when there are enough items; with too few, from this one, when asked for."""
+    import multiprocessing
+
     from dateline.parallel import chunks_in_background
 
-    def squares_and_pids(chunk):
-        return [(n * n, os.getpid()) for n in chunk]
+    caller_went_on = multiprocessing.get_context("fork").Event()  # shared with the workers forked below
+    answers: dict[int, bool] = {}  # per process: had the caller gone on when its first chunk began
 
-    with chunks_in_background(squares_and_pids, range(3000), min_items=2000) as results:
-        meanwhile = sum(range(100_000))  # the caller's own work, while the workers run
+    def squares(chunk):
+        if os.getpid() not in answers:  # waited for once per process: a failure costs a minute, not one a chunk
+            answers[os.getpid()] = caller_went_on.wait(timeout=60)
+        return [(n * n, os.getpid(), answers[os.getpid()]) for n in chunk]
+
+    with chunks_in_background(squares, range(3000), min_items=2000) as results:
+        caller_went_on.set()  # the caller's own work, which it reaches only once chunks_in_background returned
         done = results()
-    assert meanwhile == 4_999_950_000
-    assert [square for square, _ in done] == [n * n for n in range(3000)]
+    assert [square for square, _, _ in done] == [n * n for n in range(3000)]
+    assert all(signalled for _, _, signalled in done)
     if len(os.sched_getaffinity(0)) >= 2:
-        assert os.getpid() not in {pid for _, pid in done}
-    with chunks_in_background(squares_and_pids, range(100), min_items=2000) as results:
-        assert {pid for _, pid in results()} == {os.getpid()}
+        assert os.getpid() not in {pid for _, pid, _ in done}
+    caller_went_on.clear()
+    answers.clear()
+    with chunks_in_background(squares, range(100), min_items=2000) as results:
+        caller_went_on.set()
+        assert {(pid, signalled) for _, pid, signalled in results()} == {(os.getpid(), True)}
 
 
 def test_builds_skip_full_garbage_collections_but_still_free_short_lived_cycles():
