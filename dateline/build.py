@@ -120,7 +120,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                            on_progress=(lambda done, total: progress("Reading articles", done, total)) if progress
                            else None)
     stage_done("articles")
-    placements = tuple(Placement.of(article, config.taxonomies) for article in loaded.articles)
+    placements = tuple(Placement.of(article) for article in loaded.articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     stage_done("taxonomies")
     # The article cache is saved beside what follows until rendering (related articles, the views, the page

@@ -116,7 +116,9 @@ def _site_globals(config: SiteConfig) -> SiteGlobals:
     return SiteGlobals({"title": config.title, "description": config.description, "language": config.language,
                         "base_url": config.base_url, "base_path": config.base_path, "params": config.params,
                         "timezone": config.timezone, "feed_full_content": config.feed.full_content,
-                        "taxonomies": [taxonomy_view(taxonomy) for taxonomy in config.taxonomies]})
+                        "taxonomies": [taxonomy_view(taxonomy) for taxonomy in config.taxonomies],
+                        # the front-matter keys whose values are terms: a source a taxonomy files by has its filter
+                        "term_fields": frozenset(key for taxonomy in config.taxonomies for key in taxonomy.fields)})
 
 
 # A fragment being recorded for {% cached %} gets placeholders instead of links; each page that shows it puts

@@ -28,12 +28,12 @@ def _group(settings: TaxonomyConfig, articles: Sequence[Placement]) -> Taxonomy:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         own = set()
-        for value in article.terms[settings.name]:
+        for value in article.terms[settings.field]:
             key = kind.key(value)
             own.add(key)
             members[key].append(article.url)  # values are one per term already (kinds.read_values)
             spellings[key][value] += 1
-        for value in article.mentions.get(settings.name, ()):
+        for value in article.terms.get(settings.mentioned_field, ()):
             key = kind.key(value)
             if key not in own:  # a term in both lists files the article under it: first tier
                 mentioned[key].append(article.url)

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from dateline.config import TaxonomyConfig
-from dateline.fingerprint import digest
+from dateline.fingerprint import text_digest
 from dateline.kinds import KINDS
 from dateline.model import Article, Taxonomy, assemble
 
@@ -94,19 +94,30 @@ def term_url(taxonomy: TaxonomyConfig, slug: str) -> str:
 
 def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...]) -> dict[str, ArticleView]:
     """A view of every article, by URL, with its terms resolved to their pages."""
-    links = [(taxonomy.config, _term_links(taxonomy)) for taxonomy in taxonomies]
-    return {article.url: article_view(article, {
-        settings.name: tuple(by_key[key(value)] for value in article.terms[settings.field])
-        for settings, (key, by_key) in links}) for article in articles}
+    tables = [(taxonomy.config.name, taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy),
+               {}) for taxonomy in taxonomies]
+    views = {}
+    for article in articles:
+        terms = article.terms
+        linked = {}
+        for name, field, key, by_key, by_value in tables:
+            links = []
+            for value in terms[field]:
+                link = by_value.get(value)
+                if link is None:  # the first article with this spelling
+                    link = by_value[value] = by_key[key(value)]
+                links.append(link)
+            linked[name] = tuple(links)
+        views[article.url] = article_view(article, linked)
+    return views
 
 
-def _term_links(taxonomy: Taxonomy) -> tuple[Any, dict[str, TermLink]]:
-    """The taxonomy's key function (a value as written -> its term's key) and each term's link by key."""
-    kind = KINDS[taxonomy.config.kind]
+def _term_links(taxonomy: Taxonomy) -> dict[str, TermLink]:
+    """Each term's link, by its key (kinds.TermKind.key)."""
     shown = taxonomy_view(taxonomy.config)
-    return kind.key, {term.code or term.slug: TermLink(name=term.name, url=term_url(taxonomy.config, term.slug),
-                                                       taxonomy=shown, flag=term.flag, code=term.code)
-                      for term in taxonomy.terms}
+    return {term.code or term.slug: TermLink(name=term.name, url=term_url(taxonomy.config, term.slug), taxonomy=shown,
+                                             flag=term.flag, code=term.code)
+            for term in taxonomy.terms}
 
 
 def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) -> ArticleView:
@@ -124,10 +135,11 @@ def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) 
         taxonomies=taxonomies,
         correction=article.correction,
         extra=article.extra,
-        # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
+        # Everything above follows from the file's text, the URL and the terms' names, URLs and codes (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
-        digest=digest(article.source_digest, article.url,
-                      [(name, [(t.name, t.url, t.flag, t.code) for t in links]) for name, links in taxonomies.items()]),
+        digest=text_digest(article.source_digest, article.url, "\x1e".join(
+            f"{name}\x1f{link.name}\x1f{link.url}\x1f{link.code}" for name, links in taxonomies.items()
+            for link in links)),
     ))
 
 

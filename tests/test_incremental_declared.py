@@ -183,7 +183,7 @@ def test_each_kind_of_page_reads_only_what_it_declares(site_copy, name):
     site_dir = site_copy(name)
     config = load_config(site_dir)
     articles = load_articles(site_dir, config, drafts=False).articles
-    placements = tuple(Placement.of(article, config.taxonomies) for article in articles)
+    placements = tuple(Placement.of(article) for article in articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     related = {p.url: tuple(q.url for q in placements if q is not p)[:2] for p in placements}
     site = Site(config, site_dir, placements, taxonomies, related)

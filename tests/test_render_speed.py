@@ -338,7 +338,7 @@ def articles_and_views(site_dir: Path, *, drafts: bool) -> tuple[list, dict]:
 
     config = load_config(site_dir)
     articles = load_articles(site_dir, config, drafts=drafts).articles
-    taxonomies = build_taxonomies(tuple(Placement.of(a, config.taxonomies) for a in articles), config.taxonomies)
+    taxonomies = build_taxonomies(tuple(Placement.of(a) for a in articles), config.taxonomies)
     return articles, article_views(tuple(articles), taxonomies)
 
 

@@ -82,7 +82,7 @@ def _changed_files(reader: SnapshotReader, trees: OutputTrees, scan: list[Scanne
             return None  # published, or withdrawn
         article = Article.published(fields, source_path=name, url=record.url, slug=fields.slug) if record.url \
             else None
-        placement = Placement.of(article, config.taxonomies) if article else None
+        placement = Placement.of(article) if article else None
         if placement_digest(placement, fields.slug) != record.placement:
             return None
         records[key] = FileRecord(file_signature, record.placement, record.url)
