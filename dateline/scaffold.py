@@ -7,7 +7,7 @@ from pathlib import Path
 from dateline.errors import DatelineError, SourceError
 
 SITE_YAML = """\
-# Dateline site settings. Every key is explained in the README's site.yaml reference.
+# Dateline site settings. Every key is explained in docs/configuration.md.
 title: {title}
 description: Latest news, grouped by day
 base_url: https://example.org/
