@@ -24,7 +24,7 @@ from dateline.kinds import KINDS, read_values
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
-from dateline.text import collapse_whitespace, slugify
+from dateline.text import NOT_XML, clean_text, slugify
 from dateline.urls import permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
@@ -36,9 +36,6 @@ _SLUG = re.compile(r"^[\w][\w-]*$")
 # log) whose rendering would take minutes and whose page nobody could read.
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
-# Characters XML 1.0 forbids (control characters but tab and line ends, non-characters): invisible on a page,
-# but one in a title or a body would make every feed that shows the article unreadable to feed readers.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _FrontMatterLoader(UniqueKeyLoader):
@@ -101,7 +98,7 @@ def split_front_matter(path: Path, raw: bytes) -> SourceText:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(path, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", line) from None
-    text = _NOT_XML.sub("", text)
+    text = NOT_XML.sub("", text)
     lines = text.splitlines(keepends=True)
     if not text.strip():
         raise SourceError(path, "the file is empty; an article needs front matter with a title and a date", 1)
@@ -134,7 +131,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     updated = None
     if data.get("updated") not in (None, ""):
         updated, _ = _parse_date(data["updated"], config.zone, lambda m: fail("updated", m))
-    if isinstance(data.get("slug"), str) and _NOT_XML.search(data["slug"]):  # a URL is never silently changed
+    if isinstance(data.get("slug"), str) and NOT_XML.search(data["slug"]):  # a URL is never silently changed
         raise fail("slug", f"slug {data['slug']!r} may only contain letters, digits and hyphens")
     slug = _text(data, "slug", fail) or slugify(title)
     if not _SLUG.match(slug):
@@ -191,7 +188,7 @@ def _text(data: dict, key: str, fail) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise fail(key, f"'{key}' must be text")
-    return collapse_whitespace(_NOT_XML.sub("", value))  # YAML escapes ("\u0007") can produce them too
+    return clean_text(value)  # YAML escapes ("\u0007") can produce the characters XML forbids too
 
 
 def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:

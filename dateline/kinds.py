@@ -7,17 +7,13 @@ groups with it). `kind: country` in site.yaml is the second row of KINDS, not a 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from dateline.geo import country_by_code, lookup_country
-from dateline.text import collapse_whitespace, slugify
-
-# Characters XML 1.0 (so every feed) forbids: invisible on a page, fatal to a feed that shows the value.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from dateline.text import clean_text, slugify
 
 
 class BadValue(ValueError):
@@ -39,7 +35,7 @@ def _text_value(item: Any) -> str:
         item = str(item)
     if not isinstance(item, str):
         raise BadValue(f"{item!r} must be text")
-    return collapse_whitespace(_NOT_XML.sub("", item))
+    return clean_text(item)
 
 
 def _text_term(key: str, spellings: Counter[str]) -> tuple[str, str, str]:
