@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
@@ -66,14 +67,10 @@ class ArticleView:
     summary: str
     body: Markup
     taxonomies: dict[str, tuple[TermLink, ...]]  # every taxonomy of the site, in site.yaml's order
+    terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy
     correction: str
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
-
-    @property
-    def terms(self) -> tuple[TermLink, ...]:
-        """Every term the article is filed under, taxonomy by taxonomy."""
-        return tuple(link for links in self.taxonomies.values() for link in links)
 
     def __getattr__(self, name: str) -> tuple[TermLink, ...]:
         """article.tags, article.countries, article.sources...: the article's terms in one taxonomy."""
@@ -133,6 +130,7 @@ def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) 
         summary=article.summary,
         body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
         taxonomies=taxonomies,
+        terms=tuple(chain.from_iterable(taxonomies.values())),
         correction=article.correction,
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names, URLs and codes (and the
