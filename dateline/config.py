@@ -39,7 +39,7 @@ class ImportConfig:
 class TaxonomyConfig:
     """One way of filing articles, as site.yaml's `taxonomies:` declares it (see docs/configuration.md)."""
 
-    name: str = field(default="", metadata={"from_key": True})  # the URL folder, the name templates see: "tags"
+    name: str = dataclasses.field(default="", metadata={"from_key": True})  # URL folder, name in templates: "tags"
     field: str = ""  # the front-matter key whose values are its terms (default: the name)
     title: str = ""  # heading of its index page (default: the name, capitalised)
     singular: str = ""  # what one term is: "tag", "country" (search filter, kicker; default: the name)
@@ -64,13 +64,16 @@ DEFAULT_TAXONOMIES = (
     TaxonomyConfig(name="tags", field="tags", title="Tags", singular="tag"),
 )
 # Top folders of every site, which a taxonomy may not take: archive/, page/N/ of the front page, search/,
-# static/ and Pagefind's index (dateline/search.py). A clash missed here still fails the build (output.py).
+# static/ and Pagefind's index (dateline/search.py). A clash missed here still fails the build, when two pages
+# would be written to one file (incremental/trees.py).
 SITE_FOLDERS = frozenset({"archive", "page", "search", "static", "pagefind"})
-# Templates of the other kinds of page: a taxonomy's own {singular}.html or {name}.html must not be one of them.
+# The theme's templates of pages (tests/test_taxonomies.py lists templates/ against it): a taxonomy's own
+# {singular}.html or {name}.html must not be one of them.
 PAGE_TEMPLATES = frozenset({"home", "article", "day", "archive", "search", "404", "base", "term", "terms"})
 # Front-matter keys that are not names to file by.
 NOT_TERMS = frozenset({"title", "date", "updated", "draft", "slug", "summary", "correction"})
-# What templates read of an article besides its taxonomies (views.ArticleView), which article.NAME gives.
+# What templates read of an article besides its taxonomies, which article.NAME gives: views.ArticleView's fields
+# (views.py checks the two agree).
 ARTICLE_ATTRIBUTES = frozenset({"title", "url", "date", "has_time", "updated", "dateline", "source", "summary",
                                 "body", "correction", "extra", "digest", "terms", "taxonomies"})
 _TAXONOMY_NAME = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -6,14 +6,14 @@ read the view (render.py), so a page changes with an article's text exactly when
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
 
-from dateline.config import TaxonomyConfig
+from dateline.config import ARTICLE_ATTRIBUTES, TaxonomyConfig
 from dateline.fingerprint import text_digest
 from dateline.kinds import KINDS
 from dateline.model import Article, Taxonomy, assemble
@@ -78,6 +78,11 @@ class ArticleView:
             return self.__dict__["taxonomies"][name]
         except KeyError:  # also while unpickling, before there is any field
             raise AttributeError(name) from None
+
+
+# A taxonomy named as one of these would hide the article's own attribute: config.py refuses such names.
+if {f.name for f in fields(ArticleView)} != ARTICLE_ATTRIBUTES:  # pragma: no cover - met at once by a developer
+    raise TypeError(f"config.ARTICLE_ATTRIBUTES must be ArticleView's fields: {[f.name for f in fields(ArticleView)]}")
 
 
 def taxonomy_view(settings: TaxonomyConfig) -> TaxonomyView:

@@ -229,6 +229,14 @@ def test_a_bad_declaration_is_an_error_with_its_line(site_copy, declaration, lin
     assert f"site.yaml:{line}: " in result.stderr and words in result.stderr, result.stderr
 
 
+def test_no_taxonomy_can_take_the_template_of_another_kind_of_page():
+    """A taxonomy renders with SINGULAR.html where templates have one: never with a page kind's own."""
+    from dateline.config import PAGE_TEMPLATES
+
+    theme = Path(__file__).resolve().parent.parent / "templates"
+    assert {p.stem for p in theme.glob("*.html") if not p.name.startswith("_")} == PAGE_TEMPLATES
+
+
 def test_a_taxonomy_may_not_take_the_permalinks_folder(site_copy):
     site = site_copy("minimal")
     (site / "site.yaml").write_text("title: M\nbase_url: https://example.org/\npermalink: 'news/{slug}/'\n"
