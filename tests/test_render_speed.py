@@ -506,12 +506,11 @@ def test_a_cold_builds_parsed_articles_are_kept_for_the_next_full_build(tmp_path
 
 
 def test_articles_and_views_assembled_without_init_equal_what_their_constructors_make(site_copy):
-    """Article.published, article_view and Placement.of fill frozen dataclasses without their __init__ (3 µs
-    each on one core): every field must be there, equal to what the constructor makes from the same values."""
+    """Article.published and article_view fill frozen dataclasses without their __init__ (3 µs each on one
+    core): every field must be there, equal to what the constructor makes from the same values."""
     import dataclasses
 
     from dateline.model import Article
-    from dateline.pages import Placement
     from dateline.views import ArticleView
 
     articles, views = articles_and_views(site_copy("full"), drafts=True)
@@ -523,6 +522,3 @@ def test_articles_and_views_assembled_without_init_equal_what_their_constructors
         values = {field.name: getattr(view, field.name) for field in dataclasses.fields(ArticleView)}
         assert ArticleView(**values) == view and vars(ArticleView(**values)) == vars(view)
         assert view.body is article.body_html
-        placement = Placement.of(article)
-        values = {field.name: getattr(placement, field.name) for field in dataclasses.fields(Placement)}
-        assert Placement(**values) == placement and vars(Placement(**values)) == vars(placement)

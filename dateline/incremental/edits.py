@@ -99,7 +99,8 @@ def rebuild_edited(renderer: SiteRenderer, edits: Edits, signature: str, stage_d
     views = reader.views(url for page in stored for url in page.refs)
     previous = reader.views(articles)
     for url, article in articles.items():
-        views[url] = article_view(article, previous[url].taxonomies)  # the same terms: it moved nowhere
+        view = previous[url]  # the same terms: it moved nowhere
+        views[url] = article_view(article, view.terms, view.taxonomy_names)
     stage_done("articles")
 
     def lost_pages(paths: list[str]) -> list[Page]:  # deleted from output/ by hand: made again
