@@ -139,9 +139,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         raise fail("draft", f"'draft' must be true or false, not {draft!r}")
-    # every key the site's taxonomies file articles by, its values read by the taxonomy's kind
-    terms = {key: read_values(KINDS[taxonomy.kind], key, data.get(key), functools.partial(fail, key))
-             for taxonomy in config.taxonomies for key in taxonomy.fields}
+    terms = _terms(data, config, fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
@@ -160,6 +158,23 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         draft=draft,
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS and k not in terms},
     )
+
+
+def _terms(data: dict, config: SiteConfig, fail) -> dict[str, tuple[str, ...]]:
+    """The values of every key the site's taxonomies file articles by, read by each taxonomy's kind. A term
+    in both tiers of a taxonomy counts as the first: an editor moves a mentioned country up by adding it to
+    `countries`, and it leaves `mentioned_countries`."""
+    terms: dict[str, tuple[str, ...]] = {}
+    for taxonomy in config.taxonomies:
+        kind = KINDS[taxonomy.kind]
+        own = terms[taxonomy.field] = read_values(kind, taxonomy.field, data.get(taxonomy.field),
+                                                  functools.partial(fail, taxonomy.field))
+        if taxonomy.mentioned_field:
+            first = {kind.key(value) for value in own}
+            mentioned = read_values(kind, taxonomy.mentioned_field, data.get(taxonomy.mentioned_field),
+                                    functools.partial(fail, taxonomy.mentioned_field))
+            terms[taxonomy.mentioned_field] = tuple(value for value in mentioned if kind.key(value) not in first)
+    return terms
 
 
 def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:

@@ -26,18 +26,16 @@ def _group(settings: TaxonomyConfig, articles: Sequence[Placement]) -> Taxonomy:
     members: dict[str, list[str]] = defaultdict(list)
     mentioned: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    # values are one per term in each article, and none in both tiers (content._terms)
     for article in articles:
-        own = set()
         for value in article.terms[settings.field]:
             key = kind.key(value)
-            own.add(key)
-            members[key].append(article.url)  # values are one per term already (kinds.read_values)
+            members[key].append(article.url)
             spellings[key][value] += 1
         for value in article.terms.get(settings.mentioned_field, ()):
             key = kind.key(value)
-            if key not in own:  # a term in both lists files the article under it: first tier
-                mentioned[key].append(article.url)
-                spellings[key][value] += 1
+            mentioned[key].append(article.url)
+            spellings[key][value] += 1
     terms = []
     for key in {**members, **mentioned}:
         name, slug, code = kind.describe(key, spellings[key])
