@@ -29,9 +29,19 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class LearnedTagsConfig:
+    """import.learned_tags: topic tags learned from the site's tagged articles (dateline/ingest/learned_tags.py)."""
+
+    enabled: bool = True
+    min_examples: int = 10  # a tag is learned only with this many tagged articles carrying it (and as many without)
+    min_precision: float = 0.8  # ... and used only if its cross-validated precision is at least this
+
+
+@dataclass(frozen=True)
 class ImportConfig:
     max_tags: int = 8  # tags the importer writes per article
     name_tags: bool = True  # also tag people and organisations named in the copy
+    learned_tags: LearnedTagsConfig = field(default_factory=LearnedTagsConfig)
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,8 @@ def _matches(value: Any, hint: Any) -> bool:
         return isinstance(value, str)
     if hint is bool:
         return isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if origin is dict:
         key_type, value_type = typing.get_args(hint)
         return isinstance(value, dict) and all(_matches(k, key_type) and _matches(v, value_type)
@@ -152,7 +164,7 @@ def _matches(value: Any, hint: Any) -> bool:
 
 
 def _describe(hint: Any) -> str:
-    names = {int: "a whole number", str: "text", bool: "true or false"}
+    names = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
     if hint in names:
         return names[hint]
     origin = typing.get_origin(hint)
@@ -194,6 +206,15 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         minimum = 0 if key == "related_articles" else 1
         if value < minimum:
             problem(key_path, f"'{'.'.join(key_path)}' must be at least {minimum}")
+    learned = config.import_.learned_tags
+    if learned.min_examples < 3:
+        problem(("import", "learned_tags", "min_examples"),
+                "'import.learned_tags.min_examples' must be at least 3 (a tag is cross-validated over three parts "
+                "of the archive)")
+    if not 0 <= learned.min_precision <= 1:
+        problem(("import", "learned_tags", "min_precision"),
+                f"'import.learned_tags.min_precision' must be between 0 and 1, such as 0.8 "
+                f"(not {learned.min_precision})")
     permalink_errors = len(errors)
     placeholders = set(re.findall(r"\{(\w*)\}", config.permalink))
     if "slug" not in placeholders:
