@@ -17,6 +17,7 @@ from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest.article import front_matter, render_article, title_and_slug
+from dateline.ingest.learned_tags import LearnedTagger
 from dateline.ingest.parse import NotWireCopy, parse_wire
 from dateline.ingest.write import (
     INBOX,
@@ -46,6 +47,7 @@ class ImportReport:
     kept_edited: list[Imported] = field(default_factory=list)  # imported before, edited by hand since: kept
     rejected: list[SourceError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else happened, such as the learned tagger trained
 
     @property
     def skipped(self) -> list[Imported]:
@@ -68,6 +70,7 @@ class ImportReport:
                 + [f"kept {show(i.article)} (edited by hand since import; {show(i.source)} not re-imported)"
                    for i in self.kept_edited]
                 + [f"rejected {error}" for error in self.rejected]
+                + self.notes
                 + [f"warning: {warning}" for warning in self.warnings])
 
 
@@ -84,8 +87,11 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
     if warning:
         report.warnings.append(warning)
     existing = scan_articles(site_dir)
+    learned = LearnedTagger(site_dir, config)  # trains or loads the model when the first new story needs it
     for source in _sources(paths, report):
-        _import_one(source, site_dir, config, manifest, existing, report)
+        _import_one(source, site_dir, config, manifest, existing, report, learned)
+    report.notes.extend(learned.notes)
+    report.warnings.extend(learned.warnings)
     return report
 
 
@@ -103,7 +109,7 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
 
 
 def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict[str, ManifestEntry],
-                existing: ExistingArticles, report: ImportReport) -> None:
+                existing: ExistingArticles, report: ImportReport, learned: LearnedTagger) -> None:
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -137,11 +143,13 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
         report.rejected.append(SourceError(source, exc.message, exc.line))
         return
     title, base_slug = title_and_slug(copy)
+    learned_tags = learned.tags_for(title, copy.paragraphs)
     for attempt in range(1, 10_000):
         slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
         if slug in existing.slugs:
             continue
-        fields = front_matter(copy, file_name=source.name, sha256=digest, slug=slug, title=title, config=config)
+        fields = front_matter(copy, file_name=source.name, sha256=digest, slug=slug, title=title, config=config,
+                              learned_tags=learned_tags)
         text = render_article(fields, copy.paragraphs).encode("utf-8")
         article = article_path(site_dir, copy.date.isoformat(), slug)
         if atomic_write(article, text, exclusive=True):

@@ -9,8 +9,9 @@ import yaml
 
 from dateline.config import SiteConfig
 from dateline.ingest.countries import detect_countries, place_display
+from dateline.ingest.learned_tags import LEARNED_KEY
 from dateline.ingest.parse import WireCopy, dateline_display
-from dateline.ingest.tags import derive_tags
+from dateline.ingest.tags import tags_and_learned
 from dateline.ingest.title import derive_title
 from dateline.ingest.words import sentences
 from dateline.text import slugify
@@ -54,16 +55,22 @@ def summary_of(copy: WireCopy) -> str:
 
 
 def front_matter(copy: WireCopy, *, file_name: str, sha256: str, slug: str, title: str,
-                 config: SiteConfig) -> dict:
-    """The front matter fields, in the order an editor reads them; absent facts are left out."""
+                 config: SiteConfig, learned_tags: Sequence[str] = ()) -> dict:
+    """The front matter fields, in the order an editor reads them; absent facts are left out.
+
+    LEARNED_TAGS (from the site's archive) join the keyword-rule tags; those written are listed again
+    under tags_learned, so an editor can tell the guesses (see learned_tags.py).
+    """
     fields: dict = {"title": title, "title_derived": True, "date": copy.date}
     if copy.dateline:
         fields["dateline"] = dateline_of(copy.dateline)
     if copy.source:
         fields["source"] = copy.source
     fields["countries"] = detect_countries(copy.paragraphs, copy.dateline)
-    fields["tags"] = derive_tags(copy.paragraphs, config.topics, max_tags=config.import_.max_tags,
-                                 name_tags=config.import_.name_tags)
+    fields["tags"], learned = tags_and_learned(copy.paragraphs, config.topics, max_tags=config.import_.max_tags,
+                                               name_tags=config.import_.name_tags, learned=learned_tags)
+    if learned:
+        fields[LEARNED_KEY] = learned
     fields["summary"] = summary_of(copy)
     fields["slug"] = slug
     fields["imported_from"] = {"file": file_name, "sha256": sha256}

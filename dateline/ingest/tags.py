@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dateline.ingest.countries import Gazetteer, fold, gazetteer
 from dateline.ingest.words import POSSESSIVE, sentences, words
-from dateline.text import collapse_whitespace
+from dateline.text import collapse_whitespace, slugify
 
 # A word of a name: "Nauseda", "O'Brien", "al-Assad", "AT&T", "U.S.", "Jean-Claude".
 _WORD = re.compile(r"[^\W_][\w'’&.-]*")
@@ -159,7 +159,17 @@ def _after_place(tokens: list[str], places: Gazetteer) -> list[str] | None:
 def derive_tags(paragraphs: Sequence[str], topics: Mapping[str, Sequence[str]], *, max_tags: int,
                 name_tags: bool) -> list[str]:
     """Topic tags first, then names; whitespace collapsed, no two tags equal ignoring case."""
-    candidates = topic_tags("\n\n".join(paragraphs), topics)
+    return tags_and_learned(paragraphs, topics, max_tags=max_tags, name_tags=name_tags)[0]
+
+
+def tags_and_learned(paragraphs: Sequence[str], topics: Mapping[str, Sequence[str]], *, max_tags: int,
+                     name_tags: bool, learned: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """The tags (keyword-rule topics, then LEARNED ones, then names, at most MAX_TAGS) and which of them only
+    the learned tagger gave. A learned tag that a topic already gives (same slug) is the topic's."""
+    topic_found = topic_tags("\n\n".join(paragraphs), topics)
+    topic_slugs = {slugify(tag) for tag in topic_found}
+    guesses = [tag for tag in learned if slugify(tag) not in topic_slugs]
+    candidates = topic_found + guesses
     if name_tags:
         candidates += named_entities(paragraphs)
     tags: list[str] = []
@@ -169,4 +179,5 @@ def derive_tags(paragraphs: Sequence[str], topics: Mapping[str, Sequence[str]], 
         if tag and tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
-    return tags[:max_tags]
+    tags = tags[:max_tags]
+    return tags, [tag for tag in tags if tag in guesses]
