@@ -30,7 +30,7 @@ def test_new_refuses_to_overwrite_a_site(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("build", "new", "import", "serve"):
+    for command in ("build", "new", "import", "tags", "serve"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and "usage: python build.py" in result.stdout
 
