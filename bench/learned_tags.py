@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -34,7 +35,7 @@ import yaml  # noqa: E402
 from dateline.config import load_config  # noqa: E402
 from dateline.ingest import import_paths  # noqa: E402
 from dateline.ingest.article import render_article  # noqa: E402
-from dateline.ingest.learned_tags import current_model, model_path  # noqa: E402
+from dateline.ingest.learned_tags import current_model, model_path, training_set  # noqa: E402
 from dateline.ingest.parse import parse_wire  # noqa: E402
 
 TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_wire.py"
@@ -68,6 +69,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work" / "learned")
     parser.add_argument("--curve", default="200,1000,5000", help="archive sizes for the learning curve ('' for none)")
     parser.add_argument("--limit", type=int, default=0, help="import only the first N test files (0: all)")
+    parser.add_argument("--speed", type=int, default=1000,
+                        help="time importing the first N test files with and without learned tags (0: skip)")
+    parser.add_argument("--repeat", type=int, default=3, help="turns of the speed measurement")
     args = parser.parse_args()
     work = args.work.resolve()
     if work.is_relative_to(ROOT) and not work.is_relative_to(ROOT / "bench" / "work"):
@@ -88,12 +92,11 @@ def main() -> int:
 
     archive = work / "archive"
     make_archive(archive, train, wire["train"])
-    started = time.monotonic()
-    state = current_model(archive, load_config(archive).import_.learned_tags)
-    assert state.model is not None, state.warnings
-    print(f"training: {time.monotonic() - started:.1f} s on {state.model.articles} tagged articles "
-          f"({sum(s.used for s in state.model.stats)} of {len(state.model.stats)} tags used); "
-          f"model {model_path(archive).stat().st_size / 1024 / 1024:.1f} MiB on disk")
+    seconds, state = train_afresh(archive)
+    print(f"training: {seconds:.1f} s on {state.model.articles} tagged articles, scikit-learn's import and reading "
+          f"the archive included ({sum(s.used for s in state.model.stats)} of {len(state.model.stats)} tags used); "
+          f"model {model_path(archive).stat().st_size / 1024 / 1024:.1f} MiB on disk; "
+          f"load average {os.getloadavg()[0]:.2f}")
 
     runs = {}
     for name, keywords, learned in (("keywords", KEYWORDS, False), ("learned", {}, True), ("both", KEYWORDS, True)):
@@ -102,6 +105,9 @@ def main() -> int:
               f"articles/s; load average {os.getloadavg()[0]:.2f}")
     print()
     print_table(runs, test)
+    if args.speed:
+        print()
+        measure_speed(archive, wire["test"], test[:args.speed], args.repeat)
     if args.curve:
         print()
         print("Learning curve (learned tags alone; archive = the N most recent tagged articles):")
@@ -112,9 +118,7 @@ def main() -> int:
         for size in [int(n) for n in args.curve.split(",") if n]:
             smaller = work / f"archive-{size}"
             make_archive(smaller, by_date[-size:], wire["train"])
-            started = time.monotonic()
-            state = current_model(smaller, load_config(smaller).import_.learned_tags)
-            seconds = time.monotonic() - started
+            seconds, state = train_afresh(smaller)
             result = run_import(smaller, work / f"site-{size}", wire["test"], test, {}, True)
             micro, macro = scores(result["tags"], test)[-1]
             used = sum(s.used for s in state.model.stats) if state.model else 0
@@ -138,6 +142,43 @@ def make_archive(site: Path, articles: list[dict], wire: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_article(fields, copy.paragraphs), encoding="utf-8")
     stamp.write_text(str(len(articles)))
+
+
+def train_afresh(site: Path):
+    """Seconds to train SITE's model from nothing (no model, no scan cache), and the outcome."""
+    for cached in (site / ".dateline-cache").glob("learned-tags*"):
+        cached.unlink()
+    started = time.monotonic()
+    state = current_model(site, load_config(site).import_.learned_tags)
+    assert state.model is not None and state.trained, state.warnings
+    return time.monotonic() - started, state
+
+
+def measure_speed(archive: Path, wire: Path, test: list[dict], repeat: int) -> None:
+    """Import TEST into fresh copies of ARCHIVE (model trained, scan cache warm), learned tags off and on in
+    turns; keyword topics in both."""
+    seconds: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeat):
+        for learned in (False, True):
+            site = archive.parent / "site-speed"
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(archive, site)
+            config = SITE_YAML.format(learned="true" if learned else "false")
+            (site / "site.yaml").write_text(config + yaml.safe_dump({"topics": KEYWORDS}), encoding="utf-8")
+            training_set(site)  # the copy's files have new inodes: read them once, as the first import would
+            started = time.monotonic()
+            report = import_paths([wire / t["file"] for t in test], site, load_config(site))
+            seconds[learned].append(time.monotonic() - started)
+            assert len(report.written) == len(test) and not report.notes
+    off, on = (statistics.median(seconds[learned]) for learned in (False, True))
+    print(f"Import speed, {len(test)} files into the {archive.name} site, median of {repeat} alternating turns "
+          f"(load average {os.getloadavg()[0]:.2f}):")
+    print()
+    print("| learned tags | seconds | articles/s |")
+    print("|---|---:|---:|")
+    print(f"| off | {off:.2f} | {len(test) / off:.0f} |")
+    print(f"| on | {on:.2f} | {len(test) / on:.0f} |")
+    print(f"| on / off | {on / off:.2f}x | |")
 
 
 def run_import(archive: Path, site: Path, wire: Path, test: list[dict], keywords: dict, learned: bool) -> dict:

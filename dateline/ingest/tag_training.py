@@ -58,10 +58,12 @@ def train(site_dir: Path, settings: LearnedTagsConfig) -> TagModel:
 
     folds = np.empty(len(counts), dtype=np.int64)
     folds[np.random.RandomState(SEED).permutation(len(counts))] = np.arange(len(counts)) % FOLDS
+    splits = [_Split(features, folds != fold, folds == fold) for fold in range(FOLDS)]
+    everything = _Split(features, np.ones(len(counts), dtype=bool), np.zeros(len(counts), dtype=bool))
     stats: list[TagStats] = []
     tags: list[TagWeights] = []
     for key in keys:
-        outcome = _learn_tag(features, training, key, folds, settings)
+        outcome = _learn_tag(training, key, splits, everything, settings)
         stats.append(outcome[0])
         if outcome[1] is not None:
             tags.append(outcome[1])
@@ -70,28 +72,48 @@ def train(site_dir: Path, settings: LearnedTagsConfig) -> TagModel:
                     tuple(stats[i] for i in order), vocabulary, idf, tuple(sorted(tags, key=lambda t: t.name)))
 
 
-def _learn_tag(features, training: TrainingSet, key: str, folds, settings: LearnedTagsConfig):
+class _Split:
+    """The rows a model is fitted on and the rows it scores, with the fitted rows' features sliced once
+    for every tag (a tag with unconfirmed articles slices its own)."""
+
+    def __init__(self, features, fit_rows, score_rows) -> None:
+        self.features, self.fit_rows, self.score_rows = features, fit_rows, score_rows
+        self.fit_features = features if fit_rows.all() else features[fit_rows]
+
+    def fit_and_score(self, wanted, taught):
+        """Scores of the score rows this tag is taught on (None when the fit rows hold one class only),
+        and the weights and intercept."""
+        import numpy as np
+
+        fit_rows = self.fit_rows & taught
+        if len(set(wanted[fit_rows].tolist())) < 2:
+            return None, None, None
+        fit_features = self.fit_features if taught.all() else self.features[fit_rows]
+        weights, bias = _fit(fit_features, wanted[fit_rows])
+        score_rows = np.flatnonzero(self.score_rows & taught)
+        return score_rows, self.features[score_rows] @ weights + bias, (weights, bias)
+
+
+def _learn_tag(training: TrainingSet, key: str, splits: list[_Split], everything: _Split,
+               settings: LearnedTagsConfig):
     """(its stats, its weights or None when it is not used) for one tag."""
     import numpy as np
 
     name = training.names[key]
     taught = np.array([key not in article.unconfirmed for article in training.articles])
     wanted = np.array([key in article.tags for article in training.articles])
-    scores = np.full(len(wanted), -np.inf)
-    for fold in range(FOLDS):
-        train_rows = np.flatnonzero(taught & (folds != fold))
-        test_rows = np.flatnonzero(taught & (folds == fold))
-        if len(set(wanted[train_rows].tolist())) < 2 or not len(test_rows):
-            continue  # this fold holds every example: its articles count as not found
-        weights, bias = _fit(features[train_rows], wanted[train_rows])
-        scores[test_rows] = features[test_rows] @ weights + bias
+    scores = np.full(len(wanted), -np.inf)  # an article no fold could score counts as not found
+    for split in splits:
+        rows, fold_scores, _ = split.fit_and_score(wanted, taught)
+        if rows is not None:
+            scores[rows] = fold_scores
     rows = np.flatnonzero(taught)
     examples = int(wanted[rows].sum())
     threshold, precision, recall = _threshold(scores[rows], wanted[rows], settings.min_precision)
     if threshold is None:
         return TagStats(name, examples, precision, recall, False,
                         f"cross-validated precision below {settings.min_precision:g}"), None
-    weights, bias = _fit(features[rows], wanted[rows])
+    _, _, (weights, bias) = everything.fit_and_score(wanted, taught)
     kept = {int(i): float(weights[i]) for i in np.flatnonzero(weights)}
     return TagStats(name, examples, precision, recall, True), TagWeights(name, float(bias - threshold), kept)
 
