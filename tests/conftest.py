@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -73,6 +74,26 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `python build.py ARGS` as an editor would."""
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=120)
+
+
+def serve_until_ready(*args: str, python_options: tuple[str, ...] = (), env: dict | None = None,
+                      timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `python build.py serve ARGS` until it serves, then stop it with Ctrl-C; its status and stderr."""
+    process = subprocess.Popen([sys.executable, *python_options, str(REPO / "build.py"), "serve", *args], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Serving the preview on" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, "", err)
 
 
 EXECUTABLE_SCRIPT_TYPES = {"text/javascript", "module", "application/javascript", ""}

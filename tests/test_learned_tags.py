@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ from dateline.ingest import import_paths
 from dateline.ingest.learned_tags import current_model, model_path, training_set
 from dateline.ingest.tag_model import ModelUnreadable, load_model
 from dateline.scaffold import create_site
+
+from conftest import serve_until_ready
 
 REPO = Path(__file__).resolve().parent.parent
 HARBOUR_COPY = wire("2025-10-02", "ROTTERDAM", [
@@ -244,22 +245,10 @@ def test_serve_never_loads_scikit_learn(site, tmp_path):
     inbox = site / "content" / "inbox"
     inbox.mkdir(exist_ok=True)
     (inbox / "rotterdam.txt").write_text(HARBOUR_COPY, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-X", "importtime", str(REPO / "build.py"), "serve", "--site",
-                                str(site), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)})
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "Serving the preview on" in line:
-                break
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0, err[-2000:]
-    assert not imported_modules(err) & set(SKLEARN_MODULES)
+    result = serve_until_ready("--site", str(site), "--port", "0", python_options=("-X", "importtime"),
+                               env={"PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not imported_modules(result.stderr) & set(SKLEARN_MODULES)
     written = next((site / "content" / "articles").rglob("*dockworkers*.md"))
     assert front_matter(written)["tags_learned"] == ["harbour"]
 
