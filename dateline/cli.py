@@ -209,7 +209,7 @@ def _tags(args: argparse.Namespace) -> int:
     for warning in state.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.explain is None:
-        lines = describe(state, settings)
+        lines = describe(args.site, state, config)
     else:
         try:
             lines = explain(state, config, args.explain, data)

@@ -259,6 +259,8 @@ def run_tags(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_tags_command_lists_each_tag_with_its_examples_and_measures(site):
+    config = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(config.replace("topics:\n", "topics:\n  Weather: [rain]\n"), encoding="utf-8")
     result = run_tags("--site", str(site))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -267,7 +269,9 @@ def test_tags_command_lists_each_tag_with_its_examples_and_measures(site):
             ("football", "harbour", "weather", "site")}
     for topic in ("football", "harbour", "weather"):
         examples, precision, recall, used = rows[topic][1:5]
-        assert examples == "12" and float(precision) >= 0.8 and 0 < float(recall) <= 1 and used == "yes"
+        assert examples == "12" and float(precision) >= 0.8 and 0 < float(recall) <= 1 and used.startswith("yes")
+    assert " ".join(rows["weather"][4:]) == "yes; site.yaml's topics give it by keywords too"
+    assert " ".join(rows["harbour"][4:]) == "yes"
     assert rows["site"][1:] == ["news", "1", "-", "-", "no:", "too", "few", "examples", "(1", "of", "10)"]
 
 

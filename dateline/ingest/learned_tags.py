@@ -241,7 +241,7 @@ def current_model(site_dir: Path, settings: LearnedTagsConfig) -> ModelState:
         return state
     state.trained = True
     used = sum(1 for s in state.model.stats if s.used)
-    state.notes.append(f"learned tags: trained on {state.model.articles} tagged articles in "
+    state.notes.append(f"learned tags: trained on {state.model.articles:,} tagged articles in "
                        f"{time.monotonic() - started:.1f} s ({reason}); {used} tag{'s' if used != 1 else ''} used")
     return state
 
@@ -312,16 +312,21 @@ def tag_table(state: ModelState, settings: LearnedTagsConfig) -> list[TagStats]:
     return sorted(rows, key=lambda row: (-row.examples, row.name))
 
 
-def describe(state: ModelState, settings: LearnedTagsConfig) -> list[str]:
-    """The `tags` command's report: what the archive teaches, and per tag whether the importer uses it."""
+def describe(site_dir: Path, state: ModelState, config: SiteConfig) -> list[str]:
+    """The `tags` command's report: what the archive teaches, and per tag whether the importer uses it
+    (and whether site.yaml's topics give it by keywords too: both add their tags)."""
+    settings = config.import_.learned_tags
+    keyword_tags = {slugify(tag) for tag in config.topics}
     training = state.training
     lines = [f"{len(training.articles):,} tagged articles teach the importer's tags ({training.untagged:,} without "
              f"tags and {training.imported_untouched:,} imported articles nobody edited are left out)."]
     if state.model:
         used = sum(1 for s in state.model.stats if s.used)
-        lines.append(f"Model: {used} of {len(state.model.stats)} trained tags used; trained in "
-                     f"{state.model.seconds:.1f} s (min_examples {settings.min_examples}, "
-                     f"min_precision {settings.min_precision:g}).")
+        path = model_path(site_dir)
+        size = path.stat().st_size / 1024 / 1024 if path.is_file() else 0.0
+        lines.append(f"Model: {used} of {len(state.model.stats)} trained tags used (min_examples "
+                     f"{settings.min_examples}, min_precision {settings.min_precision:g}); trained in "
+                     f"{state.model.seconds:.1f} s; {path.relative_to(site_dir)}, {size:.1f} MiB.")
     elif not state.warnings:
         lines.append(f"No tag has {settings.min_examples} tagged articles with it and as many without yet: the "
                      "importer tags by site.yaml's topics alone.")
@@ -333,8 +338,9 @@ def describe(state: ModelState, settings: LearnedTagsConfig) -> list[str]:
         for row in rows:
             measured = (f"{row.precision:>9.2f}  {row.recall:>6.2f}" if row.precision is not None
                         else f"{'-':>9}  {'-':>6}")
+            keywords = "; site.yaml's topics give it by keywords too" if slugify(row.name) in keyword_tags else ""
             lines.append(f"{row.name:<{width}}  {row.examples:>8,}  {measured}  "
-                         + ("yes" if row.used else f"no: {row.reason}"))
+                         + ("yes" if row.used else f"no: {row.reason}") + keywords)
     return lines
 
 
