@@ -189,8 +189,9 @@ def _import(args: argparse.Namespace) -> int:
 
 def _tags(args: argparse.Namespace) -> int:
     from dateline.config import load_config
-    from dateline.ingest.learned_tags import current_model, describe, explain
+    from dateline.ingest.learned_tags import current_model
     from dateline.ingest.parse import NotWireCopy
+    from dateline.ingest.tag_report import describe, explain
 
     config = load_config(args.site)
     settings = config.import_.learned_tags

@@ -9,8 +9,8 @@ import yaml
 
 from dateline.config import SiteConfig
 from dateline.ingest.countries import detect_countries, place_display
-from dateline.ingest.learned_tags import LEARNED_KEY
 from dateline.ingest.parse import WireCopy, dateline_display
+from dateline.ingest.tag_model import LEARNED_KEY
 from dateline.ingest.tags import tags_and_learned
 from dateline.ingest.title import derive_title
 from dateline.ingest.words import sentences

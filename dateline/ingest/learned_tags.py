@@ -33,14 +33,13 @@ from dateline.config import LearnedTagsConfig, SiteConfig
 from dateline.content import ARTICLES_DIR, scan_article_files, split_front_matter
 from dateline.errors import SourceError
 from dateline.fileio import read_bytes
-from dateline.ingest.tag_model import FORMAT, ModelUnreadable, TagModel, TagStats, article_text, load_model
+from dateline.ingest.tag_model import FORMAT, LEARNED_KEY, ModelUnreadable, TagModel, article_text, load_model
 from dateline.ingest.write import load_manifest
 from dateline.text import collapse_whitespace, slugify
 from dateline.yamlutil import SafeLoader
 
 MODEL_NAME = "learned-tags.model"
 SCAN_NAME = "learned-tags-articles.json"  # what each article file holds for training, by (mtime, size, inode)
-LEARNED_KEY = "tags_learned"  # front matter: the tags of `tags` that the learned tagger added
 FOLDS = 3  # cross-validation folds for each tag's threshold and its precision and recall
 
 
@@ -290,85 +289,3 @@ class LearnedTagger:
     @property
     def warnings(self) -> list[str]:
         return self._state.warnings if self._state else []
-
-
-def tag_table(state: ModelState, settings: LearnedTagsConfig) -> list[TagStats]:
-    """Every tag of the training set, most examples first: the trained ones with their cross-validated
-    precision and recall, the others with why they are not learned."""
-    trained = {slugify(stats.name): stats for stats in state.model.stats} if state.model else {}
-    total = len(state.training.articles)
-    rows = []
-    for key, examples in state.training.examples().items():
-        if key in trained:
-            rows.append(trained[key])
-        elif examples < settings.min_examples:
-            rows.append(TagStats(state.training.names[key], examples,
-                                 reason=f"too few examples ({examples} of {settings.min_examples})"))
-        elif total - examples < settings.min_examples:
-            rows.append(TagStats(state.training.names[key], examples,
-                                 reason=f"on nearly every tagged article ({total - examples} without it)"))
-        else:
-            rows.append(TagStats(state.training.names[key], examples, reason="not trained (see the warning)"))
-    return sorted(rows, key=lambda row: (-row.examples, row.name))
-
-
-def describe(site_dir: Path, state: ModelState, config: SiteConfig) -> list[str]:
-    """The `tags` command's report: what the archive teaches, and per tag whether the importer uses it
-    (and whether site.yaml's topics give it by keywords too: both add their tags)."""
-    settings = config.import_.learned_tags
-    keyword_tags = {slugify(tag) for tag in config.topics}
-    training = state.training
-    lines = [f"{len(training.articles):,} tagged articles teach the importer's tags ({training.untagged:,} without "
-             f"tags and {training.imported_untouched:,} imported articles nobody edited are left out)."]
-    if state.model:
-        used = sum(1 for s in state.model.stats if s.used)
-        path = model_path(site_dir)
-        size = path.stat().st_size / 1024 / 1024 if path.is_file() else 0.0
-        lines.append(f"Model: {used} of {len(state.model.stats)} trained tags used (min_examples "
-                     f"{settings.min_examples}, min_precision {settings.min_precision:g}); trained in "
-                     f"{state.model.seconds:.1f} s; {path.relative_to(site_dir)}, {size:.1f} MiB.")
-    elif not state.warnings:
-        lines.append(f"No tag has {settings.min_examples} tagged articles with it and as many without yet: the "
-                     "importer tags by site.yaml's topics alone.")
-    rows = tag_table(state, settings)
-    if rows:
-        width = max(len("tag"), *(len(row.name) for row in rows))
-        lines.append("")
-        lines.append(f"{'tag':<{width}}  examples  precision  recall  used")
-        for row in rows:
-            measured = (f"{row.precision:>9.2f}  {row.recall:>6.2f}" if row.precision is not None
-                        else f"{'-':>9}  {'-':>6}")
-            keywords = "; site.yaml's topics give it by keywords too" if slugify(row.name) in keyword_tags else ""
-            lines.append(f"{row.name:<{width}}  {row.examples:>8,}  {measured}  "
-                         + ("yes" if row.used else f"no: {row.reason}") + keywords)
-    return lines
-
-
-def explain(state: ModelState, config: SiteConfig, source: Path, data: bytes) -> list[str]:
-    """The `tags --explain FILE` report: the tags an import would write for wire copy DATA, and for the
-    learned tags given (and the nearest missed) the words that weighed most. Raises NotWireCopy."""
-    from dateline.ingest.article import title_and_slug
-    from dateline.ingest.parse import parse_wire
-    from dateline.ingest.tags import tags_and_learned
-
-    copy = parse_wire(data)
-    title, _ = title_and_slug(copy)
-    model = state.model
-    text = article_text(title, copy.paragraphs)
-    scores = model.scores(text) if model else []
-    tags, learned = tags_and_learned(copy.paragraphs, config.topics, max_tags=config.import_.max_tags,
-                                     name_tags=config.import_.name_tags,
-                                     learned=[name for name, score in scores if score > 0])
-    lines = [f"{source}: {title}", f"tags: [{', '.join(tags)}]"]
-    if learned:
-        lines.append(f"{LEARNED_KEY}: [{', '.join(learned)}]")
-    if not model:
-        lines.append("No learned tags: the archive does not teach any tag yet (see `python build.py tags`).")
-        return lines
-    shown = [item for item in scores if item[1] > 0] + [item for item in scores if item[1] <= 0][:3]
-    lines.append("")
-    lines.append("Learned tagger (score above 0: given), and the words that weighed most:")
-    for name, score in shown:
-        words = ", ".join(f"{term!r} {part:+.2f}" for term, part in model.reasons(text, name) if abs(part) >= 0.005)
-        lines.append(f"  {name} {score:+.2f} {'given' if score > 0 else 'not given'}: {words or 'no known words'}")
-    return lines

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = 1
+LEARNED_KEY = "tags_learned"  # front matter: the tags of `tags` that the learned tagger gave
 _MAGIC = b"dateline learned tags\n"
 # Words of two or more letters or digits: "shr", "cts", "1987", "opec". Markdown's marks, punctuation
 # and one-letter words ("a", "s" of "Japan's") carry no topic.
