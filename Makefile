@@ -1,33 +1,40 @@
 # Dateline: the two commands of the README, and a few more.
-#   make serve   set up .venv, build the sample site and preview it with live reload
-#   make test    set up .venv (with test tools and Debian's chromium) and run every test
+#   make serve   set up .venv with what a site needs, build the sample site and preview it with live reload
+#   make test    add the test tools to .venv (and Debian's chromium, rsync, sshd) and run every test
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# One venv, two layers, each installed again only when its requirements change: what building and previewing
+# need (requirements.txt, about 70 MB), then the test and lint tools (requirements-dev.txt, about 500 MB more).
+RUNTIME := $(VENV)/.runtime-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: serve build test bench clean lint chromium rsync
 
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(PY) build.py serve
 
-build: $(STAMP)
+build: $(RUNTIME)
 	$(PY) build.py build
 
-test: $(STAMP) chromium rsync
+test: $(DEV) chromium rsync
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(VENV)/bin/ruff check dateline tests bench
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(PY) bench/run.py
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(RUNTIME): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.runtime-* && touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.dev-* && touch $@
 
 # The live-reload tests drive a real browser: Debian's chromium, never a downloaded build.
 chromium:

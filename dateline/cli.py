@@ -4,12 +4,19 @@ elsewhere."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateline import __version__
+from dateline.command import program
 from dateline.errors import DatelineError, SourceError
+
+if TYPE_CHECKING:
+    from dateline.publish import CheckedBuild
 
 
 def run() -> None:
@@ -20,10 +27,11 @@ def run() -> None:
     everything a build writes is closed and its processes are joined; only the standard streams need
     flushing. Other commands (the preview's threads, publishing's clients) exit the usual way.
     """
-    parser = _parser()
-    argv = _command_line(parser, sys.argv[1:])
-    code = main(argv, parser)
-    if argv[0] == "build":
+    try:
+        code, command = _main(sys.argv[1:], _parser())
+    except KeyboardInterrupt:  # Ctrl-C before main() took over: still no traceback
+        raise SystemExit(130) from None
+    if command == "build":
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -31,33 +39,62 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
-    parser = parser or _parser()
-    argv = _command_line(parser, list(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(argv)
+    """Run the command line ARGV (default: the process's); return the exit status."""
+    return _main(list(sys.argv[1:] if argv is None else argv), parser or _parser())[0]
+
+
+def _main(argv: list[str], parser: argparse.ArgumentParser) -> tuple[int, str | None]:
+    """The exit status, and the command that ran (None when the command line was not understood)."""
     try:
-        return args.run(args)
+        args = parser.parse_args(_command_line(parser, argv))
+    except _UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 1, None
+    try:
+        _check_folders(args)
+        return args.run(args), args.command
     except DatelineError as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
         consequence = "; the output folder was left as it was" if args.command == "build" else ""
         print(f"{count} error{'s' if count > 1 else ''}{consequence}.", file=sys.stderr)
-        return 1
+        return 1, args.command
     except KeyboardInterrupt:
-        return 130
+        return 130, args.command
+
+
+class _UsageError(Exception):
+    """A command line argparse cannot read: printed with what to type instead, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised (exit status 1 like every other error, and a pointer to --help)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(f"{self.format_usage()}{self.prog}: error: {message}\n"
+                          f"Run `{self.prog} --help` for what it takes.")
 
 
 def _command_line(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """ARGV with its command first: `python build.py [build options]` builds the site in the current folder."""
-    if not argv or (argv[0] not in parser.command_names and argv[0] not in ("-h", "--help", "--version")):
+    commands = parser.command_names  # type: ignore[attr-defined]
+    if argv and not argv[0].startswith("-") and argv[0] not in commands:  # build takes no positional argument
+        guess = difflib.get_close_matches(argv[0], sorted(commands), n=1)
+        hint = f" Did you mean `{parser.prog} {guess[0]}`?" if guess else ""
+        raise _UsageError(f"{parser.prog}: unknown command {argv[0]!r}.{hint} The commands are: "
+                          f"{', '.join(commands)} (`{parser.prog} --help` says what each does).")
+    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         return ["build", *argv]
     return argv
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python build.py", description="Dateline: build a static news digest.")
+    prog = program()
+    parser = _Parser(prog=prog, description="Dateline: build a static news digest.",
+                     epilog=f"Run `{prog} COMMAND --help` for a command's options.")
     parser.add_argument("--version", action="version", version=f"Dateline {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     build = commands.add_parser("build", help="import the inbox, then build the site into output/ (the default)",
                                 description="Import new files from content/inbox/, then build the site.")
@@ -70,12 +107,16 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create a new site that builds at once",
                               description="Scaffold a site: site.yaml, content/articles, content/inbox, an example.")
-    new.add_argument("directory", type=Path)
+    new.add_argument("directory", type=Path, metavar="DIR",
+                     help="the folder to create the site in: a new folder, or an empty one")
     new.set_defaults(run=_new)
 
     importer = commands.add_parser("import", help="turn raw wire copy into articles",
-                                   description="Import raw wire files (or folders of them) into content/articles/.")
-    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+                                   description="Import raw wire files (or folders of them) into content/articles/. "
+                                               "Files dropped into the site's content/inbox/ need no command: "
+                                               "every build and the preview import them first.")
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                          help="a raw wire file, or a folder of them (several may be given)")
     _site_options(importer)
     importer.set_defaults(run=_import)
 
@@ -91,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build the site, serve it on 127.0.0.1 and rebuild on every change.")
     _site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000; 0: any free port)")
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--poll", action="store_true", help="poll for changes (for network drives)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
@@ -112,8 +153,14 @@ def _parser() -> argparse.ArgumentParser:
                                             "(exit status 1 on any problem: usable in CI).")
     _production_options(check)
     check.set_defaults(run=_check)
-    parser.command_names = set(commands.choices)  # type: ignore[attr-defined]
+    parser.command_names = list(commands.choices)  # type: ignore[attr-defined]
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _production_options(parser: argparse.ArgumentParser) -> None:
@@ -127,6 +174,45 @@ def _production_options(parser: argparse.ArgumentParser) -> None:
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", type=Path, default=Path("."), help="the site's folder (default: current folder)")
+
+
+def _check_folders(args: argparse.Namespace) -> None:
+    """Refuse a --site or --output an editor mistyped, before anything is read or written."""
+    site: Path | None = getattr(args, "site", None)
+    if site is None:
+        return
+    from dateline.config import check_site_folder
+
+    check_site_folder(site)
+    output: Path | None = getattr(args, "output", None)
+    if output is not None:
+        _check_output(site, output)
+
+
+def _check_output(site: Path, output: Path) -> None:
+    """Each build replaces the whole --output folder (see output.py): never let that be a file, the site's own
+    folders, or a folder of someone else's files."""
+    def refuse(message: str) -> DatelineError:
+        return DatelineError(SourceError(output, f"{message}; nothing was changed"))
+
+    if output.exists() and not output.is_dir():
+        raise refuse("--output must be a folder (each build replaces it whole), and this is a file")
+    target, site = output.resolve(), site.resolve()
+    if target == site or target in site.parents:
+        raise refuse("--output must not be the site's folder or a folder around it: each build replaces it "
+                     "whole. Use a folder of its own, such as output/")
+    for name in ("content", "templates", "static", ".dateline-cache", ".preview"):
+        if target.is_relative_to(site / name):
+            raise refuse(f"--output must not be inside the site's {name}/ folder: use a folder of its own, "
+                         "such as output/")
+    if target.is_dir() and not _looks_built(target) and any(target.iterdir()):
+        raise refuse("this folder holds files that are not a Dateline site, and each build replaces the "
+                     "folder whole: pass a new or empty folder (or empty this one first)")
+
+
+def _looks_built(folder: Path) -> bool:
+    """Whether FOLDER holds a site Dateline built: every build writes these three."""
+    return all((folder / name).is_file() for name in ("404.html", "robots.txt", "sitemap.xml"))
 
 
 def _print_warnings(warnings: list[SourceError]) -> None:
@@ -155,25 +241,29 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
-    """Import new raw files from content/inbox/ first; a rejected file is reported but does not stop the build."""
+    """Import new raw files from content/inbox/ first; a file that is not wire copy is warned about (once) and
+    left where it is, and the build goes on."""
     inbox = site / "content" / "inbox"
     if not inbox.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in inbox.iterdir()):
         return
     from dateline.config import load_config
-    from dateline.ingest import import_inbox
+    from dateline.inbox import import_inbox_for_build
 
-    report = import_inbox(site, load_config(site, base_url=base_url))
-    for line in report.lines(skipped=False):
-        problem = line.startswith(("rejected", "warning"))
+    imported = import_inbox_for_build(site, load_config(site, base_url=base_url))
+    for line in imported.lines():
+        problem = line.startswith("warning")
         if problem or not quiet:
             print(line, file=sys.stderr if problem else sys.stdout)
+    _print_warnings(imported.warnings)
 
 
 def _new(args: argparse.Namespace) -> int:
     from dateline.scaffold import create_site
 
-    created = create_site(args.directory)
-    print(f"Created a new site in {created}. Build it with: python build.py build --site {created}")
+    prog, where = program(), shlex.quote(str(args.directory))
+    created = create_site(args.directory, build_command=f"{prog} build --site {where}")
+    print(f"Created a new site in {created}.\nPreview it with:  {prog} serve --site {where}\n"
+          f"Build it with:    {prog} build --site {where}")
     return 0
 
 
@@ -227,7 +317,7 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-def _checked_build(args: argparse.Namespace):
+def _checked_build(args: argparse.Namespace) -> CheckedBuild:
     from dateline.publish import checked_build, site_clock
 
     now = site_clock(args.now)
@@ -249,16 +339,35 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         print(f"Checked {checked.build.files} files in {checked.build.output}: no problems.")
+        for line in _check_summary(checked):
+            print(f"  {line}")
     return 0
 
 
+def _check_summary(checked: CheckedBuild) -> list[str]:
+    """What the production build holds and what it left out, below check's verdict."""
+    pages = sum(1 for _ in checked.build.output.rglob("*.html"))
+    search = "none (see above)" if checked.search_problem else "made (pagefind/)"
+    lines = [f"{_count(checked.build.articles, 'article')} on {_count(pages, 'page')}; search index: {search}"]
+    for names, why in ((checked.drafts, "draft"), (checked.embargoed, "dated after the production clock (--now)")):
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            lines.append(f"left out, {why}: {shown}")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _publish(args: argparse.Namespace) -> int:
-    from dateline.publish import publish, site_clock
+    from dateline.publish import publish, publish_target, site_clock
 
     now = site_clock(args.now)
+    target = publish_target(args.site, args.to)  # an address Dateline cannot publish to stops it before any import
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     try:
-        report = publish(args.site, args.to, output=args.output, base_url=args.base_url, now=now,
+        report = publish(args.site, target, output=args.output, base_url=args.base_url, now=now,
                          dry_run=args.dry_run)
     except DatelineError as exc:
         for error in exc.errors:

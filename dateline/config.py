@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
 import types
 import typing
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from dateline.command import program
 from dateline.errors import DatelineError, SourceError
 from dateline.urls import UnsafePath, check_site_path
 from dateline.yamlutil import error_line, load_with_lines
@@ -71,14 +73,37 @@ class SiteConfig:
         return ZoneInfo(self.timezone)
 
 
+def check_site_folder(site_dir: Path) -> None:
+    """Raise DatelineError, saying what to pass instead, unless SITE_DIR is a folder that holds a site.yaml."""
+    config = site_dir / CONFIG_NAME
+    if config.is_file():
+        return
+    if config.exists():
+        problem = SourceError(config, "site.yaml is a folder here; it must be the site's settings file")
+    elif site_dir.is_dir():
+        problem = SourceError(config, f"no site.yaml here: run `{program()} new DIR` to start a site, or pass "
+                                      "--site the folder that holds your site.yaml")
+    elif not site_dir.exists():
+        problem = SourceError(site_dir, f"no such folder. Create a site there with `{program()} new "
+                                        f"{shlex.quote(str(site_dir))}`, or pass --site the folder that holds "
+                                        "your site.yaml")
+    elif site_dir.name == CONFIG_NAME:
+        problem = SourceError(site_dir, "--site takes the site's folder, not its site.yaml: pass --site "
+                                        f"{shlex.quote(str(site_dir.parent))}")
+    else:
+        problem = SourceError(site_dir, "this is a file, not a folder: pass --site the folder that holds your "
+                                        "site.yaml")
+    raise DatelineError(problem)
+
+
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     """Read and validate SITE_DIR/site.yaml; raise DatelineError listing every problem."""
     path = site_dir / CONFIG_NAME
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DatelineError(SourceError(path, "no site.yaml here: run 'python build.py new DIR' to start a site, "
-                                              "or pass --site DIR")) from None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        check_site_folder(site_dir)
+        raise  # site.yaml appeared meanwhile
     except UnicodeDecodeError as exc:
         raise DatelineError(SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     try:

@@ -141,7 +141,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         raise fail("slug", f"slug {slug!r} may only contain letters, digits and hyphens")
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
-        raise fail("draft", "'draft' must be true or false")
+        raise fail("draft", f"'draft' must be true or false, not {draft!r}")
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
@@ -352,3 +352,21 @@ def _assign_urls(parsed: list[tuple[str, ArticleFields]],
         taken[url] = path
         articles.append(Article.published(fields, source_path=path, url=url, slug=slug))
     return articles, warnings
+
+
+def left_out(site_dir: Path, config: SiteConfig, *, published_before: datetime) -> tuple[list[str], list[str]]:
+    """The articles a production build leaves out: drafts, and those dated after PUBLISHED_BEFORE, as paths
+    relative to content/articles/ (for `check` to say which). Reads front matter only; a file with a problem
+    is not listed (the build reports it)."""
+    drafts: list[str] = []
+    embargoed: list[str] = []
+    for path, key, _ in scan_article_files(site_dir):
+        try:
+            data, _ = _front_matter(split_front_matter(Path(path), read_bytes(path)))
+            if data.get("draft") is True:
+                drafts.append(key)
+            elif data.get("date") and _parse_date(data["date"], config.zone, ValueError)[0] > published_before:
+                embargoed.append(key)
+        except (OSError, SourceError, ValueError):
+            continue
+    return drafts, embargoed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -86,8 +87,11 @@ def _pool(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], 
     global _TASK
     _TASK = (function, items)
     try:
-        with _frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield pool
+        with _frozen():
+            with _ctrl_c_held():
+                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+            with pool:
+                yield pool
     finally:
         _TASK = None
 
@@ -132,6 +136,27 @@ def _frozen():
         gc.unfreeze()  # in this process; forked children keep theirs frozen
 
 
+@contextmanager
+def _ctrl_c_held():
+    """Hold Ctrl-C back while processes are forked: Python runs callbacks around fork() in which a KeyboardInterrupt
+    is lost (only printed as 'Exception ignored'); held, it arrives right after, where the build can stop."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _worker_signals() -> None:
+    """A worker leaves Ctrl-C to its parent, which then ends the pool (with SIGTERM: no handler the parent may have
+    set for it, such as the preview's, may turn that into a KeyboardInterrupt traceback in every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _TASK is not None
     function, items = _TASK
@@ -151,7 +176,7 @@ def in_background(function: Callable[[], None], *,
             return (lambda: False), False
         return (lambda: True), False
     process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
-    with _frozen():
+    with _frozen(), _ctrl_c_held():
         process.start()
 
     def wait() -> bool:

@@ -24,7 +24,16 @@ from dateline.pages import Page
 from dateline.urls import link_prefix
 from dateline.views import ArticleView
 
-THEME_DIR = Path(__file__).resolve().parent.parent  # the default theme: templates/ and static/ of this repository
+
+def _theme_dir() -> Path:
+    """The default theme's folder (holding templates/ and static/): the copy an installed wheel carries in
+    dateline/data/theme/ (see setup.py), else the root of the checkout this package runs from."""
+    package = Path(__file__).resolve().parent
+    installed = package / "data" / "theme"
+    return installed if (installed / "templates").is_dir() else package.parent
+
+
+THEME_DIR = _theme_dir()
 Written = TypeVar("Written")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

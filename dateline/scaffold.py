@@ -7,7 +7,7 @@ from pathlib import Path
 from dateline.errors import DatelineError, SourceError
 
 SITE_YAML = """\
-# Dateline site settings. Every key is explained in the README's site.yaml reference.
+# Dateline site settings. Every key is explained in Dateline's docs/configuration.md.
 title: {title}
 description: Latest news, grouped by day
 base_url: https://example.org/
@@ -36,7 +36,7 @@ summary: This example article shows the front matter every article carries.
 ---
 
 Edit or delete this file, add your own articles to `content/articles/`, or drop raw wire copy into
-`content/inbox/` and run `python build.py` again.
+`content/inbox/` and build again: `{build_command}`.
 """
 
 
@@ -44,15 +44,26 @@ Edit or delete this file, add your own articles to `content/articles/`, or drop 
 GITIGNORE = "/output/\n/.output.next/\n/.output.next.tmp/\n/.output.mirror/\n/.dateline-cache/\n/.preview/\n"
 
 
-def create_site(directory: Path) -> Path:
-    """Create the site; refuse to touch a folder that already holds a site.yaml."""
+def create_site(directory: Path, *, build_command: str = "dateline build") -> Path:
+    """Create the site in a new or empty folder (hidden files such as .git may be there already); refuse a
+    folder that holds a site or anything else. BUILD_COMMAND is how the example article says to build."""
     if (directory / "site.yaml").exists():
         raise DatelineError(SourceError(directory / "site.yaml", "a site already exists here; nothing was changed"))
+    if directory.exists() and not directory.is_dir():
+        raise DatelineError(SourceError(directory, "this is a file: give `new` the name of a folder to create"))
+    if directory.is_dir():
+        present = sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
+        if present:
+            shown = ", ".join(present[:3]) + (f" and {len(present) - 3} more" if len(present) > 3 else "")
+            raise DatelineError(SourceError(directory, f"this folder is not empty ({shown}) and holds no site.yaml: "
+                                                       "`new` makes a site in a new or empty folder; nothing was "
+                                                       "changed"))
     (directory / "content" / "articles").mkdir(parents=True, exist_ok=True)
     (directory / "content" / "inbox").mkdir(parents=True, exist_ok=True)
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title() or "News digest"
     (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title)), encoding="utf-8")
-    (directory / "content" / "articles" / "welcome.md").write_text(EXAMPLE_ARTICLE, encoding="utf-8")
+    (directory / "content" / "articles" / "welcome.md").write_text(
+        EXAMPLE_ARTICLE.format(build_command=build_command), encoding="utf-8")
     (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return directory
 

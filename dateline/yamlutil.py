@@ -1,4 +1,4 @@
-"""YAML loading with the C loader when present, and line numbers for every mapping key."""
+"""YAML loading with the C loader when present, YAML 1.2's plain words, and line numbers for every mapping key."""
 
 from __future__ import annotations
 
@@ -32,6 +32,34 @@ class UniqueKeyLoader(SafeLoader):  # type: ignore[misc, valid-type]
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):  # noqa: ANN001
+        """YAML 1.2: 012 is twelve (YAML 1.1 read it as octal, ten); 0o17 and 0x1F as written."""
+        word = self.construct_scalar(node)
+        return int(word, 0) if word[:2] in ("0o", "0x") else int(word)
+
+
+# Plain words (unquoted scalars) are read with YAML 1.2's core schema, as Hugo and most YAML tools of today
+# read them: only true and false (in three casings) are booleans, numbers are decimal, 0o octal or 0x hex.
+# PyYAML implements YAML 1.1, where yes, no, on, off, y and n are booleans too, and 10:30 is the number 630:
+# `countries: [NO]` (Norway) became false, `tags: [yes, off]` two booleans, `language: no` (Norwegian) false.
+# With these rules they are text; `draft: yes` is then an error that says to write true or false.
+_CORE_SCHEMA = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ("~", "n", "N", "")),
+)
+_YAML_11_WORDS = {tag for tag, _, _ in _CORE_SCHEMA}
+UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_11_WORDS]
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+}
+for _tag, _pattern, _firsts in _CORE_SCHEMA:  # in this order: a word that is an int is not also a float
+    for _first in _firsts:
+        UniqueKeyLoader.yaml_implicit_resolvers.setdefault(_first, []).append((_tag, re.compile(_pattern)))
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
 
 
 def read_nodes(text: str, loader: type = UniqueKeyLoader) -> tuple[yaml.Node | None, Any]:

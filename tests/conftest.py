@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -76,24 +80,61 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def serve_until_ready(*args: str, python_options: tuple[str, ...] = (), env: dict | None = None,
-                      timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run `python build.py serve ARGS` until it serves, then stop it with Ctrl-C; its status and stderr."""
-    process = subprocess.Popen([sys.executable, *python_options, str(REPO / "build.py"), "serve", *args], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-    try:
+def read_preview_url(process: subprocess.Popen, timeout: float = 120) -> str:
+    """Read a running `serve` command's output up to "Serving the preview on URL" and return URL; fail with its
+    error output if it ends (or stays silent for TIMEOUT seconds) first."""
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            if "Serving the preview on" in line:
-                break
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=timeout)
+            if "Serving the preview on " in line:
+                found.put(line.split("Serving the preview on ")[1].split()[0])
+                return
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        url = found.get(timeout=timeout)
+    except queue.Empty:
+        url = None
+    if url is None:
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"the preview did not start: {err}")
+    return url
+
+
+@dataclass(frozen=True)
+class ServedOnce:
+    status: int  # of the one request
+    page: str
+    returncode: int  # of the command, after Ctrl-C
+    stdout: str
+    stderr: str
+
+
+def serve_once(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> ServedOnce:
+    """Run a `serve` COMMAND in a session of its own, GET the address it prints, then press Ctrl-C as a terminal
+    does (SIGINT to the whole process group): what it answered and how it ended."""
+    process = subprocess.Popen(command, cwd=cwd, env={**(env or os.environ), "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        url = urlsplit(read_preview_url(process))
+        connection = http.client.HTTPConnection(url.netloc, timeout=60)
+        try:
+            connection.request("GET", url.path)
+            response = connection.getresponse()
+            status, page = response.status, response.read().decode("utf-8")
+        finally:
+            connection.close()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-    return subprocess.CompletedProcess(process.args, process.returncode, "", err)
+    return ServedOnce(status, page, process.returncode, out, err)
 
 
 EXECUTABLE_SCRIPT_TYPES = {"text/javascript", "module", "application/javascript", ""}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import sys
+from pathlib import Path
 
-from conftest import parse_page, run_cli
+from conftest import REPO, parse_page, run_cli
 
 
 def test_new_site_builds_at_once_with_the_default_theme(tmp_path):
@@ -30,9 +34,31 @@ def test_new_refuses_to_overwrite_a_site(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("build", "new", "import", "tags", "serve"):
+    for command in ("build", "new", "import", "tags", "serve", "check", "publish"):
         result = run_cli(command, "--help")
-        assert result.returncode == 0 and "usage: python build.py" in result.stdout
+        assert result.returncode == 0 and f"python build.py {command} [-h]" in result.stdout
+
+
+def test_help_explains_every_argument():
+    """Positional arguments and --port say what they are; import's help mentions the inbox."""
+    assert "DIR" in run_cli("new", "--help").stdout and "or an empty one" in run_cli("new", "--help").stdout
+    importing = run_cli("import", "--help").stdout
+    assert "content/inbox/" in importing and "a raw wire file, or a folder of them" in importing
+    assert "port to serve on (default 8000; 0: any free port)" in " ".join(run_cli("serve", "--help").stdout.split())
+
+
+def test_messages_name_the_command_that_was_run(tmp_path):
+    """From a checkout, the interpreter that ran build.py (the venv's, which has the dependencies): here
+    the tests' own, shown relative to the folder the command ran in."""
+    shown = os.path.relpath(sys.executable, REPO) if Path(sys.executable).is_relative_to(REPO) else sys.executable
+    if shutil.which("python") and os.path.abspath(shutil.which("python")) == os.path.abspath(sys.executable):
+        shown = "python"
+    usage = run_cli("--help").stdout
+    assert usage.startswith(f"usage: {shown} build.py "), usage
+    created = run_cli("new", str(tmp_path / "site"))
+    assert f"Build it with:    {shown} build.py build --site {tmp_path / 'site'}" in created.stdout
+    welcome = (tmp_path / "site" / "content" / "articles" / "welcome.md").read_text()
+    assert f"`{shown} build.py build --site {tmp_path / 'site'}`" in welcome and "python build.py`" not in welcome
 
 
 def test_quiet_build_prints_nothing(site_copy):
@@ -73,7 +99,7 @@ def test_build_options_work_without_naming_the_command(site_copy, tmp_path):
     result = run_cli("--site", str(site), "--output", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "index.html").exists()
-    assert "usage: python build.py" in run_cli("--help").stdout
+    assert "python build.py [-h]" in run_cli("--help").stdout
 
 
 def test_new_site_ignores_everything_dateline_generates(tmp_path):
@@ -120,3 +146,23 @@ def test_a_build_piped_to_a_file_reports_everything_before_its_quick_exit(site_c
     failed = build(site)
     assert failed.returncode == 1 and "site.yaml" in failed.stderr and failed.stderr.rstrip().endswith(
         "the output folder was left as it was.")
+
+
+def test_check_says_what_the_production_build_holds_and_left_out(tmp_path):
+    site = tmp_path / "site"
+    assert run_cli("new", str(site)).returncode == 0
+    articles = site / "content" / "articles"
+    (articles / "budget.md").write_text("---\ntitle: Budget draft\ndate: 2025-01-02\ndraft: true\n---\n\nx\n")
+    (articles / "results.md").write_text("---\ntitle: Results\ndate: 2025-03-01T09:00:00Z\n---\n\nx\n")
+    result = run_cli("check", "--site", str(site), "--now", "2025-02-01T00:00:00Z")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Checked ") and lines[0].endswith(": no problems.")
+    pages = sum(1 for _ in (site / "output").rglob("*.html"))
+    assert lines[1:] == [f"  1 article on {pages} pages; search index: made (pagefind/)",
+                         "  left out, draft: budget.md",
+                         "  left out, dated after the production clock (--now): results.md"]
+    (articles / "budget.md").unlink()
+    later = run_cli("check", "--site", str(site), "--now", "2025-06-01T00:00:00Z")
+    pages = sum(1 for _ in (site / "output").rglob("*.html"))
+    assert later.stdout.splitlines()[1:] == [f"  2 articles on {pages} pages; search index: made (pagefind/)"]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
 
 from dateline.serve import Preview
 
-from conftest import FIXTURES, serve_until_ready
+from conftest import FIXTURES, REPO
 
 CONNECTIONS = 1_000
 DEADLINE = 120.0  # seconds for the whole load test: it stops by itself
@@ -135,5 +138,18 @@ def _first_non_loopback_address() -> str | None:
 def test_serving_on_all_interfaces_warns(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "minimal", site)
-    err = serve_until_ready("--site", str(site), "--port", "0", "--host", "0.0.0.0", timeout=60).stderr
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0",
+                                "--host", "0.0.0.0"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Serving the preview on" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert "warning: serving on 0.0.0.0: other machines can see this preview" in err

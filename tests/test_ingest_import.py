@@ -245,7 +245,7 @@ def test_end_to_end_inbox_to_pages(site, tmp_path):
     out = tmp_path / "out"
     result = build(site, out)
     assert result.returncode == 0, result.stderr
-    assert "bad_date.txt:1: date 2025-02-30 does not exist" in result.stderr
+    assert "bad_date.txt:1: warning: not imported: date 2025-02-30 does not exist" in result.stderr
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "Latvia reopens two border crossings with Belarus" in home
     assert "India and Japan sign a railway agreement worth 4 billion dollars" in home

@@ -19,7 +19,7 @@ from dateline.ingest.tag_model import ModelUnreadable, load_model
 from dateline.ingest.tags import derive_tags, tags_and_learned
 from dateline.scaffold import create_site
 
-from conftest import serve_until_ready
+from conftest import serve_once
 
 REPO = Path(__file__).resolve().parent.parent
 HARBOUR_COPY = wire("2025-10-02", "ROTTERDAM", [
@@ -246,10 +246,10 @@ def test_serve_never_loads_scikit_learn(site, tmp_path):
     inbox = site / "content" / "inbox"
     inbox.mkdir(exist_ok=True)
     (inbox / "rotterdam.txt").write_text(HARBOUR_COPY, encoding="utf-8")
-    result = serve_until_ready("--site", str(site), "--port", "0", python_options=("-X", "importtime"),
-                               env={"PYTHONPATH": str(REPO)})
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert not imported_modules(result.stderr) & set(SKLEARN_MODULES)
+    served = serve_once([sys.executable, "-X", "importtime", str(REPO / "build.py"), "serve", "--site", str(site),
+                         "--port", "0"], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert served.status == 200 and served.returncode == 0, served.stderr[-2000:]
+    assert not imported_modules(served.stderr) & set(SKLEARN_MODULES)
     written = next((site / "content" / "articles").rglob("*dockworkers*.md"))
     assert front_matter(written)["tags_learned"] == ["harbour"]
 

@@ -529,6 +529,7 @@ def _fake_importer(calls: list[Path]) -> ModuleType:
     class Report:
         def __init__(self, imported: list[str]) -> None:
             self.imported = imported
+            self.rejected: list = []
 
         def lines(self, *, site_dir: Path | None = None, skipped: bool = True) -> list[str]:
             return [f"imported {name}" for name in self.imported]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +11,9 @@ from dateline.build import BuildResult, build_site
 from dateline.cache import cache_dir
 from dateline.check import Problem, check_output
 from dateline.config import load_config
+from dateline.content import left_out, scan_article_files
 from dateline.errors import DatelineError, SourceError
-from dateline.publish.targets import Changes, parse_target
+from dateline.publish.targets import Changes, Target, parse_target
 from dateline.search import SearchIndexer, ensure_index
 
 
@@ -22,6 +23,8 @@ class CheckedBuild:
     base_url: str
     problems: list[Problem]
     search_problem: str | None  # why the site has no search index, when it has none
+    drafts: list[str] = field(default_factory=list)  # articles left out, by path relative to content/articles/
+    embargoed: list[str] = field(default_factory=list)  # ...and those dated after the production clock
 
 
 @dataclass(frozen=True)
@@ -64,15 +67,24 @@ def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str |
     search_problem = indexer.problem
     if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
         search_problem = ensure_index(result.output, stamps)
-    config_base_url = load_config(site_dir, base_url=base_url).base_url
-    return CheckedBuild(result, config_base_url, check_output(result.output, config_base_url), search_problem)
+    config = load_config(site_dir, base_url=base_url)
+    # which articles were left out, read only when some were (a build with an error would have stopped)
+    some_left_out = len(scan_article_files(site_dir)) != result.articles
+    drafts, embargoed = left_out(site_dir, config, published_before=now) if some_left_out else ([], [])
+    return CheckedBuild(result, config.base_url, check_output(result.output, config.base_url), search_problem,
+                        drafts, embargoed)
 
 
-def publish(site_dir: Path, to: str, *, output: Path | None = None, base_url: str | None = None,
+def publish_target(site_dir: Path, to: str) -> Target:
+    """The target --to TO names; raise DatelineError, before anything is built, if Dateline cannot publish there."""
+    return parse_target(to, cache_dir(site_dir.resolve()) / "publish")
+
+
+def publish(site_dir: Path, to: str | Target, *, output: Path | None = None, base_url: str | None = None,
             now: datetime, dry_run: bool = False) -> PublishReport:
     """Build, check, and send the changes to TO; raise DatelineError (page: problem) if any check fails,
     before anything is sent."""
-    target = parse_target(to, cache_dir(site_dir.resolve()) / "publish")
+    target = publish_target(site_dir, to) if isinstance(to, str) else to
     checked = checked_build(site_dir, output, base_url=base_url, now=now)
     if checked.problems:
         raise DatelineError([SourceError(Path(p.page), p.message) for p in checked.problems])

@@ -42,15 +42,25 @@ class Target(Protocol):
     def apply(self, output: Path, changes: Changes) -> None: ...
 
 
+SUPPORTED = ("a folder (/var/www/html), rsync://host/module/path or [user@]host:path, git+REPO[#BRANCH] "
+             "(default branch gh-pages), or s3://BUCKET[/PREFIX]")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 def parse_target(spec: str, work_dir: Path) -> Target:
     """--to SPEC: s3://bucket/prefix, git+REPO[#branch], rsync://... or [user@]host:path, else a local folder.
 
-    WORK_DIR keeps what a target needs between publishes (the git target's clone).
+    Any other scheme:// is refused (it would otherwise be a folder named "ftp:"). WORK_DIR keeps what a
+    target needs between publishes (the git target's clone).
     """
+    scheme = _SCHEME.match(spec)
+    if scheme and scheme.group(1).lower() not in ("s3", "rsync", "file") and not spec.startswith("git+"):
+        raise _error(spec, f"Dateline cannot publish to {scheme.group(1)}:// addresses; --to takes {SUPPORTED}")
     if spec.startswith("s3://"):
         bucket, _, prefix = spec[len("s3://"):].partition("/")
         if not bucket:
             raise _error(spec, "an S3 target needs a bucket: s3://BUCKET[/PREFIX]")
+        _require_boto3(spec)
         return S3Target(bucket, prefix.strip("/"))
     if spec.startswith("git+"):
         repository, _, branch = spec[len("git+"):].partition("#")
@@ -70,7 +80,8 @@ def local_files(output: Path) -> list[str]:
 
 
 def _error(spec: str, message: str) -> DatelineError:
-    return DatelineError(SourceError(Path(spec), message))
+    # "--to SPEC: ...": SPEC as typed (as a Path, "s3://b" would print as "s3:/b")
+    return DatelineError(SourceError(Path("--to"), f"{spec}: {message}"))
 
 
 def _upload_order(paths: Iterable[str]) -> list[str]:
@@ -253,11 +264,9 @@ class S3Target:
 
     def client(self):
         if self._client is None:
-            try:
-                import boto3
-            except ImportError:
-                raise _error(f"s3://{self.bucket}", "the S3 target needs boto3 (pip install -r requirements.txt)") \
-                    from None
+            _require_boto3(f"s3://{self.bucket}")
+            import boto3
+
             self._client = boto3.client("s3")
         return self._client
 
@@ -295,6 +304,17 @@ class S3Target:
                     "Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True})
         except (BotoCoreError, ClientError) as exc:
             raise _error(f"s3://{self.bucket}", f"upload failed: {exc}") from None
+
+
+def _require_boto3(spec: str) -> None:
+    """boto3 is an optional dependency (the [s3] extra): say how to install it rather than fail on an import."""
+    try:
+        import boto3  # noqa: F401
+        import botocore.exceptions  # noqa: F401
+    except ImportError as exc:
+        raise _error(spec, f"publishing to S3 needs boto3, which is not installed here ({exc.name} is missing): "
+                           "pip install 'dateline[s3]' (or, in a checkout of Dateline, "
+                           ".venv/bin/pip install -r requirements.txt)") from None
 
 
 def content_type(site_path: str) -> str:

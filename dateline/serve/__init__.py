@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from dateline import interrupt
 from dateline.config import CONFIG_NAME, load_config
 from dateline.serve.handler import PreviewServer, is_loopback
 from dateline.serve.rebuild import Rebuilder
@@ -122,31 +124,32 @@ def serve(args: argparse.Namespace) -> int:
     try:
         preview = Preview(site_dir, host=args.host, port=args.port, poll=args.poll, drafts=args.drafts)
     except OSError as exc:
-        print(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}. Is another preview running? "
-              f"Try --port {args.port + 1}.", file=sys.stderr)
+        hint = (f"Is another preview running? Try --port {args.port + 1}." if exc.errno == errno.EADDRINUSE
+                else "Check --host (an address of this machine, such as 127.0.0.1) and --port.")
+        print(f"Cannot serve on {args.host}:{args.port}: {exc.strerror or exc}. {hint}", file=sys.stderr)
         return 1
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines can see this preview, drafts included.",
               file=sys.stderr)
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    # Ctrl-C and `kill` stop the preview, also when Python swallowed the KeyboardInterrupt (see interrupt.py)
+    previous = {number: signal.signal(number, interrupt.on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
     with preview:
         try:
             how = preview.start()
             print(f"Watching {preview.site_dir} for changes ({how}).")
             preview.state.wait_epoch(0, timeout=None)  # the first build, good or bad
-            print(f"Serving the preview on {preview.url} - press Ctrl-C to stop.")
-            if args.open:
-                webbrowser.open(preview.url)
-            threading.Event().wait()
+            if not interrupt.requested.is_set():
+                print(f"Serving the preview on {preview.url} - press Ctrl-C to stop.")
+                if args.open:
+                    webbrowser.open(preview.url)
+            interrupt.requested.wait()
         except KeyboardInterrupt:
-            print("\nStopping the preview.")
+            pass
         finally:
-            signal.signal(signal.SIGTERM, previous_handler)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        print("\nStopping the preview.")
     return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _lock_or_none(path: Path) -> IO[bytes] | None:

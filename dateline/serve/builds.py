@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -37,8 +36,11 @@ class BuildProcess:
     def _start(self) -> None:
         package_root = str(Path(dateline.__file__).resolve().parent.parent)
         python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        # In a session of its own, so that Ctrl-C in the terminal, which reaches every process of the command's
+        # group, never reaches this one: while it was still starting (the preview's first second) that printed a
+        # KeyboardInterrupt traceback. The preview stops it by closing its input; so does the preview's death.
         self._process = subprocess.Popen([sys.executable, "-c", "from dateline.serve.builds import main; main()"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
                                          env={**os.environ, "PYTHONPATH": python_path})
 
     def build(self, site_dir: Path, output: Path, **options: Any) -> BuildResult:
@@ -101,9 +103,7 @@ def serve_builds(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """The build process: requests on stdin, replies on stdout."""
-    # Ctrl-C reaches every process of the terminal: the preview stops, then closes this one's input.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """The build process: requests on stdin, replies on stdout, until the end of its input."""
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to the terminal, not into replies
     serve_builds(sys.stdin.buffer, replies)

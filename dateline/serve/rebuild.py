@@ -137,16 +137,18 @@ class Rebuilder:
         inbox = self.site_dir / INBOX
         if not inbox.is_dir() or not any(not p.name.startswith(".") and p.is_file() for p in inbox.rglob("*")):
             return
-        from dateline.ingest import import_inbox
+        from dateline.inbox import import_inbox_for_build
 
         content = self.site_dir / "content"
         before = stat_tree(content)
-        report = import_inbox(self.site_dir, config)
+        imported = import_inbox_for_build(self.site_dir, config)
         after = stat_tree(content)
         for path in changed_paths(before, after):
             self._own_writes[path] = _digest(path)
-        for line in report.lines(site_dir=self.site_dir, skipped=False):
+        for line in imported.lines(site_dir=self.site_dir):
             self.log(line)
+        for warning in imported.warnings:
+            self.log(f"warning: {self._where(warning)}: {warning.message}")
 
     def _without_own_writes(self, changes: frozenset[Path]) -> frozenset[Path]:
         """Drop events caused by our own importer: the file still holds what the importer wrote."""

@@ -62,10 +62,12 @@ class BuildState:
             return self._snapshot()
 
     def wait_epoch(self, epoch: int, timeout: float) -> Snapshot:
-        """The state once a build newer than EPOCH succeeded or failed (for `serve` and tests)."""
+        """The state once a build newer than EPOCH succeeded or failed (for `serve` and tests), which may have
+        happened before this call: the preview's first build runs in start(), and a site broken at start used
+        to leave `serve` waiting here for ever, never printing its address."""
         with self._cond:
-            start = self._version
-            self._cond.wait_for(lambda: self._epoch > epoch or self._version != start or self.stopping, timeout)
+            self._cond.wait_for(lambda: self._epoch > epoch or (self._epoch == epoch and self._errors)
+                                or self.stopping, timeout)
             return self._snapshot()
 
     # The builder's side.

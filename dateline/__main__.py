@@ -1,0 +1,15 @@
+"""`python -m dateline`, the `dateline` script and build.py start here: Ctrl-C while Python is still loading
+Dateline's modules ends the command quietly too (dateline.cli.run handles it from then on)."""
+
+import sys
+
+try:
+    from dateline import interrupt
+
+    interrupt.install()
+    from dateline.cli import run
+except KeyboardInterrupt:
+    sys.exit(130)
+
+if __name__ == "__main__":
+    run()
