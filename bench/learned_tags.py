@@ -34,9 +34,10 @@ import yaml  # noqa: E402
 
 from dateline.config import load_config  # noqa: E402
 from dateline.ingest import import_paths  # noqa: E402
-from dateline.ingest.article import render_article  # noqa: E402
+from dateline.ingest.article import render_article, title_and_slug  # noqa: E402
 from dateline.ingest.learned_tags import current_model, model_path, training_set  # noqa: E402
 from dateline.ingest.parse import parse_wire  # noqa: E402
+from dateline.ingest.tag_model import article_text  # noqa: E402
 
 TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_wire.py"
 TEN = ("earn", "acq", "money-fx", "grain", "crude", "trade", "interest", "ship", "wheat", "corn")
@@ -107,6 +108,7 @@ def main() -> int:
     print_table(runs, test)
     if args.speed:
         print()
+        measure_tagger(archive, wire["test"], test[:args.speed], args.repeat)
         measure_speed(archive, wire["test"], test[:args.speed], args.repeat)
     if args.curve:
         print()
@@ -152,6 +154,32 @@ def train_afresh(site: Path):
     state = current_model(site, load_config(site).import_.learned_tags)
     assert state.model is not None and state.trained, state.warnings
     return time.monotonic() - started, state
+
+
+def measure_tagger(archive: Path, wire: Path, test: list[dict], repeat: int) -> None:
+    """The learned tagger's own cost in an import: once per batch (the archive checked against the model's
+    digest, the model read) and per story (scoring it), medians of REPEAT runs."""
+    settings = load_config(archive).import_.learned_tags
+    batch = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        state = current_model(archive, settings)
+        batch.append(time.perf_counter() - started)
+    assert state.model is not None and not state.trained
+    texts = []
+    for truth in test:
+        copy = parse_wire((wire / truth["file"]).read_bytes())
+        texts.append(article_text(title_and_slug(copy)[0], copy.paragraphs))
+    per_story = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for text in texts:
+            state.model.predict(text)
+        per_story.append((time.perf_counter() - started) / len(texts))
+    print(f"The learned tagger's cost in an import ({len(state.training.articles):,} teaching articles, median of "
+          f"{repeat}; load average {os.getloadavg()[0]:.2f}): {statistics.median(batch):.2f} s once per batch "
+          f"(archive checked, model read), {statistics.median(per_story) * 1000:.2f} ms per story.")
+    print()
 
 
 def measure_speed(archive: Path, wire: Path, test: list[dict], repeat: int) -> None:
