@@ -33,7 +33,15 @@ from dateline.config import LearnedTagsConfig, SiteConfig
 from dateline.content import ARTICLES_DIR, scan_article_files, split_front_matter
 from dateline.errors import SourceError
 from dateline.fileio import read_bytes
-from dateline.ingest.tag_model import FORMAT, LEARNED_KEY, ModelUnreadable, TagModel, article_text, load_model
+from dateline.ingest.tag_model import (
+    FORMAT,
+    LEARNED_KEY,
+    ModelUnreadable,
+    TagModel,
+    article_text,
+    load_model,
+    model_bytes,
+)
 from dateline.ingest.write import load_manifest
 from dateline.text import collapse_whitespace, slugify
 from dateline.yamlutil import SafeLoader
@@ -246,7 +254,7 @@ def current_model(site_dir: Path, settings: LearnedTagsConfig) -> ModelState:
 
 
 def _train_elsewhere(site_dir: Path, settings: LearnedTagsConfig) -> str | None:
-    """Train in a fresh interpreter (tag_training.main), so this process never loads scikit-learn.
+    """Train in a fresh interpreter (training_process), so this process never loads scikit-learn.
 
     Returns None on success, else what went wrong in one line.
     """
@@ -255,7 +263,8 @@ def _train_elsewhere(site_dir: Path, settings: LearnedTagsConfig) -> str | None:
     job = json.dumps({"site": str(site_dir.resolve()), "min_examples": settings.min_examples,
                       "min_precision": float(settings.min_precision), "model": str(model_path(site_dir).resolve())})
     try:
-        done = subprocess.run([sys.executable, "-c", "from dateline.ingest.tag_training import main; main()"],
+        done = subprocess.run([sys.executable, "-c", "from dateline.ingest.learned_tags import training_process; "
+                                                     "training_process()"],
                               input=job, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": python_path})
     except OSError as exc:
         return f"cannot start the training process ({exc.strerror or exc})"
@@ -263,6 +272,21 @@ def _train_elsewhere(site_dir: Path, settings: LearnedTagsConfig) -> str | None:
         return None
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     return lines[-1] if lines else f"training ended with exit status {done.returncode}"
+
+
+def training_process() -> None:
+    """The training process: train from the JSON job on stdin ({site, min_examples, min_precision, model})
+    and write the model; a missing scikit-learn is one line on stderr and exit status 2."""
+    job = json.loads(sys.stdin.read())
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("scikit-learn is not installed (pip install -r requirements.txt)", file=sys.stderr)
+        raise SystemExit(2) from None
+    from dateline.ingest.tag_training import train
+
+    settings = LearnedTagsConfig(min_examples=job["min_examples"], min_precision=job["min_precision"])
+    write_atomically(Path(job["model"]), model_bytes(train(Path(job["site"]), settings)))
 
 
 class LearnedTagger:

@@ -1,25 +1,27 @@
 """Training the learned tagger (scikit-learn): one linear SVM per tag, thresholds from cross-validation.
 
-Run in a process of its own by learned_tags.current_model (`main` reads its job as JSON on stdin), so
-numpy, scipy and scikit-learn are loaded only while a model is trained. Deterministic: the articles
+Imported only by the training process (learned_tags.training_process), so numpy, scipy and scikit-learn
+are loaded only while a model is trained. Deterministic: the articles
 are read in path order, the folds come from a fixed seed, the solver has a fixed seed, and ties are
 broken by index.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 import warnings
 from array import array
 from collections import Counter
 from pathlib import Path
 
-from dateline.cache import write_atomically
+import numpy as np
+import scipy.sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.svm import LinearSVC
+
 from dateline.config import LearnedTagsConfig
 from dateline.ingest.learned_tags import FOLDS, TrainingSet, training_set, training_text
-from dateline.ingest.tag_model import TagModel, TagStats, TagWeights, idf_of, model_bytes, terms, tf_of
+from dateline.ingest.tag_model import TagModel, TagStats, TagWeights, idf_of, terms, tf_of
 
 MIN_DOCUMENT_FREQUENCY = 2  # a word seen in one article only says nothing about the others
 WEIGHTS_KEPT = 1000  # per tag, the strongest; measured on Reuters: micro-F1 0.945 with all, 0.945 with 1,000
@@ -28,9 +30,6 @@ SEED = 0
 
 def train(site_dir: Path, settings: LearnedTagsConfig) -> TagModel:
     """A model of the site's training set as it is now (see learned_tags.training_set)."""
-    import numpy as np
-    import scipy.sparse
-
     started = time.monotonic()
     training = training_set(site_dir)
     keys = training.trainable(settings)
@@ -83,8 +82,6 @@ class _Split:
     def fit_and_score(self, wanted, taught):
         """Scores of the score rows this tag is taught on (None when the fit rows hold one class only),
         and the weights and intercept."""
-        import numpy as np
-
         fit_rows = self.fit_rows & taught
         if len(set(wanted[fit_rows].tolist())) < 2:
             return None, None, None
@@ -97,8 +94,6 @@ class _Split:
 def _learn_tag(training: TrainingSet, key: str, splits: list[_Split], everything: _Split,
                settings: LearnedTagsConfig):
     """(its stats, its weights or None when it is not used) for one tag."""
-    import numpy as np
-
     name = training.names[key]
     taught = np.array([key not in article.unconfirmed for article in training.articles])
     wanted = np.array([key in article.tags for article in training.articles])
@@ -120,10 +115,6 @@ def _learn_tag(training: TrainingSet, key: str, splits: list[_Split], everything
 
 def _fit(features, wanted):
     """A linear SVM's weights (only the WEIGHTS_KEPT strongest left non-zero) and intercept."""
-    import numpy as np
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.svm import LinearSVC
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a few more iterations change nothing we measure
         model = LinearSVC(C=1.0, random_state=SEED).fit(features, wanted)
@@ -138,8 +129,6 @@ def _threshold(scores, wanted, min_precision: float) -> tuple[float | None, floa
     """The score above which the tag is given: the best F1 among cut-offs whose cross-validated
     precision is at least MIN_PRECISION. Returns (threshold or None, precision, recall) there (at the
     best-F1 cut-off when none is precise enough)."""
-    import numpy as np
-
     order = np.lexsort((np.arange(len(scores)), -scores))
     ranked = scores[order]
     found = np.cumsum(wanted[order])
@@ -158,20 +147,3 @@ def _threshold(scores, wanted, min_precision: float) -> tuple[float | None, floa
         return None, float(precision[best]), float(recall[best])
     below = ranked[best + 1] if best + 1 < len(ranked) and np.isfinite(ranked[best + 1]) else ranked[best] - 1.0
     return float((ranked[best] + below) / 2), float(precision[best]), float(recall[best])
-
-
-def main() -> None:
-    """Train from the JSON job on stdin ({site, min_examples, min_precision, model}) and write the model."""
-    job = json.loads(sys.stdin.read())
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        print("scikit-learn is not installed (pip install -r requirements.txt)", file=sys.stderr)
-        raise SystemExit(2) from None
-    settings = LearnedTagsConfig(min_examples=job["min_examples"], min_precision=job["min_precision"])
-    model = train(Path(job["site"]), settings)
-    write_atomically(Path(job["model"]), model_bytes(model))
-
-
-if __name__ == "__main__":
-    main()
