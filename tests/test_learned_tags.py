@@ -322,3 +322,12 @@ def test_learned_tags_sit_between_topics_and_names_within_max_tags():
     assert tags == ["diplomacy"] and learned == []
     assert tags_and_learned(paragraphs, topics, max_tags=8, name_tags=True) == (
         derive_tags(paragraphs, topics, max_tags=8, name_tags=True), [])
+
+
+def test_articles_teach_as_the_build_reads_them(site):
+    articles = site / "content" / "articles" / "2025"
+    (articles / "words.md").write_text("---\ntitle: T\ndate: 2025-01-02\ntags: [no, Weather, weather]\n---\n\nText.\n")
+    (articles / "twice.md").write_text("---\ntitle: T\ntitle: U\ndate: 2025-01-02\ntags: [weather]\n---\n\nText.\n")
+    taught = {article.path: article for article in training_set(site).articles}
+    assert taught["2025/words.md"].tags == ("no", "weather")  # YAML 1.2: "no" is a word; one tag per slug
+    assert "2025/twice.md" not in taught  # the build refuses a repeated key: it teaches nothing

@@ -44,7 +44,7 @@ from dateline.ingest.tag_model import (
 )
 from dateline.ingest.write import load_manifest
 from dateline.text import collapse_whitespace, slugify
-from dateline.yamlutil import SafeLoader
+from dateline.yamlutil import UniqueKeyLoader, read_nodes, simple_mapping
 
 MODEL_NAME = "learned-tags.model"
 SCAN_NAME = "learned-tags-articles.json"  # what each article file holds for training, by (mtime, size, inode)
@@ -167,7 +167,10 @@ def _from_json(entry: list) -> _ScannedArticle:
 def _read_article(path: Path, signature: tuple[int, int, int]) -> _ScannedArticle:
     try:
         raw = read_bytes(path)
-        fields = yaml.load(split_front_matter(path, raw).front_matter, Loader=SafeLoader)
+        front = split_front_matter(path, raw).front_matter
+        # read as the build reads it (YAML 1.2's words: `tags: [yes, no]` are two tags; a repeated key is an error)
+        simple = simple_mapping(front, UniqueKeyLoader)
+        fields = simple[0] if simple is not None else read_nodes(front, UniqueKeyLoader)[1]
     except (OSError, SourceError, yaml.YAMLError):
         return _ScannedArticle(signature, broken=True)
     if not isinstance(fields, dict):
