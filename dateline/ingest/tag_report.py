@@ -44,10 +44,11 @@ def describe(site_dir: Path, state: ModelState, config: SiteConfig) -> list[str]
     if state.model:
         used = sum(1 for s in state.model.stats if s.used)
         path = model_path(site_dir)
-        size = path.stat().st_size / 1024 / 1024 if path.is_file() else 0.0
+        size = path.stat().st_size if path.is_file() else 0
+        shown = f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
         lines.append(f"Model: {used} of {len(state.model.stats)} trained tags used (min_examples "
                      f"{settings.min_examples}, min_precision {settings.min_precision:g}); trained in "
-                     f"{state.model.seconds:.1f} s; {path.relative_to(site_dir)}, {size:.1f} MiB.")
+                     f"{state.model.seconds:.1f} s; {path.relative_to(site_dir)}, {shown}.")
     elif not state.warnings:
         lines.append(f"No tag has {settings.min_examples} tagged articles with it and as many without yet: the "
                      "importer tags by site.yaml's topics alone.")
