@@ -34,7 +34,7 @@ import yaml  # noqa: E402
 
 from dateline.config import load_config  # noqa: E402
 from dateline.ingest import import_paths  # noqa: E402
-from dateline.ingest.article import render_article, title_and_slug  # noqa: E402
+from dateline.ingest.article import enrich, escape_markdown, render_article  # noqa: E402
 from dateline.ingest.learned_tags import current_model, model_path, training_set  # noqa: E402
 from dateline.ingest.parse import parse_wire  # noqa: E402
 from dateline.ingest.tag_model import article_text  # noqa: E402
@@ -142,7 +142,8 @@ def make_archive(site: Path, articles: list[dict], wire: Path) -> None:
                   "tags": truth["topics"]}
         path = site / "content" / "articles" / f"{copy.date:%Y/%m}" / f"{truth['newid']:05d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_article(fields, copy.paragraphs), encoding="utf-8")
+        body = "\n\n".join(escape_markdown(paragraph) for paragraph in copy.paragraphs)
+        path.write_text(render_article(fields, body), encoding="utf-8")
     stamp.write_text(str(len(articles)))
 
 
@@ -159,7 +160,8 @@ def train_afresh(site: Path):
 def measure_tagger(archive: Path, wire: Path, test: list[dict], repeat: int) -> None:
     """The learned tagger's own cost in an import: once per batch (the archive checked against the model's
     digest, the model read) and per story (scoring it), medians of REPEAT runs."""
-    settings = load_config(archive).import_.learned_tags
+    config = load_config(archive)
+    settings = config.import_.learned_tags
     batch = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -169,7 +171,8 @@ def measure_tagger(archive: Path, wire: Path, test: list[dict], repeat: int) -> 
     texts = []
     for truth in test:
         copy = parse_wire((wire / truth["file"]).read_bytes())
-        texts.append(article_text(title_and_slug(copy)[0], copy.paragraphs))
+        draft = enrich(copy, config)
+        texts.append(article_text(draft.title, draft.body))
     per_story = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -144,6 +144,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         raise fail("draft", f"'draft' must be true or false, not {draft!r}")
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
+    countries = _countries(data.get("countries"), lambda m: fail("countries", m))
     return ArticleFields(
         source_digest=text_digest(source.front_matter, source.body),
         title=title,
@@ -154,13 +155,25 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         summary=summary,
         dateline=_text(data, "dateline", fail),
         source=_text(data, "source", fail),
-        countries=_countries(data.get("countries"), lambda m: fail("countries", m)),
+        countries=countries,
         tags=_tags(data.get("tags"), lambda m: fail("tags", m)),
         updated=updated,
         correction=_text(data, "correction", fail),
         draft=draft,
-        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+        extra=_extra(data, countries, fail),
     )
+
+
+def _extra(data: dict, countries: tuple[str, ...], fail) -> dict[str, Any]:
+    """Front matter keys without a field of their own, for templates. `mentioned_countries` (the
+    importer's second tier of countries) is checked and normalised like `countries`, without the
+    codes already in `countries`: an editor moves a code up by adding it there."""
+    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    if "mentioned_countries" in extra:
+        codes = _countries(extra["mentioned_countries"], lambda m: fail("mentioned_countries", m),
+                           key="mentioned_countries")
+        extra["mentioned_countries"] = tuple(code for code in codes if code not in countries)
+    return extra
 
 
 def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
@@ -213,11 +226,11 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
         raise fail(f"date {text!r} is out of range; write a date between the years 1 and 9999") from None
 
 
-def _countries(value: Any, fail) -> tuple[str, ...]:
+def _countries(value: Any, fail, *, key: str = "countries") -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise fail("'countries' must be a list, e.g. countries: [LT, BY] or countries: [Lithuania, Belarus]")
+        raise fail(f"'{key}' must be a list, e.g. {key}: [LT, BY] or {key}: [Lithuania, Belarus]")
     codes: list[str] = []
     for item in value:
         country = lookup_country(item) if isinstance(item, str) else None

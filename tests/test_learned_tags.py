@@ -16,7 +16,7 @@ from dateline.config import load_config
 from dateline.ingest import import_paths
 from dateline.ingest.learned_tags import current_model, model_path, training_set
 from dateline.ingest.tag_model import ModelUnreadable, load_model
-from dateline.ingest.tags import derive_tags, tags_and_learned
+from dateline.ingest.tags import with_learned
 from dateline.scaffold import create_site
 
 from conftest import serve_once
@@ -310,18 +310,12 @@ def test_tags_command_without_a_site_or_with_learning_off(site, tmp_path):
     assert result.returncode == 0 and "Learned tags are off" in result.stdout
 
 
-def test_learned_tags_sit_between_topics_and_names_within_max_tags():
-    paragraphs = ["Gitanas Nauseda met dockworkers at the container terminal on Monday, an envoy said."]
-    topics = {"diplomacy": ["envoy"], "Port News": []}
-    tags, learned = tags_and_learned(paragraphs, topics, max_tags=8, name_tags=True,
-                                     learned=["harbour", "port-news", "DIPLOMACY"])
-    # "DIPLOMACY" is the keyword rule's (same slug); "Port News" has a rule that did not fire here
-    assert tags == ["diplomacy", "harbour", "port-news", "Gitanas Nauseda"]
-    assert learned == ["harbour", "port-news"]
-    tags, learned = tags_and_learned(paragraphs, topics, max_tags=1, name_tags=True, learned=["harbour"])
-    assert tags == ["diplomacy"] and learned == []
-    assert tags_and_learned(paragraphs, topics, max_tags=8, name_tags=True) == (
-        derive_tags(paragraphs, topics, max_tags=8, name_tags=True), [])
+def test_learned_tags_come_after_the_keyword_rules_within_max_tags():
+    assert with_learned(["diplomacy"], ["harbour", "DIPLOMACY", "Port  News"], max_tags=8) == (
+        ["diplomacy", "harbour", "Port News"], ["harbour", "Port News"])  # "DIPLOMACY" is the rule's (same slug)
+    assert with_learned(["diplomacy"], ["harbour", "port news"], max_tags=2) == (["diplomacy", "harbour"], ["harbour"])
+    assert with_learned(["diplomacy", "borders"], ["harbour"], max_tags=2) == (["diplomacy", "borders"], [])
+    assert with_learned([], [], max_tags=8) == ([], [])
 
 
 def test_articles_teach_as_the_build_reads_them(site):

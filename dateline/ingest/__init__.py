@@ -9,29 +9,36 @@ article an editor changed since import is kept as it is and reported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
-from dateline.ingest.article import front_matter, render_article, title_and_slug
+from dateline.ingest.article import Draft, enrich, render_article, slug_of
 from dateline.ingest.learned_tags import LearnedTagger
 from dateline.ingest.parse import NotWireCopy, parse_wire
 from dateline.ingest.write import (
     INBOX,
-    ExistingArticles,
+    ArticleWriter,
+    LazyExisting,
     ManifestEntry,
     article_path,
-    atomic_write,
     load_manifest,
     save_manifest,
-    scan_articles,
     sha256,
 )
+from dateline.parallel import map_chunks
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
+
+# Articles between two writes of the manifest, at least; rewriting it per article was quadratic. The
+# batch grows with the manifest (half its size), so writing it costs a constant share of an import.
+MANIFEST_BATCH = 500
+PARALLEL_FROM = 200  # stories in a batch worth forking workers for
 
 
 @dataclass(frozen=True)
@@ -81,18 +88,149 @@ def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
 
 
 def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
-    """Import each raw file, or each file in each folder; a rejected file never stops the rest."""
+    """Import each raw file, or each file in each folder; a rejected file never stops the rest.
+
+    Stories go in batches of MANIFEST_BATCH or more: read, parsed and enriched on every core (forked
+    workers), then written by this process, the articles committed on a few threads (ArticleWriter);
+    after each batch, and at the end (also when the import is interrupted by an exception), the
+    importer waits for them and writes the manifest once. A process killed in between loses nothing:
+    each visible article is whole and carries `imported_from.sha256`, and the next import finds it
+    there and records it.
+    """
     report = ImportReport()
     manifest, warning = load_manifest(site_dir)
     if warning:
         report.warnings.append(warning)
-    existing = scan_articles(site_dir)
-    learned = LearnedTagger(site_dir, config)  # trains or loads the model when the first new story needs it
-    for source in _sources(paths, report):
-        _import_one(source, site_dir, config, manifest, existing, report, learned)
-    report.notes.extend(learned.notes)
-    report.warnings.extend(learned.warnings)
+    batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir))
+    learned = LearnedTagger(site_dir, config)  # in this process: trained or read when a first new story needs it
+    sources = _sources(paths, report)
+    try:
+        start = 0
+        while start < len(sources):
+            chunk = sources[start:start + max(MANIFEST_BATCH, len(manifest) // 2)]
+            start += len(chunk)
+            # Workers are forked only while no writer thread runs (settle closes the writer).
+            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest)), chunk,
+                                  min_items=PARALLEL_FROM)
+            for source, story in zip(chunk, prepared, strict=True):
+                _import_one(source, story, batch, learned)
+            batch.settle()
+    finally:
+        batch.settle(force=bool(warning))
+        report.notes.extend(learned.notes)
+        report.warnings.extend(learned.warnings)
     return report
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A source file read, hashed, parsed and enriched (in a worker): what the writer needs from it."""
+
+    digest: str | None = None  # None when it could not be read
+    error: SourceError | None = None
+    date: str | None = None
+    draft: Draft | None = None  # None for copy already in the manifest, or rejected
+
+
+def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str]) -> list[_Prepared]:
+    return [_prepare(source, config, known) for source in sources]
+
+
+def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepared:
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        return _Prepared(error=SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
+    if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
+        return _Prepared(error=SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may "
+                                                   f"be at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
+    digest = sha256(data)
+    if digest in known:
+        return _Prepared(digest)  # imported before: nothing to parse
+    try:
+        copy = parse_wire(data)
+    except NotWireCopy as exc:
+        return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
+    return _Prepared(digest, date=copy.date.isoformat(), draft=enrich(copy, config))
+
+
+@dataclass
+class _Written:
+    """An article handed to the writer and not yet known to be on disk under its name."""
+
+    source: Path
+    digest: str
+    date: str
+    draft: Draft
+    base_slug: str
+    attempt: int
+    article: Path
+    text: bytes
+    done: Future[bool]
+
+
+class _Batch:
+    """The articles of one stretch between two manifest writes."""
+
+    def __init__(self, site_dir: Path, manifest: dict[str, ManifestEntry], report: ImportReport,
+                 existing: LazyExisting) -> None:
+        self.site_dir, self.manifest, self.report, self.existing = site_dir, manifest, report, existing
+        self.writer: ArticleWriter | None = None
+        self.pending: list[_Written] = []
+        self.recorded = 0  # manifest entries added since the last write
+
+    def record(self, source: Path, digest: str, article: Path, text: bytes) -> None:
+        self.manifest[digest] = ManifestEntry(source.name, article.relative_to(self.site_dir).as_posix(), sha256(text))
+        self.recorded += 1
+
+    def write(self, source: Path, digest: str, date: str, draft: Draft, base_slug: str, attempt: int = 1) -> None:
+        """Hand the article to the writer under the first free slug from ATTEMPT on."""
+        slugs = self.existing.get().slugs
+        while attempt < 10_000:
+            slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
+            if slug not in slugs:
+                break
+            attempt += 1
+        else:
+            self.report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
+            return
+        fields = {**draft.fields, "slug": slug, "imported_from": {"file": source.name, "sha256": digest}}
+        text = render_article(fields, draft.body).encode("utf-8")
+        article = article_path(self.site_dir, date, slug)
+        if self.writer is None:
+            self.writer = ArticleWriter()
+        try:
+            done = self.writer.write(article, text)
+        except OSError as exc:  # a full disk, a folder that cannot be made: this story is not imported
+            self.report.rejected.append(SourceError(source, f"cannot write {article}: {exc.strerror or exc}"))
+            return
+        slugs.add(slug)
+        self.existing.get().by_source[digest] = article
+        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text, done))
+
+    def settle(self, *, force: bool = False) -> None:
+        """Wait for the pending articles, record them, write the manifest if it changed (or with FORCE),
+        and end the writer's threads (workers are forked only while none run)."""
+        while self.pending:
+            pending, self.pending = self.pending, []
+            for item in pending:
+                try:
+                    free = item.done.result()
+                except OSError as exc:
+                    self.report.rejected.append(SourceError(item.source, f"cannot write {item.article}: "
+                                                                         f"{exc.strerror or exc}"))
+                    continue
+                if free:
+                    self.record(item.source, item.digest, item.article, item.text)
+                    self.report.written.append(Imported(item.source, item.article))
+                else:  # a file we did not know about holds this name: the next suffix
+                    self.write(item.source, item.digest, item.date, item.draft, item.base_slug, item.attempt + 1)
+        if self.recorded or force:
+            save_manifest(self.site_dir, self.manifest)
+            self.recorded = 0
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
 
 def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
@@ -108,20 +246,9 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict[str, ManifestEntry],
-                existing: ExistingArticles, report: ImportReport, learned: LearnedTagger) -> None:
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        report.rejected.append(SourceError(source, f"cannot read the file: {exc.strerror or exc}"))
-        return
-    if len(data) > MAX_ARTICLE_BYTES:  # the build would refuse the article: refuse the copy now, saying why
-        report.rejected.append(SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may be at "
-                                                   f"most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
-        return
-    digest = sha256(data)
-
-    entry = manifest.get(digest)
+def _import_one(source: Path, story: _Prepared, batch: _Batch, learned: LearnedTagger) -> None:
+    report, site_dir, digest = batch.report, batch.site_dir, story.digest
+    entry = batch.manifest.get(digest) if digest else None
     if entry is not None:
         article = site_dir / entry.article
         if article.is_file() and sha256(article.read_bytes()) != entry.written_sha256:
@@ -129,37 +256,15 @@ def _import_one(source: Path, site_dir: Path, config: SiteConfig, manifest: dict
         else:  # untouched, or deleted by an editor on purpose: either way not written again
             report.unchanged.append(Imported(source, article))
         return
-    if digest in existing.by_source:  # imported, but the manifest was lost or the import interrupted
-        article = existing.by_source[digest]
-        manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(),
-                                         sha256(article.read_bytes()))
-        save_manifest(site_dir, manifest)
+    if story.error is not None or digest is None:
+        report.rejected.append(story.error or SourceError(source, "cannot read the file"))
+        return
+    articles = batch.existing.get()
+    if digest in articles.by_source:  # imported, but the manifest was lost, the import interrupted, or
+        article = articles.by_source[digest]  # the same story came twice in this batch
+        if not any(item.digest == digest for item in batch.pending):
+            batch.record(source, digest, article, article.read_bytes())
         report.unchanged.append(Imported(source, article))
         return
-
-    try:
-        copy = parse_wire(data)
-    except NotWireCopy as exc:
-        report.rejected.append(SourceError(source, exc.message, exc.line))
-        return
-    title, base_slug = title_and_slug(copy)
-    learned_tags = learned.tags_for(title, copy.paragraphs)
-    for attempt in range(1, 10_000):
-        slug = base_slug if attempt == 1 else f"{base_slug}-{attempt}"
-        if slug in existing.slugs:
-            continue
-        fields = front_matter(copy, file_name=source.name, sha256=digest, slug=slug, title=title, config=config,
-                              learned_tags=learned_tags)
-        text = render_article(fields, copy.paragraphs).encode("utf-8")
-        article = article_path(site_dir, copy.date.isoformat(), slug)
-        if atomic_write(article, text, exclusive=True):
-            break
-        existing.slugs.add(slug)  # a file we did not know about holds this name: try the next suffix
-    else:
-        report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
-        return
-    existing.slugs.add(slug)
-    existing.by_source[digest] = article
-    manifest[digest] = ManifestEntry(source.name, article.relative_to(site_dir).as_posix(), sha256(text))
-    save_manifest(site_dir, manifest)
-    report.written.append(Imported(source, article))
+    if story.draft is not None and story.date is not None:
+        batch.write(source, digest, story.date, learned.add_to(story.draft), slug_of(story.draft.title))

@@ -6,13 +6,15 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pycountry
 import yaml
 
 from dateline.geo import country_aliases, country_by_code, name_key
+from dateline.ingest.salience import FEATURES, Named, features, is_about
 from dateline.ingest.words import POSSESSIVE, sentences, words
 
 DATA = Path(__file__).parent / "data"
@@ -24,6 +26,7 @@ _TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:\.[^\W\d_][\w'’]*)*\.?")
 _SHORT_CONNECTORS = 3  # lower-case words this short may sit inside a place name ("Isle of Man")
 
 
+@lru_cache(maxsize=1 << 17)  # news copy reuses its words: each is folded once per import, not per mention
 def fold(text: str) -> str:
     """The lookup key of a place name: geo's folding (case, accents, dots, 'the'), hyphens as spaces."""
     return name_key(text.replace("-", " ").replace("–", " "))
@@ -40,7 +43,8 @@ class Gazetteer:
     currency_words: frozenset[str]  # "dollar", "franc": "Australian dollar" is a market
     person_names: frozenset[str]
     contextual: dict[str, dict[str, list[str] | str]]  # folded word -> code -> cue words, or "otherwise"
-    max_words: int
+    first_words: dict[str, int]  # folded first word of a name -> the most words a name starting with it has
+    country_names: frozenset[str]  # folded names of countries and their institutions, as opposed to cities
 
 
 @cache
@@ -64,6 +68,7 @@ def gazetteer() -> Gazetteer:
     for code, names in places["places"].items():
         for name in names:
             phrases.setdefault(fold(name), code)
+    country_names = frozenset(phrases)
     display: dict[str, str] = {}
     for code, names in cities["regions"].items():
         for name in names:
@@ -95,8 +100,17 @@ def gazetteer() -> Gazetteer:
         currency_words=frozenset(places["currency_words"]),
         person_names=frozenset(fold(w) for w in places["person_names"]),
         contextual=contextual,
-        max_words=max(len(k.split()) for k in [*phrases, *demonyms]),
+        first_words=_first_words([*phrases, *demonyms, *(f"{d}s" for d in demonyms)]),
+        country_names=country_names,
     )
+
+
+def _first_words(keys: list[str]) -> dict[str, int]:
+    longest: dict[str, int] = {}
+    for key in keys:
+        words_ = key.split()
+        longest[words_[0]] = max(longest.get(words_[0], 0), len(words_))
+    return longest
 
 
 def _is_alpha3(key: str, code: str) -> bool:
@@ -108,12 +122,31 @@ def _is_alpha3(key: str, code: str) -> bool:
 class Mention:
     code: str
     start: int  # character offset in the text scanned
+    end: int
+    kind: str = "country"  # "country" (a name or alias), "demonym" ("Belarusian") or "place" (a city, a region)
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    text: str  # as written, with a possessive ending: "Britain's"
+    bare: str  # without the possessive ending: "Britain"
+    key: str  # folded: "britain"
+
+
+def _tokens(text: str) -> list[_Token]:
+    found = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        bare = POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+        found.append(_Token(match.start(), match.end(), word, bare, fold(bare)))
+    return found
 
 
 def find_places(text: str) -> list[Mention]:
     """Every country named in TEXT by name, alias, demonym, region or city, in order of appearance."""
     places = gazetteer()
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    tokens = _tokens(text)
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -123,20 +156,28 @@ def find_places(text: str) -> list[Mention]:
             continue
         length, key, code = matched
         if code and code != NOT_A_PLACE and _is_place_here(text, tokens, i, length, key, places):
-            mentions.append(Mention(_resolve(key, code, text, places), tokens[i][0]))
+            kind = "country" if key in places.country_names else "place" if key in places.phrases else "demonym"
+            mentions.append(Mention(_resolve(key, code, text, places), tokens[i].start,
+                                    tokens[i + length - 1].end, kind))
         i += length
     return mentions
 
 
-def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
-                   places: Gazetteer) -> tuple[int, str, str] | None:
-    for length in range(min(places.max_words, len(tokens) - i), 0, -1):
+def _longest_match(text: str, tokens: list[_Token], i: int, places: Gazetteer) -> tuple[int, str, str] | None:
+    first = tokens[i].key
+    # Most words start no place name: the index of first words says how long a name starting here can be.
+    longest = places.first_words.get(first, 0)
+    if first == "the" and i + 1 < len(tokens):  # names are folded without "the": "The Hague" is "hague"
+        longest = max(longest, places.first_words.get(tokens[i + 1].key, -1) + 1)
+    for length in range(min(longest, len(tokens) - i), 0, -1):
         window = tokens[i:i + length]
         # A place name is one run of words: no comma or full stop inside it.
-        if any(text[a[1]:b[0]].strip(" -–") for a, b in zip(window, window[1:], strict=False)):
+        if any(text[a.end:b.start].strip(" -–") or a.text.endswith(".") and _ends_sentence(a)
+               for a, b in zip(window, window[1:], strict=False)):
             continue
-        words_ = [POSSESSIVE.sub("", w) for _, _, w in window]
-        key = fold(" ".join(words_))
+        key = " ".join(t.key for t in window)
+        if key.startswith("the "):
+            key = key[4:]
         code = places.phrases.get(key)
         if code is None:
             code = places.demonyms.get(key)
@@ -144,6 +185,7 @@ def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
                 code = places.demonyms.get(key[:-1])  # "Lithuanians", "Britons"
         if code is None:
             continue
+        words_ = [t.bare for t in window]
         if code != NOT_A_PLACE and not all(_capitalised(w) or len(w) <= _SHORT_CONNECTORS for w in words_):
             continue  # case matters: "turkey", "china", "chad" in lower case are not places
         if code != NOT_A_PLACE and not words_[0][:1].isupper():
@@ -152,42 +194,59 @@ def _longest_match(text: str, tokens: list[tuple[int, int, str]], i: int,
     return None
 
 
+def _ends_sentence(token: _Token) -> bool:
+    """Whether the full stop after TOKEN ends a sentence: "Italy." does, "U.S." and "Corp." do not."""
+    word = token.text.rstrip(".")
+    return "." not in word and word not in words().abbreviations and len(word) > 1
+
+
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[2:3].isupper() and word[1:2] in "'’"  # "d'Ivoire"
 
 
-def _is_place_here(text: str, tokens: list[tuple[int, int, str]], i: int, length: int, key: str,
-                   places: Gazetteer) -> bool:
+def _is_place_here(text: str, tokens: list[_Token], i: int, length: int, key: str, places: Gazetteer) -> bool:
     if key in places.common_words or _starts_company_name(text, tokens, i + length, places):
         return False
     after = i + length
-    if after < len(tokens) and not text[tokens[after - 1][1]:tokens[after][0]].strip() \
-            and tokens[after][2].rstrip(".").lower() in places.currency_words:
+    if after < len(tokens) and _adjacent(text, tokens[after - 1], tokens[after]) \
+            and tokens[after].text.rstrip(".").lower() in places.currency_words:
         return False
     if key in places.person_names and length == 1:
-        # "Michael Jordan", "Jordan Peterson", "Chad Smith": a name when a capitalised word that is
-        # neither a place nor a function word stands right beside it.
+        # "Michael Jordan", "Jordan Peterson", "Chad Smith", "Peter Bradford": a name when a capitalised
+        # word that is neither a place nor a function word stands right beside it.
         not_names = words().not_names
         neighbours = []
-        if i > 0 and not text[tokens[i - 1][1]:tokens[i][0]].strip():
-            neighbours.append(tokens[i - 1][2])
-        possessive = bool(POSSESSIVE.search(tokens[i][2]))
-        if i + 1 < len(tokens) and not possessive and not text[tokens[i][1]:tokens[i + 1][0]].strip():
-            neighbours.append(tokens[i + 1][2])
-        for word in neighbours:
-            word = POSSESSIVE.sub("", word).rstrip(".")
-            if word[:1].isupper() and word not in not_names and fold(word) not in places.phrases \
-                    and fold(word) not in places.demonyms:
+        if i > 0 and _adjacent(text, tokens[i - 1], tokens[i]):
+            neighbours.append(tokens[i - 1])
+        possessive = tokens[i].text != tokens[i].bare
+        if i + 1 < len(tokens) and not possessive and _adjacent(text, tokens[i], tokens[i + 1]):
+            neighbours.append(tokens[i + 1])
+        for token in neighbours:
+            word = token.bare.rstrip(".")
+            if word[:1].isupper() and word not in not_names and token.key not in places.phrases \
+                    and token.key not in places.demonyms:
                 return False
     return True
 
 
-def _starts_company_name(text: str, tokens: list[tuple[int, int, str]], after: int, places: Gazetteer) -> bool:
-    """True when the capitalised words right after a place end in a company word ("Swiss Bank Corp")."""
+def _adjacent(text: str, before: _Token, after: _Token) -> bool:
+    """Two words of one run: only spaces between them, and no full stop ending a sentence."""
+    return not text[before.end:after.start].strip() and not (before.text.endswith(".") and _ends_sentence(before))
+
+
+def _starts_company_name(text: str, tokens: list[_Token], after: int, places: Gazetteer) -> bool:
+    """True when the capitalised words right after a place end in a company word ("Swiss Bank Corp").
+
+    Not across a full stop ("... in Italy. Shamrock Capital said"), nor after a possessive: in
+    "Britain's Redland Plc" the place is the company's country, named as such.
+    """
+    if after == 0 or after >= len(tokens) or tokens[after - 1].text != tokens[after - 1].bare:
+        return False
     for j in range(after, min(after + 4, len(tokens))):
-        if text[tokens[j - 1][1]:tokens[j][0]].strip() not in ("", "&", "and"):
+        gap = text[tokens[j - 1].end:tokens[j].start].strip()
+        if gap not in ("", "&", "and") or tokens[j - 1].text.endswith(".") and _ends_sentence(tokens[j - 1]):
             return False
-        word = POSSESSIVE.sub("", tokens[j][2]).rstrip(".")
+        word = tokens[j].bare.rstrip(".")
         if not word[:1].isupper():
             return False
         if word in places.company_words:
@@ -231,29 +290,37 @@ def place_display(name: str) -> str:
     return name
 
 
-def detect_countries(paragraphs: Sequence[str], dateline: str | None) -> list[str]:
-    """ISO codes of the countries the story is about, most prominent first.
+@dataclass(frozen=True)
+class CountryTiers:
+    about: list[str]  # front matter `countries`: what the story is about, most prominent first
+    mentioned: list[str]  # `mentioned_countries`: every other country the copy names, in order of appearance
 
-    A country is kept when it is the dateline's, or named in the lead's first sentence, or named
-    at least twice: most false positives are places mentioned in passing.
+
+def detect_countries(paragraphs: Sequence[str], dateline: str | None) -> CountryTiers:
+    """ISO codes of the countries a story is about, and of those it only mentions.
+
+    Every country named, and the dateline's, is a candidate; salience.py weighs where and how often
+    each is named (dateline, first sentence, lead, count, in a list...). The dateline's country is
+    always among those the story is about.
     """
     text = "\n\n".join(paragraphs)
-    first_sentence = sentences(paragraphs[0])[0] if paragraphs else ""
+    first_sentence = sentences(paragraphs[0])[0] if paragraphs and paragraphs[0].strip() else ""
     home = dateline_country(dateline)
-    counts: dict[str, int] = {}
-    first_seen: dict[str, int] = {}
-    in_lead: set[str] = set()
-    for mention in find_places(text):
-        counts[mention.code] = counts.get(mention.code, 0) + 1
-        first_seen.setdefault(mention.code, mention.start)
-        if mention.start < len(first_sentence):
-            in_lead.add(mention.code)
+    mentions = find_places(text)
+    by_code: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_code.setdefault(mention.code, []).append(mention)
+    named = [Named(code, tuple(m.start for m in found), tuple(m.end for m in found), tuple(m.kind for m in found))
+             for code, found in by_code.items()]
+    vectors = features(named, home, text, len(first_sentence), len(paragraphs[0]) if paragraphs else 0)
+    about = [code for code, vector in vectors.items() if code == home or is_about(vector)]
+    first_seen = {code: found[0].start for code, found in by_code.items()}
     if home:
-        counts.setdefault(home, 0)
         first_seen.setdefault(home, -1)
-    kept = [code for code in counts if code == home or code in in_lead or counts[code] >= 2]
+    in_lead = {code for code, vector in vectors.items() if vector[FEATURES.index("first_sentence")]}
 
     def prominence(code: str) -> tuple[int, int]:
-        return -(counts[code] + 2 * (code in in_lead) + (code == home)), first_seen[code]
+        return -(len(by_code.get(code, ())) + 2 * (code in in_lead) + (code == home)), first_seen[code]
 
-    return sorted(kept, key=prominence)
+    mentioned = sorted((code for code in by_code if code not in about), key=lambda code: first_seen[code])
+    return CountryTiers(sorted(about, key=prominence), mentioned)

@@ -14,6 +14,7 @@ build, a preview or a publish) only when that digest changes. Predicting needs o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ from dateline.config import LearnedTagsConfig, SiteConfig
 from dateline.content import ARTICLES_DIR, scan_article_files, split_front_matter
 from dateline.errors import SourceError
 from dateline.fileio import read_bytes
+from dateline.ingest.article import Draft
 from dateline.ingest.tag_model import (
     FORMAT,
     LEARNED_KEY,
@@ -42,6 +44,7 @@ from dateline.ingest.tag_model import (
     load_model,
     model_bytes,
 )
+from dateline.ingest.tags import with_learned
 from dateline.ingest.write import load_manifest
 from dateline.text import collapse_whitespace, slugify
 from dateline.yamlutil import UniqueKeyLoader, read_nodes, simple_mapping
@@ -292,22 +295,40 @@ def training_process() -> None:
     write_atomically(Path(job["model"]), model_bytes(train(Path(job["site"]), settings)))
 
 
+def add_learned(draft: Draft, learned: Sequence[str], max_tags: int) -> Draft:
+    """DRAFT with LEARNED tags after its keyword-rule tags (at most MAX_TAGS in all), those written listed
+    again under tags_learned, right after tags, so an editor can tell the guesses."""
+    tags, guessed = with_learned(draft.fields.get("tags", []), learned, max_tags=max_tags)
+    if not guessed:
+        return draft
+    fields: dict = {}
+    for key, value in draft.fields.items():
+        fields[key] = tags if key == "tags" else value
+        if key == "tags":
+            fields[LEARNED_KEY] = guessed
+    return dataclasses.replace(draft, fields=fields)
+
+
 class LearnedTagger:
     """Learned tags for one import batch: the model is made ready when the first story needs it."""
 
     def __init__(self, site_dir: Path, config: SiteConfig) -> None:
         self._site_dir = site_dir
         self._settings = config.import_.learned_tags
+        self._max_tags = config.import_.max_tags
         self._state: ModelState | None = None
 
-    def tags_for(self, title: str, paragraphs: Sequence[str]) -> list[str]:
-        """The tags the model gives this copy, most certain first; [] without a model."""
+    def add_to(self, draft: Draft) -> Draft:
+        """DRAFT with the tags the model gives it (see with_learned); DRAFT itself without a model.
+
+        The model reads the draft's title and Markdown body, as it read the archive's articles."""
         if not self._settings.enabled:
-            return []
+            return draft
         if self._state is None:
             self._state = current_model(self._site_dir, self._settings)
         model = self._state.model
-        return model.predict(article_text(title, paragraphs)) if model else []
+        return add_learned(draft, model.predict(article_text(draft.title, draft.body)), self._max_tags) if model \
+            else draft
 
     @property
     def notes(self) -> list[str]:

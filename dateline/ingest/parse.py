@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from dateline.ingest.tables import is_table_line
+
 
 class NotWireCopy(ValueError):
     """The bytes are not wire copy; `line` is where the problem is (None: the whole file)."""
@@ -23,7 +25,10 @@ class WireCopy:
     date: dt.date
     dateline: str | None  # as written: "PORTLAND, Ore.", "SÃO PAULO"; None when the copy has none
     source: str | None  # the agency credit as written: "AFP", "Reuters", "dpa"; None when uncredited
-    paragraphs: tuple[str, ...]  # never empty; dateline prefix and credit removed, whitespace collapsed
+    # Never empty; dateline prefix and credit removed. Prose paragraphs are one line with whitespace
+    # collapsed; a table keeps its lines ("\n" between them) and its column spacing.
+    paragraphs: tuple[str, ...]
+    headline: str | None = None  # the agency's own headline, when the format carries one (wire text does not)
 
     @property
     def lead(self) -> str:
@@ -40,6 +45,11 @@ _DASH_CREDIT = re.compile(r"(?:(?<=[" + re.escape(_SENTENCE_END) + r"])[ \t]*|\n
                           r"(?P<agency>[A-Za-z][\w&./]*(?:[ /][A-Z][\w&./]*){0,3})[ \t]*$")
 _PAREN_CREDIT = re.compile(r"(?:(?<=[" + re.escape(_SENTENCE_END) + r"])[ \t]*|\n[ \t]*|^)"
                            r"\((?P<agency>[A-Za-z][\w&./]*(?:[ /][A-Za-z][\w&./]*){0,3})\)[ \t]*$")
+# After a table's last figure ("11.9 mln debit – Reuters") there is no full stop: a dash credit there is
+# trusted when it names a news agency.
+_AGENCY_CREDIT = re.compile(r"[ \t]+(?:[–—]|--?)[ \t]*(?P<agency>Reuters|AFP|AP|dpa|DPA|ANSA|EFE|Xinhua|Kyodo|UPI|"
+                            r"Bloomberg|PA|TASS|LETA|BNS|ELTA|Belga|APA|Yonhap|Anadolu|PTI|Bernama|Antara|Jiji|"
+                            r"SDA|NTB|TT|Ritzau|STT|CTK|PAP|MTI|BTA)[ \t]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -100,17 +110,26 @@ def parse_wire(data: bytes) -> WireCopy:
         body = body[found.end():]
 
     source = None
-    for credit in (_DASH_CREDIT, _PAREN_CREDIT):
+    for credit in (_DASH_CREDIT, _PAREN_CREDIT, _AGENCY_CREDIT):
         found = credit.search(body)
         if found:
             source = found.group("agency")
             body = body[:found.start()]
             break
 
-    paragraphs = tuple(p for p in (" ".join(chunk.split()) for chunk in re.split(r"\n\s*\n", body)) if p)
+    paragraphs = tuple(p for p in (_paragraph(chunk) for chunk in re.split(r"\n\s*\n", body)) if p)
     if not paragraphs:
         raise NotWireCopy("no article text after the date line", line)
     return WireCopy(date=date, dateline=dateline, source=source, paragraphs=paragraphs)
+
+
+def _paragraph(chunk: str) -> str:
+    """One paragraph on one line, whitespace collapsed; a table keeps its lines (and their column spacing)."""
+    lines = [line.rstrip().expandtabs(8) for line in chunk.strip("\n").split("\n") if line.strip()]
+    if len(lines) >= 2 and sum(is_table_line(line) for line in lines) * 2 > len(lines):
+        indent = min(len(line) - len(line.lstrip()) for line in lines)
+        return "\n".join(line[indent:] for line in lines)
+    return " ".join(chunk.split())
 
 
 def _is_dateline(city: str, region: str | None) -> bool:

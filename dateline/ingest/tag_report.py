@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from dateline.config import LearnedTagsConfig, SiteConfig
-from dateline.ingest.article import title_and_slug
-from dateline.ingest.learned_tags import ModelState, model_path
+from dateline.ingest.article import enrich
+from dateline.ingest.learned_tags import ModelState, add_learned, model_path
 from dateline.ingest.parse import parse_wire
 from dateline.ingest.tag_model import LEARNED_KEY, TagStats, article_text
-from dateline.ingest.tags import tags_and_learned
 from dateline.text import slugify
 
 
@@ -67,19 +66,17 @@ def describe(site_dir: Path, state: ModelState, config: SiteConfig) -> list[str]
 
 
 def explain(state: ModelState, config: SiteConfig, source: Path, data: bytes) -> list[str]:
-    """The `tags --explain FILE` report: the tags an import would write for wire copy DATA, and for the
-    learned tags given (and the nearest missed) the words that weighed most. Raises NotWireCopy."""
-    copy = parse_wire(data)
-    title, _ = title_and_slug(copy)
+    """The `tags --explain FILE` report: the tags an import would write for wire copy DATA (the importer's own
+    steps, so exactly those), and for the learned tags given (and the nearest missed) the words that weighed
+    most. Raises NotWireCopy."""
     model = state.model
-    text = article_text(title, copy.paragraphs)
+    draft = enrich(parse_wire(data), config)
+    text = article_text(draft.title, draft.body)
     scores = model.scores(text) if model else []
-    tags, learned = tags_and_learned(copy.paragraphs, config.topics, max_tags=config.import_.max_tags,
-                                     name_tags=config.import_.name_tags,
-                                     learned=[name for name, score in scores if score > 0])
-    lines = [f"{source}: {title}", f"tags: [{', '.join(tags)}]"]
-    if learned:
-        lines.append(f"{LEARNED_KEY}: [{', '.join(learned)}]")
+    draft = add_learned(draft, [name for name, score in scores if score > 0], config.import_.max_tags)
+    lines = [f"{source}: {draft.title}", f"tags: [{', '.join(draft.fields['tags'])}]"]
+    if LEARNED_KEY in draft.fields:
+        lines.append(f"{LEARNED_KEY}: [{', '.join(draft.fields[LEARNED_KEY])}]")
     if not model:
         lines.append("No learned tags: the archive does not teach any tag yet (see `python build.py tags`).")
         return lines

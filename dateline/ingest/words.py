@@ -15,10 +15,7 @@ DATA = Path(__file__).parent / "data"
 @dataclass(frozen=True)
 class Words:
     abbreviations: frozenset[str]
-    name_titles: tuple[str, ...]  # longest first, so "Prime Minister" is tried before "Minister"
     not_names: frozenset[str]
-    irregular_verbs: dict[str, str]
-    clause_breaks: tuple[str, ...]
     time_phrases: tuple[str, ...]
 
 
@@ -28,10 +25,7 @@ def words() -> Words:
     by_length = lambda items: tuple(sorted(set(items), key=lambda s: (-len(s.split()), -len(s), s)))  # noqa: E731
     return Words(
         abbreviations=frozenset(data["abbreviations"]),
-        name_titles=by_length(data["name_titles"]),
         not_names=frozenset(data["not_names"]),
-        irregular_verbs=dict(data["irregular_verbs"]),
-        clause_breaks=by_length(data["clause_breaks"]),
         time_phrases=by_length(data["time_phrases"]),
     )
 
@@ -42,14 +36,14 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])
 
 
 def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences; "Mr. Smith", "U.S. officials" and "J. Smith" do not end one."""
+    """Split a paragraph into sentences; "Mr. Smith", "U.S. officials", "J. Smith" and "L.K. Evans" do not end one."""
     known = words().abbreviations
     found, start = [], 0
     for boundary in _BOUNDARY.finditer(paragraph):
         before = paragraph[start:boundary.start()].rsplit(None, 1)
         last_word = before[-1] if before else ""
         if paragraph[boundary.start()] == "." and (last_word.lstrip("(\"'“‘") in known
-                                                   or re.fullmatch(r"\W*[A-Z]", last_word)):
+                                                   or re.fullmatch(r"\W*(?:[A-Z]\.)*[A-Z]", last_word)):
             continue
         found.append(paragraph[start:boundary.end()].strip())
         start = boundary.end()
@@ -57,3 +51,15 @@ def sentences(paragraph: str) -> list[str]:
     if rest:
         found.append(rest)
     return found
+
+
+# "<UN.A>", "<F>", "<BLDS ST>": stock symbols after a company's name; "<Ralph Andrews Productions>":
+# Reuters' mark for an unlisted company, whose name stays.
+_SYMBOL = re.compile(r"\s*<[A-Z0-9][A-Z0-9.\-/&= ]{0,14}>")
+_UNLISTED = re.compile(r"<([^<>]{1,80})>")
+
+
+def strip_symbols(text: str, *, mark: str = "") -> str:
+    """TEXT without stock symbols (MARK where each was); the names of unlisted companies without their
+    angle brackets."""
+    return _UNLISTED.sub(r"\1", _SYMBOL.sub(f" {mark}" if mark else "", text))
