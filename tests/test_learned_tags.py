@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from learned_archive import wire, write_archive
+from learned_archive import TOPICS, story, wire, write_archive
 
 from dateline.config import load_config
 from dateline.ingest import import_paths
@@ -325,3 +325,32 @@ def test_articles_teach_as_the_build_reads_them(site):
     taught = {article.path: article for article in training_set(site).articles}
     assert taught["2025/words.md"].tags == ("no", "weather")  # YAML 1.2: "no" is a word; one tag per slug
     assert "2025/twice.md" not in taught  # the build refuses a repeated key: it teaches nothing
+
+
+def test_stories_scored_by_the_import_workers_get_what_this_process_would_give(site, tmp_path, monkeypatch):
+    """The first new story of an import reads the model in the importing process; the workers forked after it
+    score their stories themselves. Either way a story gets the same tags."""
+    import dateline.ingest as ingest
+    from dateline.ingest.article import enrich
+    from dateline.ingest.learned_tags import score_draft
+    from dateline.ingest.parse import parse_wire
+
+    monkeypatch.setattr(ingest, "MANIFEST_BATCH", 30)  # batches of 30: the first one before the model is read
+    monkeypatch.setattr(ingest, "PARALLEL_FROM", 10)
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for number in range(90):
+        topic = sorted(TOPICS)[number % 3]
+        _, paragraphs = story(topic, number)
+        (folder / f"{number:03d}.txt").write_text(wire(f"2025-11-{1 + number % 28:02d}", "OSLO",
+                                                       [*paragraphs, f"Story {number}."]), encoding="utf-8")
+    report = import_paths([folder], site, load_config(site))
+    assert len(report.written) == 90
+    config, model = load_config(site), load_model(model_path(site))
+    learned = 0
+    for imported in report.written:
+        fields = front_matter(imported.article)
+        expected = score_draft(enrich(parse_wire(imported.source.read_bytes()), config), model, 8).fields
+        assert fields["tags"] == expected["tags"] and fields.get("tags_learned") == expected.get("tags_learned")
+        learned += bool(fields.get("tags_learned"))
+    assert learned >= 60

@@ -10,7 +10,7 @@ article an editor changed since import is kept as it is and reported.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +110,8 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
             chunk = sources[start:start + max(MANIFEST_BATCH, len(manifest) // 2)]
             start += len(chunk)
             # Workers are forked only while no writer thread runs (settle closes the writer).
-            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest)), chunk,
-                                  min_items=PARALLEL_FROM)
+            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest),
+                                                    learned=learned.ready()), chunk, min_items=PARALLEL_FROM)
             for source, story in zip(chunk, prepared, strict=True):
                 _import_one(source, story, batch, learned)
             batch.settle()
@@ -130,13 +130,16 @@ class _Prepared:
     error: SourceError | None = None
     date: str | None = None
     draft: Draft | None = None  # None for copy already in the manifest, or rejected
+    learned: bool = False  # the draft has its learned tags already (see LearnedTagger.ready)
 
 
-def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str]) -> list[_Prepared]:
-    return [_prepare(source, config, known) for source in sources]
+def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str],
+                 learned: Callable[[Draft], Draft] | None) -> list[_Prepared]:
+    return [_prepare(source, config, known, learned) for source in sources]
 
 
-def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepared:
+def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
+             learned: Callable[[Draft], Draft] | None = None) -> _Prepared:
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -151,7 +154,9 @@ def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepar
         copy = parse_wire(data)
     except NotWireCopy as exc:
         return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
-    return _Prepared(digest, date=copy.date.isoformat(), draft=enrich(copy, config))
+    draft = enrich(copy, config)
+    return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
+                     learned=learned is not None)
 
 
 @dataclass
@@ -267,4 +272,5 @@ def _import_one(source: Path, story: _Prepared, batch: _Batch, learned: LearnedT
         report.unchanged.append(Imported(source, article))
         return
     if story.draft is not None and story.date is not None:
-        batch.write(source, digest, story.date, learned.add_to(story.draft), slug_of(story.draft.title))
+        draft = story.draft if story.learned else learned.add_to(story.draft)  # the first new story: read the model
+        batch.write(source, digest, story.date, draft, slug_of(story.draft.title))

@@ -15,6 +15,7 @@ build, a preview or a publish) only when that digest changes. Predicting needs o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,6 +310,11 @@ def add_learned(draft: Draft, learned: Sequence[str], max_tags: int) -> Draft:
     return dataclasses.replace(draft, fields=fields)
 
 
+def score_draft(draft: Draft, model: TagModel, max_tags: int) -> Draft:
+    """DRAFT with the tags MODEL gives it: the model reads its title and Markdown body, as it read the archive."""
+    return add_learned(draft, model.predict(article_text(draft.title, draft.body)), max_tags)
+
+
 class LearnedTagger:
     """Learned tags for one import batch: the model is made ready when the first story needs it."""
 
@@ -326,9 +332,14 @@ class LearnedTagger:
             return draft
         if self._state is None:
             self._state = current_model(self._site_dir, self._settings)
-        model = self._state.model
-        return add_learned(draft, model.predict(article_text(draft.title, draft.body)), self._max_tags) if model \
-            else draft
+        return score_draft(draft, self._state.model, self._max_tags) if self._state.model else draft
+
+    def ready(self) -> Callable[[Draft], Draft] | None:
+        """add_to, once the model is ready (None before, and without a model): the importer's workers,
+        forked after that, score their stories themselves; before, this process does (a worker must never
+        be the one to read or train the model)."""
+        model = self._state.model if self._state and self._settings.enabled else None
+        return functools.partial(score_draft, model=model, max_tags=self._max_tags) if model else None
 
     @property
     def notes(self) -> list[str]:
