@@ -243,11 +243,11 @@ def _build(args: argparse.Namespace) -> int:
 def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
     """Import new raw files from content/inbox/ first; a file that is not wire copy is warned about (once) and
     left where it is, and the build goes on."""
-    inbox = site / "content" / "inbox"
-    if not inbox.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in inbox.iterdir()):
+    from dateline.inbox import import_inbox_for_build, needs_import
+
+    if not needs_import(site):
         return
     from dateline.config import load_config
-    from dateline.inbox import import_inbox_for_build
 
     imported = import_inbox_for_build(site, load_config(site, base_url=base_url))
     for line in imported.lines():

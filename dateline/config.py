@@ -44,6 +44,9 @@ class ImportConfig:
     max_tags: int = 8  # tags the importer writes per article
     name_tags: bool = True  # also tag people and organisations named in the copy
     learned_tags: LearnedTagsConfig = field(default_factory=LearnedTagsConfig)
+    # agency subject code (IPTC Subject Code "04016007", Media Topic "medtop:20000568") -> the site's tag
+    subjects: dict[str, str] = field(default_factory=dict, metadata={
+        "hint": "quote each code, e.g. '04016007': bankruptcy (unquoted, YAML reads 04016007 as a number)"})
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,8 @@ def _build(cls: type, data: dict, prefix: tuple[str, ...], path: Path,
             values[f.name] = value
         else:
             errors.append(SourceError(path, f"'{'.'.join(key_path)}' must be {_describe(hint)}, "
-                                            f"not {_describe_value(value)}", line))
+                                            f"not {_describe_value(value)}"
+                                            + (f": {f.metadata['hint']}" if "hint" in f.metadata else ""), line))
     if any(e.path == path for e in errors):
         return None
     return cls(**values)
@@ -240,6 +244,10 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         problem(("import", "learned_tags", "min_precision"),
                 f"'import.learned_tags.min_precision' must be between 0 and 1, such as 0.8 "
                 f"(not {learned.min_precision})")
+    for code, tag in config.import_.subjects.items():
+        if not code.strip() or not tag.strip():
+            problem(("import", "subjects"), f"import.subjects: {code!r}: {tag!r} needs both a subject code and a "
+                                            "tag, e.g. '04016007': bankruptcy")
     permalink_errors = len(errors)
     placeholders = set(re.findall(r"\{(\w*)\}", config.permalink))
     if "slug" not in placeholders:

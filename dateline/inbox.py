@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from dateline.ingest import ImportReport
 
 WARNED = "inbox-warned.json"
+# dateline.ingest.write's names for them, spelled here so a build with nothing to import never loads the importer
+INBOX = Path("content") / "inbox"
+AGENCY_STATE = Path("content") / ".agency.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,19 @@ class InboxImport:
         keeps its originals) and without the rejected files (see warnings)."""
         return [line for line in self.report.lines(site_dir=site_dir, skipped=False)
                 if not line.startswith("rejected ")]
+
+
+def needs_import(site_dir: Path) -> bool:
+    """Whether a build's inbox step has work: files in content/inbox/, or embargoed agency stories waiting
+    for their time (the first import after it publishes them, even with an empty inbox)."""
+    inbox = site_dir / INBOX
+    if inbox.is_dir() and any(not p.name.startswith(".") and p.is_file() for p in inbox.rglob("*")):
+        return True
+    try:
+        state = json.loads((site_dir / AGENCY_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(state, dict) and bool(state.get("embargoes"))
 
 
 def import_inbox_for_build(site_dir: Path, config: SiteConfig) -> InboxImport:

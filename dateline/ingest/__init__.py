@@ -4,23 +4,30 @@
     import_inbox(site_dir, config)                     # everything new in content/inbox/
 
 Originals are only read. Each source is imported once (keyed by the sha256 of its bytes); an
-article an editor changed since import is kept as it is and reported.
+article an editor changed since import is kept as it is and reported. Agency formats (formats/)
+give stories with ids and versions: versions.py decides what a newer version, a kill or an
+embargo does to the article an earlier one became.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
+from dateline.ingest import versions
+from dateline.ingest.agency import agency_fields, import_record, local_image
 from dateline.ingest.article import Draft, enrich, render_article, slug_of
+from dateline.ingest.formats import Story, parse_stories
 from dateline.ingest.learned_tags import LearnedTagger
-from dateline.ingest.parse import NotWireCopy, parse_wire
+from dateline.ingest.parse import NotWireCopy
+from dateline.ingest.report import Imported, ImportReport
 from dateline.ingest.write import (
     INBOX,
     ArticleWriter,
@@ -41,53 +48,14 @@ MANIFEST_BATCH = 500
 PARALLEL_FROM = 200  # stories in a batch worth forking workers for
 
 
-@dataclass(frozen=True)
-class Imported:
-    source: Path  # the raw file
-    article: Path  # the Markdown article it became
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    written: list[Imported] = field(default_factory=list)
-    unchanged: list[Imported] = field(default_factory=list)  # imported before; nothing to do
-    kept_edited: list[Imported] = field(default_factory=list)  # imported before, edited by hand since: kept
-    rejected: list[SourceError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what else happened, such as the learned tagger trained
-
-    @property
-    def skipped(self) -> list[Imported]:
-        return self.unchanged
-
-    def lines(self, *, site_dir: Path | None = None, skipped: bool = True) -> list[str]:
-        """One printable line per source, in the order: written, skipped, kept, rejected, warnings.
-
-        SKIPPED=False leaves out the sources imported before: the inbox keeps its originals, so a
-        build or the preview would otherwise list every one of them every time.
-        """
-        def show(path: Path) -> str:
-            if site_dir is not None and path.is_relative_to(site_dir):
-                return str(path.relative_to(site_dir))
-            return str(path)
-
-        return ([f"wrote {show(i.article)} (from {show(i.source)})" for i in self.written]
-                + [f"skipped {show(i.source)} (already imported as {show(i.article)})"
-                   for i in (self.unchanged if skipped else [])]
-                + [f"kept {show(i.article)} (edited by hand since import; {show(i.source)} not re-imported)"
-                   for i in self.kept_edited]
-                + [f"rejected {error}" for error in self.rejected]
-                + self.notes
-                + [f"warning: {warning}" for warning in self.warnings])
-
-
-def import_inbox(site_dir: Path, config: SiteConfig) -> ImportReport:
+def import_inbox(site_dir: Path, config: SiteConfig, *, now: dt.datetime | None = None) -> ImportReport:
     """Import every file in SITE/content/inbox/ not imported before (hidden files are ignored)."""
     inbox = site_dir / INBOX
-    return import_paths([inbox] if inbox.is_dir() else [], site_dir, config)
+    return import_paths([inbox] if inbox.is_dir() else [], site_dir, config, now=now)
 
 
-def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> ImportReport:
+def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig, *,
+                 now: dt.datetime | None = None) -> ImportReport:
     """Import each raw file, or each file in each folder; a rejected file never stops the rest.
 
     Stories go in batches of MANIFEST_BATCH or more: read, parsed and enriched on every core (forked
@@ -95,13 +63,14 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
     after each batch, and at the end (also when the import is interrupted by an exception), the
     importer waits for them and writes the manifest once. A process killed in between loses nothing:
     each visible article is whole and carries `imported_from.sha256`, and the next import finds it
-    there and records it.
+    there and records it. NOW (default: the clock) decides which embargoes are over.
     """
     report = ImportReport()
     manifest, warning = load_manifest(site_dir)
     if warning:
         report.warnings.append(warning)
-    batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir))
+    agency = versions.AgencyState(site_dir, now or dt.datetime.now(dt.UTC))
+    batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir), agency)
     learned = LearnedTagger(site_dir, config)  # in this process: trained or read when a first new story needs it
     sources = _sources(paths, report)
     try:
@@ -113,10 +82,13 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig) -> I
             prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest),
                                                     learned=learned.ready()), chunk, min_items=PARALLEL_FROM)
             for source, story in zip(chunk, prepared, strict=True):
-                _import_one(source, story, batch, learned)
+                _import_one(source, story, config, batch, learned)
             batch.settle()
+        if versions.lift_embargoes(site_dir, manifest, agency, report):
+            batch.recorded += 1
     finally:
         batch.settle(force=bool(warning))
+        agency.save(site_dir)
         report.notes.extend(learned.notes)
         report.warnings.extend(learned.warnings)
     return report
@@ -131,10 +103,13 @@ class _Prepared:
     date: str | None = None
     draft: Draft | None = None  # None for copy already in the manifest, or rejected
     learned: bool = False  # the draft has its learned tags already (see LearnedTagger.ready)
+    # an agency file: its stories, each with the enrichment's draft (the agency's facts are laid over it
+    # in the writing process, which knows the clock, the site's pictures and earlier versions)
+    agency: tuple[tuple[Story, Draft], ...] = ()
 
 
 def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str],
-                 learned: Callable[[Draft], Draft] | None) -> list[_Prepared]:
+                 learned: Callable[[Draft], Draft] | None = None) -> list[_Prepared]:
     return [_prepare(source, config, known, learned) for source in sources]
 
 
@@ -148,15 +123,18 @@ def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
         return _Prepared(error=SourceError(source, f"the file is {len(data) / 1024 / 1024:.1f} MB; wire copy may "
                                                    f"be at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB"))
     digest = sha256(data)
-    if digest in known:
+    if digest in known or f"{digest}#1" in known:
         return _Prepared(digest)  # imported before: nothing to parse
     try:
-        copy = parse_wire(data)
+        stories = parse_stories(data)
     except NotWireCopy as exc:
         return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
-    draft = enrich(copy, config)
-    return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
-                     learned=learned is not None)
+    if len(stories) == 1 and stories[0].format == "text":
+        copy = stories[0].copy
+        draft = enrich(copy, config)
+        return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
+                         learned=learned is not None)
+    return _Prepared(digest, agency=tuple((story, enrich(story.copy, config)) for story in stories))
 
 
 @dataclass
@@ -164,7 +142,7 @@ class _Written:
     """An article handed to the writer and not yet known to be on disk under its name."""
 
     source: Path
-    digest: str
+    digest: str  # the manifest's key: the file's sha256, "#n" for the n-th story of a file of several
     date: str
     draft: Draft
     base_slug: str
@@ -172,14 +150,17 @@ class _Written:
     article: Path
     text: bytes
     done: Future[bool]
+    story: Story | None  # an agency story: its id, version and embargo are remembered once it is written
+    imported: dict  # what imported_from adds to file and sha256
 
 
 class _Batch:
     """The articles of one stretch between two manifest writes."""
 
     def __init__(self, site_dir: Path, manifest: dict[str, ManifestEntry], report: ImportReport,
-                 existing: LazyExisting) -> None:
+                 existing: LazyExisting, agency: versions.AgencyState) -> None:
         self.site_dir, self.manifest, self.report, self.existing = site_dir, manifest, report, existing
+        self.agency = agency
         self.writer: ArticleWriter | None = None
         self.pending: list[_Written] = []
         self.recorded = 0  # manifest entries added since the last write
@@ -188,7 +169,8 @@ class _Batch:
         self.manifest[digest] = ManifestEntry(source.name, article.relative_to(self.site_dir).as_posix(), sha256(text))
         self.recorded += 1
 
-    def write(self, source: Path, digest: str, date: str, draft: Draft, base_slug: str, attempt: int = 1) -> None:
+    def write(self, source: Path, digest: str, date: str, draft: Draft, base_slug: str, attempt: int = 1, *,
+              story: Story | None = None, imported: dict | None = None) -> None:
         """Hand the article to the writer under the first free slug from ATTEMPT on."""
         slugs = self.existing.get().slugs
         while attempt < 10_000:
@@ -199,7 +181,9 @@ class _Batch:
         else:
             self.report.rejected.append(SourceError(source, f"no free file name for slug {base_slug!r}"))
             return
-        fields = {**draft.fields, "slug": slug, "imported_from": {"file": source.name, "sha256": digest}}
+        source_sha = digest.partition("#")[0]
+        fields = {**draft.fields, "slug": slug,
+                  "imported_from": {"file": source.name, "sha256": source_sha, **(imported or {})}}
         text = render_article(fields, draft.body).encode("utf-8")
         article = article_path(self.site_dir, date, slug)
         if self.writer is None:
@@ -210,8 +194,12 @@ class _Batch:
             self.report.rejected.append(SourceError(source, f"cannot write {article}: {exc.strerror or exc}"))
             return
         slugs.add(slug)
-        self.existing.get().by_source[digest] = article
-        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text, done))
+        self.existing.get().by_source[source_sha] = article
+        self.pending.append(_Written(source, digest, date, draft, base_slug, attempt, article, text, done, story,
+                                     imported or {}))
+
+    def is_pending(self, guid: str) -> bool:
+        return any(item.story is not None and item.story.guid == guid for item in self.pending)
 
     def settle(self, *, force: bool = False) -> None:
         """Wait for the pending articles, record them, write the manifest if it changed (or with FORCE),
@@ -228,14 +216,26 @@ class _Batch:
                 if free:
                     self.record(item.source, item.digest, item.article, item.text)
                     self.report.written.append(Imported(item.source, item.article))
+                    if item.story is not None:
+                        self._agency_written(item, item.story)
                 else:  # a file we did not know about holds this name: the next suffix
-                    self.write(item.source, item.digest, item.date, item.draft, item.base_slug, item.attempt + 1)
+                    self.write(item.source, item.digest, item.date, item.draft, item.base_slug, item.attempt + 1,
+                               story=item.story, imported=item.imported)
         if self.recorded or force:
             save_manifest(self.site_dir, self.manifest)
             self.recorded = 0
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+
+
+    def _agency_written(self, item: _Written, story: Story) -> None:
+        embargo = item.draft.fields.get("embargo")
+        self.agency.written(story, item.article, item.article.relative_to(self.site_dir).as_posix(), embargo)
+        if embargo is not None:
+            self.report.embargoed.append(Imported(item.source, item.article))
+        if story.guid in self.agency.killed:  # the agency killed it before it arrived: imported, but as a draft
+            self.report.withdrawn.append(Imported(item.source, item.article))
 
 
 def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
@@ -251,15 +251,16 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _import_one(source: Path, story: _Prepared, batch: _Batch, learned: LearnedTagger) -> None:
+def _import_one(source: Path, story: _Prepared, config: SiteConfig, batch: _Batch, learned: LearnedTagger) -> None:
     report, site_dir, digest = batch.report, batch.site_dir, story.digest
-    entry = batch.manifest.get(digest) if digest else None
-    if entry is not None:
-        article = site_dir / entry.article
-        if article.is_file() and sha256(article.read_bytes()) != entry.written_sha256:
-            report.kept_edited.append(Imported(source, article))
-        else:  # untouched, or deleted by an editor on purpose: either way not written again
-            report.unchanged.append(Imported(source, article))
+    entries = _entries_of(digest, batch.manifest) if digest else []  # one per story of a file of several
+    if entries:
+        for entry in entries:
+            article = site_dir / entry.article
+            if article.is_file() and sha256(article.read_bytes()) != entry.written_sha256:
+                report.kept_edited.append(Imported(source, article))
+            else:  # untouched, or deleted by an editor on purpose: either way not written again
+                report.unchanged.append(Imported(source, article))
         return
     if story.error is not None or digest is None:
         report.rejected.append(story.error or SourceError(source, "cannot read the file"))
@@ -267,10 +268,59 @@ def _import_one(source: Path, story: _Prepared, batch: _Batch, learned: LearnedT
     articles = batch.existing.get()
     if digest in articles.by_source:  # imported, but the manifest was lost, the import interrupted, or
         article = articles.by_source[digest]  # the same story came twice in this batch
-        if not any(item.digest == digest for item in batch.pending):
+        if not any(item.digest.partition("#")[0] == digest for item in batch.pending):
             batch.record(source, digest, article, article.read_bytes())
         report.unchanged.append(Imported(source, article))
         return
     if story.draft is not None and story.date is not None:
         draft = story.draft if story.learned else learned.add_to(story.draft)  # the first new story: read the model
         batch.write(source, digest, story.date, draft, slug_of(story.draft.title))
+    for index, (agency_story, draft) in enumerate(story.agency, start=1):
+        key, item = (digest, None) if len(story.agency) == 1 else (f"{digest}#{index}", index)
+        _import_agency_story(source, key, item, agency_story, draft, config, batch)
+
+
+def _entries_of(digest: str, manifest: dict[str, ManifestEntry]) -> list[ManifestEntry]:
+    if digest in manifest:
+        return [manifest[digest]]
+    entries = []
+    while f"{digest}#{len(entries) + 1}" in manifest:
+        entries.append(manifest[f"{digest}#{len(entries) + 1}"])
+    return entries
+
+
+def _import_agency_story(source: Path, key: str, item: int | None, story: Story, draft: Draft, config: SiteConfig,
+                         batch: _Batch) -> None:
+    """A newer version of a story imported before, a kill, or a new article."""
+    site_dir, agency = batch.site_dir, batch.agency
+    if story.guid:
+        if batch.is_pending(story.guid):
+            batch.settle()  # its earlier version must be on disk before this one is weighed against it
+        if versions.apply_version(story, key, source, site_dir, batch.manifest, batch.report, agency,
+                                  _rewrite(story, draft, source, key.partition("#")[0], site_dir, config, agency)):
+            batch.recorded += 1
+            return
+    agency_draft = _agency_draft(story, draft, source, site_dir, config, agency)
+    batch.write(source, key, story.copy.date.isoformat(), agency_draft, slug_of(agency_draft.title), story=story,
+                imported=import_record(story, item))
+
+
+def _agency_draft(story: Story, draft: Draft, source: Path, site_dir: Path, config: SiteConfig,
+                  agency: versions.AgencyState, *, first_date: object = None) -> Draft:
+    """The enrichment's DRAFT with the agency's own facts and Markdown body. FIRST_DATE: the date of the
+    article an earlier version became (a newer version keeps it)."""
+    picture = local_image(story.images[0], source, site_dir) if story.images else None
+    fields = agency_fields(draft.fields, story, config, now=agency.now, picture=picture, first_date=first_date,
+                           killed=bool(story.guid) and story.guid in agency.killed)
+    return Draft(fields, story.body or draft.body)
+
+
+def _rewrite(story: Story, draft: Draft, source: Path, digest: str, site_dir: Path, config: SiteConfig,
+             agency: versions.AgencyState) -> versions.Rewrite:
+    """How a newer version of STORY rewrites the article an earlier one became: same slug, same first date."""
+    def rewrite(kept: dict) -> tuple[dict, bytes]:
+        newer = _agency_draft(story, draft, source, site_dir, config, agency, first_date=kept.get("date"))
+        fields = {**newer.fields, "slug": kept["slug"],
+                  "imported_from": {"file": source.name, "sha256": digest, **import_record(story, kept.get("item"))}}
+        return fields, render_article(fields, newer.body).encode("utf-8")
+    return rewrite

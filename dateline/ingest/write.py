@@ -14,6 +14,7 @@ from pathlib import Path
 ARTICLES = Path("content") / "articles"
 INBOX = Path("content") / "inbox"
 MANIFEST = Path("content") / ".imported.json"
+AGENCY_STATE = Path("content") / ".agency.json"  # agency stories' pending embargoes and early kills (versions.py)
 _SLUG_LINE = re.compile(r"^slug:[ \t]*['\"]?([\w-]+)['\"]?[ \t]*$", re.MULTILINE)
 # `imported_from: {file: x.txt, sha256: <hex>}` as the importer writes it, or as a block an editor reflowed
 _SOURCE_HASH = re.compile(r"^(?:imported_from:.*|[ \t]+)\bsha256:[ \t]*['\"]?([0-9a-f]{64})\b", re.MULTILINE)

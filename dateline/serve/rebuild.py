@@ -134,10 +134,10 @@ class Rebuilder:
 
     def _import_inbox(self, config: SiteConfig) -> None:
         """Import raw files dropped into content/inbox/, remembering what the importer wrote so it is no change."""
-        inbox = self.site_dir / INBOX
-        if not inbox.is_dir() or not any(not p.name.startswith(".") and p.is_file() for p in inbox.rglob("*")):
+        from dateline.inbox import import_inbox_for_build, needs_import
+
+        if not needs_import(self.site_dir):
             return
-        from dateline.inbox import import_inbox_for_build
 
         content = self.site_dir / "content"
         before = stat_tree(content)
