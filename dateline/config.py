@@ -32,9 +32,19 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class LearnedTagsConfig:
+    """import.learned_tags: topic tags learned from the site's tagged articles (dateline/ingest/learned_tags.py)."""
+
+    enabled: bool = True
+    min_examples: int = 10  # a tag is learned only with this many tagged articles carrying it (and as many without)
+    min_precision: float = 0.8  # ... and used only if its cross-validated precision is at least this
+
+
+@dataclass(frozen=True)
 class ImportConfig:
     max_tags: int = 8  # tags the importer writes per article
     name_tags: bool = True  # also tag people and organisations named in the copy
+    learned_tags: LearnedTagsConfig = field(default_factory=LearnedTagsConfig)
     # agency subject code (IPTC Subject Code "04016007", Media Topic "medtop:20000568") -> the site's tag
     subjects: dict[str, str] = field(default_factory=dict, metadata={
         "hint": "quote each code, e.g. '04016007': bankruptcy (unquoted, YAML reads 04016007 as a number)"})
@@ -306,6 +316,8 @@ def _matches(value: Any, hint: Any) -> bool:
         return isinstance(value, str)
     if hint is bool:
         return isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if origin is dict:
         key_type, value_type = typing.get_args(hint)
         return isinstance(value, dict) and all(_matches(k, key_type) and _matches(v, value_type)
@@ -319,7 +331,7 @@ def _matches(value: Any, hint: Any) -> bool:
 
 
 def _describe(hint: Any) -> str:
-    names = {int: "a whole number", str: "text", bool: "true or false"}
+    names = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
     if hint in names:
         return names[hint]
     origin = typing.get_origin(hint)
@@ -361,6 +373,15 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         minimum = 0 if key == "related_articles" else 1
         if value < minimum:
             problem(key_path, f"'{'.'.join(key_path)}' must be at least {minimum}")
+    learned = config.import_.learned_tags
+    if learned.min_examples < 3:
+        problem(("import", "learned_tags", "min_examples"),
+                "'import.learned_tags.min_examples' must be at least 3 (a tag is cross-validated over three parts "
+                "of the archive)")
+    if not 0 <= learned.min_precision <= 1:
+        problem(("import", "learned_tags", "min_precision"),
+                f"'import.learned_tags.min_precision' must be between 0 and 1, such as 0.8 "
+                f"(not {learned.min_precision})")
     for code, tag in config.import_.subjects.items():
         if not code.strip() or not tag.strip():
             problem(("import", "subjects"), f"import.subjects: {code!r}: {tag!r} needs both a subject code and a "

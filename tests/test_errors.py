@@ -98,6 +98,16 @@ def test_template_runtime_error_names_template_file_and_line(site_copy):
     ("title: T\nbase_url: https://e.org/\npermalink: '../{slug}/'\n", "site.yaml:3: permalink must be a relative"),
     ("title: T\nbase_url: https://e.org/\npermalink: '{year}/{hour}/'\n", "site.yaml:3: permalink must contain {slug}"),
     ("title: [unclosed\n", "site.yaml:1: invalid YAML"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_precision: 1.5\n",
+     "site.yaml:5: 'import.learned_tags.min_precision' must be between 0 and 1"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_precision: high\n",
+     "site.yaml:5: 'import.learned_tags.min_precision' must be a number, not text ('high')"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    enabled: true\n    min_examples: 2\n",
+     "site.yaml:6: 'import.learned_tags.min_examples' must be at least 3"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags: yes\n",
+     "site.yaml:4: 'import.learned_tags' must be a mapping"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_recall: 0.5\n",
+     "site.yaml:5: unknown key 'import.learned_tags.min_recall'"),
 ])
 def test_site_yaml_errors_name_the_line(site_copy, yaml_text, expected):
     site = site_copy("minimal")
