@@ -304,6 +304,28 @@ def test_seed_article_imports_with_two_tiers_people_and_a_headline(site):
     assert "Gitanas Nauseda" not in fields["tags"]
 
 
+
+def test_an_imported_seed_article_is_filed_under_its_countries_and_also_mentioned_in_the_others(site, tmp_path):
+    """The importer's two tiers and names, built: Germany's page lists the seed under "Also mentioned in"."""
+    if not SEED.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SEED} is missing: CI has ../shared beside the clone")
+        pytest.skip("../shared/samples is not beside this checkout")
+    import_paths([SEED], site, load_config(site))
+    out = tmp_path / "out"
+    assert build(site, out).returncode == 0
+    title = "Belarus releases 52 political prisoners"
+    for country in ("belarus", "lithuania", "united-states"):
+        page = (out / "countries" / country / "index.html").read_text(encoding="utf-8")
+        assert title in page and "Also mentioned in" not in page, country
+    for country in ("germany", "latvia", "poland", "france", "united-kingdom", "russia"):
+        page = (out / "countries" / country / "index.html").read_text(encoding="utf-8")
+        own, mentioned = page.split("Also mentioned in", 1)
+        assert title not in own and title in mentioned, country
+        assert title not in (out / "countries" / country / "feed.xml").read_text(encoding="utf-8"), country
+    assert title in (out / "people" / "gitanas-nauseda" / "index.html").read_text(encoding="utf-8")
+    assert title in (out / "sources" / "afp" / "index.html").read_text(encoding="utf-8")
+
 TABLE = " date 1987-04-08 PITTSBURGH: Shr 14 cts vs nine cts\n\nNet 217,572 vs 153,454\n\nRevs 2,530,273 vs 2,558,924" \
         "\n\n1st half\n\nShr 19 cts vs 11 cts\n\nNet 299,838 vs 174,739 – Reuters"
 
