@@ -91,12 +91,15 @@ REQUIREMENTS = BENCH / "requirements-peers.txt"
 WIRE = WORK / "wire"
 CONVERTER = SHARED / "tools" / "reuters_to_wire.py"
 DATELINE_PYTHON = ROOT / ".venv" / "bin" / "python"
-TOOLS = ("dateline", "dateline-lean", "hugo", "pelican")
+TOOLS = ("dateline", "dateline-lean", "hugo", "pelican", "baseline")
 # Dateline twice: with its default theme (the product), and with templates that render what the peers'
 # templates render (bench/peers/dateline-lean/), to tell the engine's cost from the theme's.
-DATELINE_TOOLS = ("dateline", "dateline-lean")
+DATELINE_TOOLS = ("dateline", "dateline-lean", "baseline")
+# "baseline": another checkout of Dateline (--baseline DIR, e.g. a worktree of main) on a site of its own that
+# is the same as "dateline"'s, run in turns with it: how a change moves Dateline's own times.
+BASELINE: Path | None = None
 # Bump a tool's number when its generated site changes shape, so cached sites are rewritten.
-SITE_FORMAT = {"dateline": 3, "dateline-lean": 3, "hugo": 2, "pelican": 2}
+SITE_FORMAT = {"dateline": 3, "dateline-lean": 3, "baseline": 3, "hugo": 2, "pelican": 2}
 EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark's one-edit rebuild.\n"
 
 
@@ -124,11 +127,11 @@ def hugo_binary() -> Path:
     return Path(cli.__file__).parent / "binaries" / "hugo"
 
 
-def dateline_revision() -> str:
+def dateline_revision(root: Path = ROOT) -> str:
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -254,8 +257,8 @@ def pelican_markdown(story: Story) -> str:
     return "\n".join(lines)
 
 
-WRITERS = {"dateline": dateline_markdown, "dateline-lean": dateline_markdown, "hugo": hugo_markdown,
-           "pelican": pelican_markdown}
+WRITERS = {"dateline": dateline_markdown, "dateline-lean": dateline_markdown, "baseline": dateline_markdown,
+           "hugo": hugo_markdown, "pelican": pelican_markdown}
 
 
 def size_label(size: int | None) -> str:
@@ -303,7 +306,7 @@ def install_config(site: Path, tool: str) -> None:
             config += "related_articles: 0\n"  # as the peers: none
         if not (site / "site.yaml").exists() or (site / "site.yaml").read_text() != config:
             (site / "site.yaml").write_text(config)
-        if tool == "dateline":
+        if tool != "dateline-lean":
             return
     peer = PEERS / tool
     for source in peer.rglob("*"):
@@ -337,7 +340,8 @@ class Run:
 def command(tool: str, size: int | None) -> list[str]:
     site, out = site_dir(size, tool), out_dir(size, tool)
     if tool in DATELINE_TOOLS:
-        return [str(DATELINE_PYTHON), str(ROOT / "build.py"), "build", "--site", str(site), "--output", str(out)]
+        root = BASELINE if tool == "baseline" else ROOT
+        return [str(DATELINE_PYTHON), str(root / "build.py"), "build", "--site", str(site), "--output", str(out)]
     if tool == "hugo":
         return [str(hugo_binary()), "--source", str(site), "--destination", str(out),
                 "--cacheDir", str(WORK / "cache" / size_label(size) / "hugo"), "--noBuildLock"]
@@ -457,7 +461,8 @@ def edit_target(size: int | None, tool: str, stories: list[Story]) -> Path:
 def precompile_dateline() -> None:
     """Byte-compile Dateline's package as pip does for installed packages (Pelican, Jinja...): with
     PYTHONDONTWRITEBYTECODE set, as on this machine, each run would otherwise compile it again."""
-    subprocess.run([str(DATELINE_PYTHON), "-m", "compileall", "-q", str(ROOT / "dateline")], check=True)
+    for root in (ROOT, BASELINE) if BASELINE else (ROOT,):
+        subprocess.run([str(DATELINE_PYTHON), "-m", "compileall", "-q", str(root / "dateline")], check=True)
 
 
 def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat: int,
@@ -478,7 +483,8 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                         article.write_bytes(original + EDIT_SENTENCE.encode())
                     stem = WORK / "logs" / label / f"{tool}-{repetition}-{kind}"
                     load = os.getloadavg()[0]
-                    revision = dateline_revision() if tool in DATELINE_TOOLS else ""
+                    revision = (dateline_revision(BASELINE) if tool == "baseline" and BASELINE
+                                else dateline_revision() if tool in DATELINE_TOOLS else "")
                     try:
                         seconds, peak, tree, pss, cpu, code, stderr = measure(command(tool, size), stem, timeout)
                     except OSError as exc:
@@ -520,7 +526,8 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
              "",
              f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}. "
              f"Repetitions: {repeat} (tools alternate). Dateline at {versions['dateline']}; "
-             f"Pelican {versions['pelican']}; Hugo {versions['hugo']}."]
+             f"Pelican {versions['pelican']}; Hugo {versions['hugo']}"
+             + (f"; baseline Dateline at {versions['baseline']}." if "baseline" in versions else ".")]
     if loads:
         busy = os.cpu_count() or 1
         lines.append(f"Load average at the start of each run: median {statistics.median(loads):.1f}, "
@@ -560,7 +567,7 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
         return "—" if not mine or not theirs else f"{mine / theirs:.2f}"
 
     peers_measured = bool(set(tools) - set(DATELINE_TOOLS))
-    for mine_tool in [t for t in tools if t in DATELINE_TOOLS and peers_measured]:
+    for mine_tool in [t for t in tools if t in DATELINE_TOOLS and t != "baseline" and peers_measured]:
         theme = "its default theme" if mine_tool == "dateline" else "the peers' templates, bench/peers/dateline-lean/"
         lines += ["", f"Ratios for {mine_tool}: Dateline with {theme} (Dateline time / peer time; below 1 means "
                   "Dateline is faster):", "",
@@ -572,6 +579,15 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             articles = next((r.articles for r in runs if r.size == label), label)
             cells = [ratio(mine_tool, label, peer, kind) for kind in ("cold", "nochange", "edit", "cold_cpu")
                      for peer in ("hugo", "pelican")]
+            lines.append(f"| {articles} | {' | '.join(cells)} |")
+    if "baseline" in tools and "dateline" in tools:
+        lines += ["", "Dateline (this checkout) against its baseline (another checkout, --baseline), same site, in "
+                  "turns (this / baseline; below 1 means this checkout is faster):", "",
+                  "| articles | cold | no-change | one-edit | cold CPU |", "|---:|---:|---:|---:|---:|"]
+        for size in sizes:
+            label = size_label(size)
+            articles = next((r.articles for r in runs if r.size == label), label)
+            cells = [ratio("dateline", label, "baseline", kind) for kind in ("cold", "nochange", "edit", "cold_cpu")]
             lines.append(f"| {articles} | {' | '.join(cells)} |")
     lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
               "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
@@ -622,8 +638,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("1000,10000,all"),
                         help="comma-separated article counts, 'all' for the whole corpus (default 1000,10000,all)")
-    parser.add_argument("--tools", type=parse_tools, default=list(TOOLS),
-                        help=f"comma-separated, run in this order (default {','.join(TOOLS)})")
+    parser.add_argument("--tools", type=parse_tools, default=[t for t in TOOLS if t != "baseline"],
+                        help=f"comma-separated, run in this order (from {','.join(TOOLS)}; default all but baseline)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="another checkout of Dateline (a worktree of main) for the 'baseline' tool")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per tool and size (default 3)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a build is killed")
     parser.add_argument("--results", type=Path, default=BENCH / "results.md", help="where to write the table")
@@ -634,10 +652,19 @@ def main() -> int:
         return report_again(args.report_only, args.results)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if ("baseline" in args.tools) != (args.baseline is not None):
+        parser.error("the 'baseline' tool and --baseline DIR go together")
+    if args.baseline is not None:
+        global BASELINE
+        BASELINE = args.baseline.resolve()
+        if not (BASELINE / "build.py").is_file():
+            parser.error(f"--baseline {args.baseline}: no build.py there")
 
     ensure_peer_venv()
     ensure_wire()
     versions = tool_versions()
+    if BASELINE is not None:
+        versions["baseline"] = dateline_revision(BASELINE)
     if "dateline" in args.tools and not (ROOT / "build.py").exists():
         print("note: build.py is not in the checkout yet; Dateline's rows will fail", flush=True)
     print("loading the corpus ...", flush=True)

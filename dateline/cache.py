@@ -28,7 +28,7 @@ class ArticleCache:
     SHARDS = 32
 
     def __init__(self, folder: Path, environment: str) -> None:
-        self._folder = folder
+        self.folder = folder
         self._environment = environment
         self._shards: list[dict[str, tuple[tuple[int, int, int], Any]]] = [{} for _ in range(self.SHARDS)]
         self._dirty: set[int] = set()
@@ -39,7 +39,7 @@ class ArticleCache:
                 self._shards[number] = stored  # a missing or unreadable shard is only a slower build
 
     def _shard_path(self, number: int) -> Path:
-        return self._folder / f"articles-{number:02d}.pickle"
+        return self.folder / f"articles-{number:02d}.pickle"
 
     def _shard(self, key: str) -> int:
         return zlib.crc32(key.encode()) % self.SHARDS

@@ -1,4 +1,5 @@
-"""Commands: build, new, import, serve, check, publish. Argument parsing and printing only; the work is elsewhere."""
+"""Commands: build, new, import, tags, serve, check, publish. Argument parsing and printing only; the work is
+elsewhere."""
 
 from __future__ import annotations
 
@@ -118,6 +119,14 @@ def _parser() -> argparse.ArgumentParser:
                           help="a raw wire file, or a folder of them (several may be given)")
     _site_options(importer)
     importer.set_defaults(run=_import)
+
+    tags = commands.add_parser("tags", help="what the importer learned from the site's tagged articles",
+                               description="Per tag: tagged articles in the archive, the learned tagger's "
+                                           "cross-validated precision and recall, and whether imports use it.")
+    _site_options(tags)
+    tags.add_argument("--explain", type=Path, metavar="FILE",
+                      help="show the tags a raw wire file would get, and the words that weighed most")
+    tags.set_defaults(run=_tags)
 
     serve = commands.add_parser("serve", help="preview the site with live reload",
                                 description="Build the site, serve it on 127.0.0.1 and rebuild on every change.")
@@ -266,6 +275,40 @@ def _import(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     return 1 if report.rejected else 0
+
+
+def _tags(args: argparse.Namespace) -> int:
+    from dateline.config import load_config
+    from dateline.ingest.learned_tags import current_model
+    from dateline.ingest.parse import NotWireCopy
+    from dateline.ingest.tag_report import describe, explain
+
+    config = load_config(args.site)
+    settings = config.import_.learned_tags
+    data = b""
+    if args.explain is not None:
+        try:
+            data = args.explain.read_bytes()
+        except OSError as exc:
+            raise DatelineError(SourceError(args.explain, f"cannot read the file: {exc.strerror or exc}")) from None
+    if not settings.enabled:
+        print("Learned tags are off (site.yaml: import.learned_tags.enabled: false); imports use topics alone.")
+        return 0
+    state = current_model(args.site, settings)
+    for line in state.notes:
+        print(line)
+    for warning in state.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.explain is None:
+        lines = describe(args.site, state, config)
+    else:
+        try:
+            lines = explain(state, config, args.explain, data)
+        except NotWireCopy as exc:
+            raise DatelineError(SourceError(args.explain, exc.message, exc.line)) from None
+    for line in lines:
+        print(line)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -20,26 +20,24 @@ from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes
 from dateline.fingerprint import text_digest
-from dateline.geo import lookup_country
+from dateline.kinds import KINDS, read_values
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
-from dateline.text import collapse_whitespace, slugify
+from dateline.text import NOT_XML, clean_text, slugify
 from dateline.urls import media_reference, permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
 ARTICLES_DIR = Path("content") / "articles"
-KNOWN_KEYS = {"title", "date", "dateline", "source", "countries", "tags", "summary", "slug",
-              "draft", "updated", "correction", "lead", "priority", "urgency", "image", "image_alt"}
+# The keys every article may have; the site's taxonomies add theirs (SiteConfig.taxonomies). Others go to `extra`.
+KNOWN_KEYS = frozenset({"title", "date", "dateline", "source", "summary", "slug", "draft", "updated", "correction",
+                        "lead", "priority", "urgency", "image", "image_alt"})
 PRIORITIES = range(1, 10)  # 1 the most urgent, as wire services' urgency (IPTC 7901, NewsML-G2) counts
 _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
 # log) whose rendering would take minutes and whose page nobody could read.
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
-# Characters XML 1.0 forbids (control characters but tab and line ends, non-characters): invisible on a page,
-# but one in a title or a body would make every feed that shows the article unreadable to feed readers.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _FrontMatterLoader(UniqueKeyLoader):
@@ -102,7 +100,7 @@ def split_front_matter(path: Path, raw: bytes) -> SourceText:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(path, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", line) from None
-    text = _NOT_XML.sub("", text)
+    text = NOT_XML.sub("", text)
     lines = text.splitlines(keepends=True)
     if not text.strip():
         raise SourceError(path, "the file is empty; an article needs front matter with a title and a date", 1)
@@ -135,7 +133,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     updated = None
     if data.get("updated") not in (None, ""):
         updated, _ = _parse_date(data["updated"], config.zone, lambda m: fail("updated", m))
-    if isinstance(data.get("slug"), str) and _NOT_XML.search(data["slug"]):  # a URL is never silently changed
+    if isinstance(data.get("slug"), str) and NOT_XML.search(data["slug"]):  # a URL is never silently changed
         raise fail("slug", f"slug {data['slug']!r} may only contain letters, digits and hyphens")
     slug = _text(data, "slug", fail) or slugify(title)
     if not _SLUG.match(slug):
@@ -144,9 +142,9 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     # the editor's priority, else the urgency an agency's copy came with (the importer writes it)
     priority, urgency = (_priority(data, key, fail) for key in ("priority", "urgency"))
     image, image_alt, image_caption, image_credit = _image(data, fail)
+    terms = _terms(data, config, fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
-    countries = _countries(data.get("countries"), lambda m: fail("countries", m))
     return ArticleFields(
         source_digest=text_digest(source.front_matter, source.body),
         title=title,
@@ -157,8 +155,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         summary=summary,
         dateline=_text(data, "dateline", fail),
         source=_text(data, "source", fail),
-        countries=countries,
-        tags=_tags(data.get("tags"), lambda m: fail("tags", m)),
+        terms=terms,
         updated=updated,
         correction=_text(data, "correction", fail),
         draft=draft,
@@ -168,20 +165,25 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         image_alt=image_alt,
         image_caption=image_caption,
         image_credit=image_credit,
-        extra=_extra(data, countries, fail),
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS and k not in terms},
     )
 
 
-def _extra(data: dict, countries: tuple[str, ...], fail) -> dict[str, Any]:
-    """Front matter keys without a field of their own, for templates. `mentioned_countries` (the
-    importer's second tier of countries) is checked and normalised like `countries`, without the
-    codes already in `countries`: an editor moves a code up by adding it there."""
-    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
-    if "mentioned_countries" in extra:
-        codes = _countries(extra["mentioned_countries"], lambda m: fail("mentioned_countries", m),
-                           key="mentioned_countries")
-        extra["mentioned_countries"] = tuple(code for code in codes if code not in countries)
-    return extra
+def _terms(data: dict, config: SiteConfig, fail) -> dict[str, tuple[str, ...]]:
+    """The values of every key the site's taxonomies file articles by, read by each taxonomy's kind. A term
+    in both tiers of a taxonomy counts as the first: an editor moves a mentioned country up by adding it to
+    `countries`, and it leaves `mentioned_countries`."""
+    terms: dict[str, tuple[str, ...]] = {}
+    for taxonomy in config.taxonomies:
+        kind = KINDS[taxonomy.kind]
+        own = terms[taxonomy.field] = read_values(kind, taxonomy.field, data.get(taxonomy.field),
+                                                  functools.partial(fail, taxonomy.field))
+        if taxonomy.mentioned_field:
+            first = {kind.key(value) for value in own}
+            mentioned = read_values(kind, taxonomy.mentioned_field, data.get(taxonomy.mentioned_field),
+                                    functools.partial(fail, taxonomy.mentioned_field))
+            terms[taxonomy.mentioned_field] = tuple(value for value in mentioned if kind.key(value) not in first)
+    return terms
 
 
 def _front_matter(source: SourceText) -> tuple[dict, dict[str, int]]:
@@ -210,7 +212,7 @@ def _text(data: dict, key: str, fail) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise fail(key, f"'{key}' must be text")
-    return collapse_whitespace(_NOT_XML.sub("", value))  # YAML escapes ("\u0007") can produce them too
+    return clean_text(value)  # YAML escapes ("\u0007") can produce the characters XML forbids too
 
 
 def _flag(data: dict, key: str, fail) -> bool:
@@ -266,40 +268,6 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
         return parsed.astimezone(zone), True
     except OverflowError:  # 0001-01-01T00:00+14:00 or 9999-12-31T23:59-12:00 in the site's zone
         raise fail(f"date {text!r} is out of range; write a date between the years 1 and 9999") from None
-
-
-def _countries(value: Any, fail, *, key: str = "countries") -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise fail(f"'{key}' must be a list, e.g. {key}: [LT, BY] or {key}: [Lithuania, Belarus]")
-    codes: list[str] = []
-    for item in value:
-        country = lookup_country(item) if isinstance(item, str) else None
-        if country is None:
-            raise fail(f"unknown country {item!r}: use an ISO 3166-1 code (LT) or an English name (Lithuania)")
-        if country.code not in codes:
-            codes.append(country.code)
-    return tuple(codes)
-
-
-def _tags(value: Any, fail) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise fail("'tags' must be a list, e.g. tags: [elections, human rights]")
-    tags: list[str] = []
-    seen: set[str] = set()
-    for item in value:
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str):
-            raise fail(f"tag {item!r} must be text")
-        tag = collapse_whitespace(_NOT_XML.sub("", item))
-        if tag and slugify(tag) not in seen:
-            seen.add(slugify(tag))
-            tags.append(tag)
-    return tuple(tags)
 
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
@@ -369,6 +337,11 @@ def is_published(fields: ArticleFields, *, drafts: bool, published_before: datet
     """Whether the article appears in this build (drafts only with --drafts; nothing dated after
     PUBLISHED_BEFORE in a production build)."""
     return (drafts or not fields.draft) and (published_before is None or fields.date <= published_before)
+
+
+def parsing_settings(config: SiteConfig) -> tuple:
+    """What reading an article depends on besides its file (and Dateline's code): the article cache's key."""
+    return config.timezone, config.trust_html, [(key, t.kind) for t in config.taxonomies for key in t.fields]
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:

@@ -1,4 +1,5 @@
-"""The Jinja Environment of a build: Jinja's own, without three costs it adds to every page."""
+"""The Jinja Environment of a build: Jinja's own, without three costs it adds to every page, and showing each
+article a page names (by its Placement) as the article's view."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from jinja2.nodes import Expr
 from jinja2.runtime import Context, Macro
 from jinja2.utils import internalcode
 from markupsafe import Markup
+
+from dateline.pages import Placement
 
 # markupsafe's C escaping of a str, without the Markup it wraps the result in (feature-detected: private).
 _escape_text = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
@@ -84,11 +87,39 @@ class BuildContext(Context):
 class BuildEnvironment(jinja2.Environment):
     """A Jinja Environment whose templates escape their output with escape_output and call macros and plain
     functions directly, and whose globals are set before the first template is loaded (make_environment
-    sets them all)."""
+    sets them all).
+
+    A page's data names the articles it shows by their Placement (pages.py): what templates read of one,
+    {{ article.title }} or `sort(attribute='title')`, is read from the article's view in ARTICLE_VIEWS (by URL).
+    So what an article says reaches a page only through its view, whose digest the page's fingerprint holds.
+    """
 
     code_generator_class = OutputEscapingCodeGenerator
     context_class = BuildContext
     escape_output = staticmethod(escape_output)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.article_views: dict[str, Any] = {}  # URL -> ArticleView, for the build that renders with it
+
+    def shown(self, value: Any) -> Any:
+        """VALUE, or the view of the article it names."""
+        return self.article_views[value.url] if type(value) is Placement else value
+
+    def getattr(self, obj: Any, attribute: str) -> Any:  # Jinja's, with articles resolved to their views
+        if type(obj) is Placement:
+            obj = self.article_views[obj.url]
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return super().getitem(self.shown(obj), argument)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as a plain dict, not Jinja's ChainMap over the Environment's.

@@ -1,6 +1,6 @@
 """A taxonomy's index page, laid out here so that templates only show it: the most used terms first, then every
-term A to Z (countries: by continent), the least used folded onto a page per letter. One code path for every
-taxonomy: an index stays small at 2,000 terms and plain at 20."""
+term A to Z (a `kind: country` taxonomy: by continent), the least used folded onto a page per letter. One code
+path for every taxonomy a site declares: an index stays small at 2,000 terms and plain at 20."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import yaml
 
-from dateline.digest import is_geographic
 from dateline.model import Taxonomy
 from dateline.text import slugify
 from dateline.views import TermView
@@ -57,7 +56,7 @@ class TermIndex:
 def term_index(taxonomy: Taxonomy, terms: list[TermView]) -> TermIndex:
     """The index of TAXONOMY, whose TERMS (term_views) are sorted by name."""
     ranked = sorted(terms, key=lambda t: (-t.count, sort_key(t.name)))
-    if is_geographic(taxonomy):
+    if taxonomy.config.kind == "country":
         groups = _by_region(terms)
         return TermIndex(len(terms), tuple(ranked), groups, tuple(JumpLink(g.label, g.key) for g in groups),
                          0, True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from markupsafe import Markup
 
-from dateline.config import SiteConfig
+from dateline.config import SiteConfig, TaxonomyConfig
 from dateline.geo import flag_emoji
+
+if TYPE_CHECKING:
+    from dateline.pages import Placement
 
 Frozen = TypeVar("Frozen")
 
@@ -39,8 +42,9 @@ class ArticleFields:
     summary: str  # plain text
     dateline: str
     source: str
-    countries: tuple[str, ...]  # ISO 3166-1 alpha-2 codes, most prominent first
-    tags: tuple[str, ...]  # as written, whitespace-normalised; the taxonomy picks one spelling per slug
+    # the values of each front-matter key a taxonomy files by (kinds.py reads them: country codes, most prominent
+    # first; texts as written, whitespace-normalised, one per term)
+    terms: dict[str, tuple[str, ...]]
     updated: datetime | None
     correction: str
     draft: bool
@@ -78,11 +82,12 @@ class Article(ArticleFields):
 
 @dataclass(frozen=True)
 class Term:
-    """One tag or country: its name, URL segment and the articles filed under it (by URL, newest first)."""
+    """One tag, country, source...: its name, URL segment and the articles filed under it (by URL, newest first)."""
 
     name: str
     slug: str
     article_urls: tuple[str, ...]
+    mentioned_urls: tuple[str, ...] = ()  # the second tier: articles that only mention it
     code: str = ""  # ISO code, for countries
 
     @property
@@ -92,21 +97,23 @@ class Term:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """A way of filing articles: tags and countries are two instances of this one shape."""
+    """A way of filing articles, as site.yaml declares it: tags, countries, sources... are instances of this."""
 
-    name: str  # plural, used in URLs: "tags", "countries"
-    singular: str  # "tag", "country"
-    title: str  # heading of the index page: "Tags", "Countries"
+    config: TaxonomyConfig
     terms: tuple[Term, ...]  # sorted by name
 
-    def by_slug(self) -> dict[str, Term]:
-        return {term.slug: term for term in self.terms}
+    @property
+    def name(self) -> str:  # plural, the URL folder: "tags", "countries"
+        return self.config.name
 
 
 @dataclass(frozen=True)
 class Site:
+    """What the page list is made from: no article's text, only where each article goes (pages.Placement)."""
+
     config: SiteConfig
     site_dir: Path
-    articles: tuple[Article, ...]  # newest first (see content.site_order)
+    articles: tuple[Placement, ...]  # newest first (see content.site_order)
     taxonomies: tuple[Taxonomy, ...]
     related: dict[str, tuple[str, ...]]  # article URL -> related article URLs, best first
+    now: datetime | None = None  # the site's clock in a production build (the news sitemap counts back from it)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -17,13 +17,16 @@ from dateline.urls import is_remote
 from dateline.views import ArticleView
 from dateline.yamlutil import SafeLoader
 
+if TYPE_CHECKING:
+    from dateline.pages import Placement
+
 _AGENCIES = Path(__file__).parent / "data" / "agencies.yaml"
 
 NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list only articles published in the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them
 
 
-def news_reference(articles: Sequence[ArticleView], now: datetime | None) -> datetime | None:
+def news_reference(articles: Sequence[Placement], now: datetime | None) -> datetime | None:
     """The moment "the last two days" count back from: the site's clock when the build was given one (a
     production build), else the newest article's publication, so the same input gives the same output."""
     if now is not None:
@@ -31,7 +34,7 @@ def news_reference(articles: Sequence[ArticleView], now: datetime | None) -> dat
     return max((a.date for a in articles), default=None)
 
 
-def news_articles(articles: Sequence[ArticleView], now: datetime | None) -> list[ArticleView]:
+def news_articles(articles: Sequence[Placement], now: datetime | None) -> list[Placement]:
     """Articles published within NEWS_WINDOW before the reference moment, newest first, at most NEWS_LIMIT."""
     reference = news_reference(articles, now)
     if reference is None:
@@ -68,11 +71,13 @@ def news_article_data(article: ArticleView, *, base_url: str, language: str, sit
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.section:
         data["articleSection"] = article.section
-    if article.countries:
-        data["contentLocation"] = [{"@type": "Country", "name": c.name, "identifier": c.code}
-                                   for c in article.countries]
-    if article.tags:
-        data["keywords"] = [tag.name for tag in article.tags]
+    # countries (by kind, whatever a site calls them) are where the story is; every other term is a keyword
+    places = [term for term in article.terms if term.taxonomy.kind == "country"]
+    keywords = [term.name for term in article.terms if term.taxonomy.kind != "country"]
+    if places:
+        data["contentLocation"] = [{"@type": "Country", "name": c.name, "identifier": c.code} for c in places]
+    if keywords:
+        data["keywords"] = keywords
     publisher = {"@type": "Organization", "name": site_title, "url": base_url}
     if article.source:
         data["author"] = data["sourceOrganization"] = agency(article.source)

@@ -164,30 +164,58 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def in_background(function: Callable[[], None], *,
-                  worth_a_process: bool = True) -> tuple[Callable[[], bool], bool]:
+                  worth_a_process: bool = True) -> tuple[Callable[[], str | None], bool]:
     """Start FUNCTION beside the caller: in a forked process when it is worth one, there are cores to spare
-    and forking is safe, else right away. Returns a function that waits for it and says whether it succeeded
-    (for work whose failure only costs time later, such as saving caches), and whether it runs in a process
-    of its own (which then has a core)."""
+    and forking is safe, else right away. Returns a function that waits for it and says why it failed (None
+    when it succeeded), for work whose failure only costs time later, such as saving caches; and whether it
+    runs in a process of its own (which then has a core)."""
     if not worth_a_process or worker_count() == 1 or not can_fork():
         try:
             function()
-        except Exception:  # as from the other process: the caller learns it from the result
-            return (lambda: False), False
-        return (lambda: True), False
-    process = multiprocessing.get_context("fork").Process(target=_quietly, args=(function,))
+        except Exception as exc:  # as from the other process: the caller learns it from the result
+            reason = _reason(exc)
+            return (lambda: reason), False
+        return (lambda: None), False
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=_reporting, args=(function, sender))
     with _frozen(), _ctrl_c_held():
         process.start()
+    sender.close()
 
-    def wait() -> bool:
+    def wait() -> str | None:
         process.join()
-        return process.exitcode == 0
+        if process.exitcode == 0:
+            return None
+        try:
+            return receiver.recv() if receiver.poll() else _ended(process.exitcode)
+        except (EOFError, OSError):
+            return _ended(process.exitcode)
+        finally:
+            receiver.close()
     return wait, True
 
 
-def _quietly(function: Callable[[], None]) -> None:
+def _reporting(function: Callable[[], None], sender: Any) -> None:
+    """FUNCTION in the forked process: its error goes back to the parent as text, never as a traceback on the
+    user's terminal."""
     try:
         function()
-    except BaseException:  # the caller learns it from the exit status; no traceback on the user's terminal
-        os._exit(1)
+    except BaseException as exc:
+        try:
+            sender.send(_reason(exc))
+        finally:
+            os._exit(1)
 
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"its process was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"its process was killed by signal {-exitcode}"
+    return f"its process ended with exit status {exitcode}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ from dateline.errors import SourceError
 from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
 from dateline.urls import is_remote, link_prefix
-from dateline.views import ArticleView
+from dateline.views import ArticleView, taxonomy_view
 
 
 def _theme_dir() -> Path:
@@ -48,6 +49,25 @@ def template_dirs(site_dir: Path) -> list[Path]:
         if directory.is_dir() and directory.resolve() not in [d.resolve() for d in unique]:
             unique.append(directory)
     return unique
+
+
+def with_taxonomy_templates(config: SiteConfig, env: jinja2.Environment) -> SiteConfig:
+    """CONFIG with the templates of each taxonomy's pages named: site.yaml's, else {singular}.html (tag.html)
+    and {name}.html (tags.html) where the site's templates or the theme have them, else the theme's term.html
+    and terms.html, which render every taxonomy."""
+    def first(*names: str) -> str:
+        for name in names:
+            try:
+                env.loader.get_source(env, name)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                continue
+            return name
+        return names[-1]
+
+    return dataclasses.replace(config, taxonomies=tuple(dataclasses.replace(
+        taxonomy, template=taxonomy.template or first(f"{taxonomy.singular}.html", "term.html"),
+        index_template=taxonomy.index_template or first(f"{taxonomy.name}.html", "terms.html"))
+        for taxonomy in config.taxonomies))
 
 
 def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False) -> jinja2.Environment:
@@ -80,14 +100,14 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     env.filters.update(long_date=long_date, day_name=day_name, thousands="{:,}".format, iso=_iso,
                        time_hm=_time_hm, utc_offset=utc_offset,
                        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
-                       news_article_json=_news_article_json(config))
+                       news_article_json=_news_article_json(config, env))
     return env
 
 
-def _news_article_json(config: SiteConfig):
+def _news_article_json(config: SiteConfig, env: BuildEnvironment):
     def news_article_json(article: ArticleView) -> Markup:
         """An article's schema.org NewsArticle as JSON that is safe inside <script> (<, >, & escaped)."""
-        data = news_article_data(article, base_url=config.base_url, language=config.language,
+        data = news_article_data(env.shown(article), base_url=config.base_url, language=config.language,
                                  site_title=config.title, site_image=config.image)
         # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one
         return jinja2.utils.htmlsafe_json_dumps(data)
@@ -110,7 +130,10 @@ def _site_globals(config: SiteConfig) -> SiteGlobals:
     return SiteGlobals({"title": config.title, "description": config.description, "language": config.language,
                         "base_url": config.base_url, "base_path": config.base_path, "params": config.params,
                         "timezone": config.timezone, "feed_full_content": config.feed.full_content,
-                        "image": config.image, "image_alt": config.image_alt})
+                        "image": config.image, "image_alt": config.image_alt,
+                        "taxonomies": [taxonomy_view(taxonomy) for taxonomy in config.taxonomies],
+                        # the front-matter keys whose values are terms: a source a taxonomy files by has its filter
+                        "term_fields": frozenset(key for taxonomy in config.taxonomies for key in taxonomy.fields)})
 
 
 # A fragment being recorded for {% cached %} gets placeholders instead of links; each page that shows it puts

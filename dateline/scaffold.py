@@ -18,6 +18,24 @@ permalink: "{{year}}/{{month}}/{{day}}/{{slug}}/"
 feed:
   limit: 20
   full_content: true
+# How articles are filed: each taxonomy has an index page (countries/), a page per term with its feeds
+# (countries/lithuania/), search filters, and makes articles sharing a term related. The key is the URL
+# folder; `field` the front-matter key (default: the same name). The importer writes all of these keys.
+taxonomies:
+  countries:
+    kind: country                          # ISO codes or English names; pages show names and flags
+    singular: country
+    mentioned_field: mentioned_countries   # stories that only mention a country: "Also mentioned in"
+  tags:
+    singular: tag
+  sources:
+    field: source
+    singular: source
+    related: false                         # sharing a wire agency does not make two stories related
+  people:
+    singular: person
+  organisations:
+    singular: organisation
 # Topic tags the importer gives raw wire copy: tag -> words or phrases that signal it.
 topics:
   elections: [election, vote, ballot, polls]

@@ -1,4 +1,4 @@
-"""Tags and countries: grouping articles into terms, one code path for both; related articles."""
+"""Taxonomies: articles grouped into terms, one code path for every taxonomy a site declares; related articles."""
 
 from __future__ import annotations
 
@@ -6,74 +6,65 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from dateline.geo import country_by_code
-from dateline.model import Article, Taxonomy, Term
+from dateline.config import TaxonomyConfig
+from dateline.kinds import KINDS
+from dateline.model import Taxonomy, Term
+from dateline.pages import Placement
 from dateline.parallel import chunks_in_background
-from dateline.text import slugify
 
 
-def build_taxonomies(articles: Sequence[Article]) -> tuple[Taxonomy, ...]:
-    """The site's taxonomies; ARTICLES are newest first and the terms keep that order."""
-    return (
-        _group("tags", "tag", "Tags", articles, lambda a: a.tags, _tag_term),
-        _group("countries", "country", "Countries", articles, lambda a: a.countries, _country_term),
-    )
+def build_taxonomies(articles: Sequence[Placement], declared: Sequence[TaxonomyConfig]) -> tuple[Taxonomy, ...]:
+    """The site's taxonomies, as DECLARED; ARTICLES are newest first and each term lists them in that order."""
+    return tuple(_group(settings, articles) for settings in declared)
 
 
-def _tag_term(slug: str, spellings: Counter[str]) -> tuple[str, str]:
-    # "Human rights" and "human  Rights" are one tag; the page shows the most used spelling.
-    name = min(spellings, key=lambda s: (-spellings[s], s))
-    return name, ""
-
-
-def _country_term(code: str, _spellings: Counter[str]) -> tuple[str, str]:
-    country = country_by_code(code)
-    assert country is not None, code  # content.py only admits known codes
-    return country.name, code
-
-
-def _group(name: str, singular: str, title: str, articles: Sequence[Article],
-           values: Callable[[Article], Iterable[str]],
-           describe: Callable[[str, Counter[str]], tuple[str, str]]) -> Taxonomy:
+def _group(settings: TaxonomyConfig, articles: Sequence[Placement]) -> Taxonomy:
+    kind = KINDS[settings.kind]
     members: dict[str, list[str]] = defaultdict(list)
+    mentioned: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    # values are one per term in each article, and none in both tiers (content._terms)
     for article in articles:
-        for value in values(article):
-            key = value if singular == "country" else slugify(value)
-            if not members[key] or members[key][-1] != article.url:
-                members[key].append(article.url)
+        for value in article.terms[settings.field]:
+            key = kind.key(value)
+            members[key].append(article.url)
+            spellings[key][value] += 1
+        for value in article.terms.get(settings.mentioned_field, ()):
+            key = kind.key(value)
+            mentioned[key].append(article.url)
             spellings[key][value] += 1
     terms = []
-    for key, urls in members.items():
-        term_name, code = describe(key, spellings[key])
-        slug = slugify(term_name) if code else key
-        terms.append(Term(name=term_name, slug=slug, article_urls=tuple(urls), code=code))
+    for key in {**members, **mentioned}:
+        name, slug, code = kind.describe(key, spellings[key])
+        terms.append(Term(name=name, slug=slug, article_urls=tuple(members.get(key, ())),
+                          mentioned_urls=tuple(mentioned.get(key, ())), code=code))
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
-    return Taxonomy(name=name, singular=singular, title=title, terms=tuple(terms))
+    return Taxonomy(config=settings, terms=tuple(terms))
 
 
 @contextmanager
-def related_articles_in_background(articles: Sequence[Article], taxonomies: Sequence[Taxonomy], limit: int,
+def related_articles_in_background(articles: Sequence[Placement], taxonomies: Sequence[Taxonomy], limit: int,
                                    window: int = 40) -> Iterator[Callable[[], dict[str, tuple[str, ...]]]]:
     """For each article URL, up to LIMIT related article URLs, found in worker processes from 2,000 articles
     while the caller goes on: yields the function that waits for them.
 
-    Related means sharing tags and countries, rarer terms weighing more (sharing "Lithuania" says more
-    than sharing "United States"). Candidates are the WINDOW articles nearest in time within each
-    shared term, so the cost stays linear in the number of articles even when one country covers most
-    of them; in news, related stories are near in time anyway.
+    Related means sharing terms (of the taxonomies site.yaml does not declare `related: false`), rarer terms
+    weighing more (sharing "Lithuania" says more than sharing "United States"). Candidates are the WINDOW
+    articles nearest in time within each shared term, so the cost stays linear in the number of articles
+    even when one country covers most of them; in news, related stories are near in time anyway.
     """
     if limit == 0:
         yield dict
         return
     position = {article.url: index for index, article in enumerate(articles)}  # 0 = newest
     term_lists: dict[tuple[str, str], list[int]] = {}
-    for taxonomy in taxonomies:
+    for taxonomy in (t for t in taxonomies if t.config.related):
         for term in taxonomy.terms:
-            term_lists[(taxonomy.name, term.slug)] = sorted(position[u] for u in term.article_urls)
+            if term.article_urls:  # not a term that articles only mention
+                term_lists[(taxonomy.name, term.slug)] = sorted(position[u] for u in term.article_urls)
     weights = {key: 1.0 + math.log(len(articles) / len(indices)) for key, indices in term_lists.items()}
     terms_of: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for key, indices in term_lists.items():

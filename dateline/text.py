@@ -8,6 +8,9 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# Characters XML 1.0 forbids (control characters but tab and line ends, surrogates, non-characters): invisible
+# on a page, but one in a title or a body would make every feed that shows the article unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -32,6 +35,11 @@ def slugify(text: str, max_length: int = 80) -> str:
 def html_to_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
     return collapse_whitespace(html.unescape(_TAG.sub(" ", fragment)))
+
+
+def clean_text(text: str) -> str:
+    """TEXT without the characters XML forbids, its whitespace collapsed: a front-matter text as pages show it."""
+    return collapse_whitespace(NOT_XML.sub("", text))
 
 
 def collapse_whitespace(text: str) -> str:

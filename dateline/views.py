@@ -1,22 +1,55 @@
-"""Template view models: plain data built from the Site for templates, never the domain objects."""
+"""Template view models: plain data built from the Site for templates, never the domain objects.
+
+An article's view is everything templates show of it; pages name articles by their Placement and templates
+read the view (render.py), so a page changes with an article's text exactly when its view's digest does.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
 
-from dateline.fingerprint import digest
-from dateline.model import Article, Site, Taxonomy, assemble
-from dateline.text import slugify
+from dateline.config import ARTICLE_ATTRIBUTES, TaxonomyConfig
+from dateline.fingerprint import text_digest
+from dateline.kinds import KINDS
+from dateline.model import Article, Taxonomy, assemble
+
+
+@dataclass(frozen=True)
+class TaxonomyView:
+    """A taxonomy as templates see it: on its index and term pages, on every term link, in `site.taxonomies`."""
+
+    name: str  # "tags": the URL folder
+    title: str  # "Tags"
+    singular: str  # "tag": what one term is (the search filter's name, a CSS class)
+    kind: str  # "text" or "country" (dateline/kinds.py)
+    url: str  # "tags/"
+    feed: bool  # whether each term has feeds
 
 
 @dataclass(frozen=True)
 class TermLink:
+    """A term an article is filed under, with the way to its page."""
+
     name: str
     url: str  # site path: "tags/elections/"
+    taxonomy: TaxonomyView
+    flag: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A term on its own pages and on its taxonomy's index."""
+
+    name: str
+    slug: str
+    url: str
+    count: int  # articles filed under it
+    mentioned_count: int = 0  # articles that only mention it (the taxonomy's second tier)
     flag: str = ""
     code: str = ""
 
@@ -32,8 +65,8 @@ class ArticleView:
     source: str
     summary: str
     body: Markup
-    tags: tuple[TermLink, ...]
-    countries: tuple[TermLink, ...]
+    terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy in site.yaml's order
+    taxonomy_names: tuple[str, ...]  # the site's taxonomies (one tuple shared by every view)
     correction: str
     image: str  # an http(s) URL or a site path, "" for none
     image_alt: str
@@ -42,53 +75,65 @@ class ArticleView:
     # The publication as ISO 8601: with its time when the article gives one, else the date alone (a date-only
     # story never gets an invented midnight).
     published: str
-    section: str  # the one section of Open Graph and schema.org: the first country, else the first tag
+    section: str  # the one section of Open Graph and schema.org: its first country, else its first term
     extra: dict[str, Any]
     digest: str = ""  # hash of all the above: pages showing this article change exactly when it does
 
+    @property
+    def taxonomies(self) -> dict[str, tuple[TermLink, ...]]:
+        """Each taxonomy's name -> the article's terms there (none in some)."""
+        return {name: getattr(self, name) for name in self.taxonomy_names}
 
-@dataclass(frozen=True)
-class TermView:
-    name: str
-    url: str
-    count: int
-    flag: str = ""
-    code: str = ""
+    def __getattr__(self, name: str) -> tuple[TermLink, ...]:
+        """article.tags, article.countries, article.sources...: the article's terms in one taxonomy."""
+        if name not in self.__dict__.get("taxonomy_names", ()):  # also while unpickling, before any field
+            raise AttributeError(name)
+        return tuple(link for link in self.terms if link.taxonomy.name == name)
 
 
-def term_url(taxonomy: Taxonomy, slug: str) -> str:
+# A taxonomy named as one of these would hide the article's own attribute: config.py refuses such names.
+if {f.name for f in fields(ArticleView)} | {"taxonomies"} != ARTICLE_ATTRIBUTES:  # pragma: no cover - met at once
+    raise TypeError(f"config.ARTICLE_ATTRIBUTES must be ArticleView's fields: {[f.name for f in fields(ArticleView)]}")
+
+
+def taxonomy_view(settings: TaxonomyConfig) -> TaxonomyView:
+    return TaxonomyView(name=settings.name, title=settings.title, singular=settings.singular, kind=settings.kind,
+                        url=f"{settings.name}/", feed=settings.feed)
+
+
+def term_url(taxonomy: TaxonomyConfig, slug: str) -> str:
     return f"{taxonomy.name}/{slug}/"
 
 
-def day_url(day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/"
+def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...]) -> dict[str, ArticleView]:
+    """A view of every article, by URL, with its terms resolved to their pages."""
+    tables = [(taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy), {})
+              for taxonomy in taxonomies]
+    names = tuple(taxonomy.name for taxonomy in taxonomies)
+    views = {}
+    for article in articles:
+        terms = article.terms
+        links = []
+        for field, key, by_key, by_value in tables:
+            for value in terms[field]:
+                link = by_value.get(value)
+                if link is None:  # the first article with this spelling
+                    link = by_value[value] = by_key[key(value)]
+                links.append(link)
+        views[article.url] = article_view(article, tuple(links), names)
+    return views
 
 
-def article_views(site: Site) -> dict[str, ArticleView]:
-    """A view of every article, by URL, with its tags and countries resolved to their term pages."""
-    tags, countries = (_term_links(site, name) for name in ("tags", "countries"))
-    return {article.url: _article_view(article, tags, countries) for article in site.articles}
+def _term_links(taxonomy: Taxonomy) -> dict[str, TermLink]:
+    """Each term's link, by its key (kinds.TermKind.key)."""
+    shown = taxonomy_view(taxonomy.config)
+    return {term.code or term.slug: TermLink(name=term.name, url=term_url(taxonomy.config, term.slug), taxonomy=shown,
+                                             flag=term.flag, code=term.code)
+            for term in taxonomy.terms}
 
 
-def _term_links(site: Site, name: str) -> dict[str, TermLink]:
-    """Value as written in front matter (tag spelling or country code) -> its link."""
-    taxonomy = next(t for t in site.taxonomies if t.name == name)
-    links = {}
-    for term in taxonomy.terms:
-        link = TermLink(name=term.name, url=term_url(taxonomy, term.slug), flag=term.flag, code=term.code)
-        links[term.code or term.slug] = link
-    if name == "tags":
-        return {tag: links[slugify(tag)] for article in site.articles for tag in article.tags}
-    return links
-
-
-def _article_view(article: Article, tags: dict[str, TermLink], countries: dict[str, TermLink]) -> ArticleView:
-    return article_view(article, tuple(tags[t] for t in article.tags), tuple(countries[c] for c in article.countries))
-
-
-def article_view(article: Article, article_tags: tuple[TermLink, ...],
-                 article_countries: tuple[TermLink, ...]) -> ArticleView:
-    """ARTICLE as templates see it, its tags and countries already resolved to their pages."""
+def article_view(article: Article, terms: tuple[TermLink, ...], taxonomy_names: tuple[str, ...]) -> ArticleView:
+    """ARTICLE as templates see it, its TERMS already resolved to their pages, on a site with these taxonomies."""
     return assemble(ArticleView, dict(
         title=article.title,
         url=article.url,
@@ -99,23 +144,30 @@ def article_view(article: Article, article_tags: tuple[TermLink, ...],
         source=article.source,
         summary=article.summary,
         body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
-        tags=article_tags,
-        countries=article_countries,
+        terms=terms,
+        taxonomy_names=taxonomy_names,
         correction=article.correction,
         image=article.image,
         image_alt=article.image_alt,
         image_caption=article.image_caption,
         image_credit=article.image_credit,
         published=article.date.isoformat() if article.has_time else article.date.date().isoformat(),
-        section=(article_countries or article_tags)[0].name if article_countries or article_tags else "",
+        section=_section(terms),
         extra=article.extra,
-        # Everything above follows from the file's text, the URL and the terms' names and URLs (and the
+        # Everything above follows from the file's text, the URL and the terms' names, URLs and codes (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
-        digest=digest(article.source_digest, article.url, [(t.name, t.url, t.flag, t.code) for t in article_tags],
-                      [(c.name, c.url, c.flag, c.code) for c in article_countries]),
+        digest=text_digest(article.source_digest, article.url, "\x1e".join(
+            f"{link.taxonomy.name}\x1f{link.name}\x1f{link.url}\x1f{link.code}" for link in terms)),
     ))
 
 
+def _section(terms: tuple[TermLink, ...]) -> str:
+    """The article's one section: its first term of a `kind: country` taxonomy (a digest's sections are where
+    the news is), else its first term, in site.yaml's order (tags, for a site without `taxonomies:`)."""
+    return next((link.name for link in terms if link.taxonomy.kind == "country"), terms[0].name if terms else "")
+
+
 def term_views(taxonomy: Taxonomy) -> list[TermView]:
-    return [TermView(name=t.name, url=term_url(taxonomy, t.slug), count=len(t.article_urls), flag=t.flag, code=t.code)
+    return [TermView(name=t.name, slug=t.slug, url=term_url(taxonomy.config, t.slug), count=len(t.article_urls),
+                     mentioned_count=len(t.mentioned_urls), flag=t.flag, code=t.code)
             for t in taxonomy.terms]

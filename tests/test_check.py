@@ -83,7 +83,7 @@ def test_check_command_builds_for_production_and_fails_with_page_problems(site_c
     assert "no problems" in ok.stdout
     (site / "templates").mkdir()
     (site / "templates" / "tag.html").write_text(
-        '{% extends "default/tag.html" %}{% block head %}<script src="//cdn.example.com/t.js"></script>'
+        '{% extends "default/term.html" %}{% block head %}<script src="//cdn.example.com/t.js"></script>'
         '{% endblock %}')
     failed = run_cli("check", "--site", str(site), "--now", "2025-09-12T12:00:00+03:00")
     assert failed.returncode == 1

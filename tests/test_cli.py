@@ -34,7 +34,7 @@ def test_new_refuses_to_overwrite_a_site(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("build", "new", "import", "serve", "check", "publish"):
+    for command in ("build", "new", "import", "tags", "serve", "check", "publish"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and f"python build.py {command} [-h]" in result.stdout
 

@@ -19,7 +19,7 @@ BAD_ARTICLES = [
     ("---\ntitle: Bad date\ndate: next tuesday\n---\n", 3, "invalid date 'next tuesday'"),
     ("---\ntitle: Bad country\ndate: 2025-01-01\ncountries: [LT, XX]\n---\n", 4, "unknown country 'XX'"),
     ("---\ntitle: Bad country\ndate: 2025-01-01\ncountries: [Narnia]\n---\n", 4, "unknown country 'Narnia'"),
-    ("---\ntitle: Tags\ndate: 2025-01-01\ntags: economy\n---\n", 4, "'tags' must be a list"),
+    ("---\ntitle: Tags\ndate: 2025-01-01\ntags: {economy: 1}\n---\n", 4, "'tags' must be a text or a list"),
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: ../../etc/evil\n---\n", 4, "may only contain letters, digits"),
     ("---\ntitle: Slug\ndate: 2025-01-01\nslug: /abs\n---\n", 4, "may only contain letters, digits"),
     ("---\n- a list\n- not a mapping\n---\n", 2, "must be 'key: value' lines"),
@@ -106,6 +106,16 @@ def test_template_runtime_error_names_template_file_and_line(site_copy):
     ("title: [unclosed\n", "site.yaml:1: invalid YAML"),
     ("title: T\nbase_url: https://e.org/\nimage: data:image/png;base64,AAAA\n", "site.yaml:3: 'image' must be an"),
     ("title: T\nbase_url: https://e.org/\nimage_alt: [a map]\n", "site.yaml:3: 'image_alt' must be text"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_precision: 1.5\n",
+     "site.yaml:5: 'import.learned_tags.min_precision' must be between 0 and 1"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_precision: high\n",
+     "site.yaml:5: 'import.learned_tags.min_precision' must be a number, not text ('high')"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    enabled: true\n    min_examples: 2\n",
+     "site.yaml:6: 'import.learned_tags.min_examples' must be at least 3"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags: yes\n",
+     "site.yaml:4: 'import.learned_tags' must be a mapping"),
+    ("title: T\nbase_url: https://e.org/\nimport:\n  learned_tags:\n    min_recall: 0.5\n",
+     "site.yaml:5: unknown key 'import.learned_tags.min_recall'"),
 ])
 def test_site_yaml_errors_name_the_line(site_copy, yaml_text, expected):
     site = site_copy("minimal")
@@ -145,7 +155,7 @@ EVIL_PATHS = ("../escape.html", "/etc/passwd", "a/../../b.html", "a\x00b", "a\\.
 
 def test_output_is_never_written_outside_the_output_folder(tmp_path):
     from dateline.errors import DatelineError
-    from dateline.output import OutputTrees, write_file
+    from dateline.incremental.trees import OutputTrees, write_file
 
     trees = OutputTrees(tmp_path / "site" / "out", tmp_path / "cache")
     for evil in EVIL_PATHS:
@@ -158,7 +168,7 @@ def test_output_is_never_written_outside_the_output_folder(tmp_path):
 
 
 def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
-    from dateline.output import write_file
+    from dateline.incremental.trees import write_file
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -171,7 +181,7 @@ def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
 
 
 def test_a_symlink_planted_at_a_file_name_is_replaced_not_written_through(tmp_path):
-    from dateline.output import write_file
+    from dateline.incremental.trees import write_file
 
     outside = tmp_path / "outside.html"
     outside.write_text("keep me")

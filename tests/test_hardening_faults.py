@@ -28,7 +28,7 @@ from dateline.scaffold import create_site
 
 from conftest import FIXTURES, REPO, run_cli, write_article
 
-KILLS = 30  # SIGKILLs per test: enough to hit every stage of a build, bounded in time
+KILLS = 30  # SIGKILLs of an import
 SEED = int(os.environ.get("DATELINE_FAULT_SEED", "20250911"))
 
 
@@ -88,29 +88,92 @@ def two_sites(site_copy, tmp_path):
     return site, old, new
 
 
-def test_sigkill_at_random_moments_leaves_the_old_or_the_new_site_never_a_mix(two_sites, tmp_path):
-    site, old, new = two_sites
-    output = site / "output"
-    started = time.monotonic()
-    assert run_cli("build", "--site", str(site), "--quiet").returncode == 0  # a no-op build: its cost
-    startup = time.monotonic() - started
-    rng = random.Random(SEED)
-    swapped = 0
-    for kill in range(KILLS):
-        before = contents(output)
-        set_input(site, NEW_INPUT if before == old else OLD_INPUT)  # always ask for the other site
-        build = start_build(site)
-        time.sleep(rng.uniform(0, 3 * startup))  # from before the first import to after the swap
-        build.kill()
-        build.wait(timeout=60)
-        now = contents(output)
-        assert now in (old, new), f"kill {kill} (seed {SEED}): output/ is neither the old nor the new site"
-        swapped += now != before
-    assert 0 < swapped < KILLS, f"{swapped} of {KILLS} killed builds finished: the kills missed the build"
-    # and the next ordinary build gives exactly the site a clean build gives
-    result = run_cli("build", "--site", str(site), "--quiet")
-    assert result.returncode == 0, result.stderr
-    assert contents(output) == (new if contents(site / "content" / "articles").get("late.md") else old)
+# Runs a build in a process of its own and, at one moment of its progress (a stage ending, a first chunk of
+# articles read or pages rendered, the new tree complete before its swap), prints that moment and waits
+# there for a signal; with no moment given it prints them all and finishes.
+PAUSING_BUILD = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from dateline.build import build_site
+
+seen = set()
+
+def moment(name):
+    if name in seen:
+        return
+    seen.add(name)
+    print(name, flush=True)
+    if name == sys.argv[3]:
+        sys.stdin.read()  # until the test's signal ends this process
+
+build_site(Path(sys.argv[2]), on_stage=lambda stage, _: moment(f"stage {stage}"),
+           progress=lambda label, done, total: moment(f"{label}: a first chunk done"),
+           after_render=lambda tree: moment("new tree complete"))
+"""
+
+
+def build_until(site: Path, moment: str = "") -> subprocess.Popen:
+    """A build of SITE that stops at MOMENT (see PAUSING_BUILD), once its stdout says so."""
+    build = subprocess.Popen([sys.executable, "-c", PAUSING_BUILD, str(REPO), str(site), moment], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if moment:
+        for line in build.stdout:
+            if line.rstrip("\n") == moment:
+                return build
+        _, err = build.communicate(timeout=60)
+        raise AssertionError(f"the build finished without reaching {moment!r}: {err}")
+    return build
+
+
+def moments_of(site: Path) -> list[str]:
+    """Every moment a build of SITE's current input passes, in order (the build is then undone)."""
+    build = build_until(site)
+    out, err = build.communicate(timeout=120)
+    assert build.returncode == 0, err
+    return out.splitlines()
+
+
+def stopped(build: subprocess.Popen, how: signal.Signals) -> int:
+    """Send HOW to a build waiting at its moment; return its exit status once it ended."""
+    build.send_signal(how)
+    build.communicate(timeout=60)  # and its pipes are closed
+    return build.returncode
+
+
+@pytest.mark.parametrize("change", ["a new, an edited and a deleted article", "an edited article alone"])
+def test_sigkill_at_every_moment_of_a_build_leaves_the_old_site_until_the_swap_and_the_new_one_after(
+        two_sites, tmp_path, change):
+    """A build killed at each moment of its progress, in turn: until the new tree is swapped in, output/ is
+    exactly the old site; from then on exactly the new one; and the next build finishes the work. The second
+    change takes the edit's path (the snapshot), the first a full build's. Each new site differs from the
+    ones before, so that every build has pages to render."""
+    site, old, _ = two_sites
+
+    def new_input(number: int) -> dict[str, str]:
+        edited = NEW_INPUT["a3.md"] + f"\nVersion {number}.\n"
+        return {**NEW_INPUT, "a3.md": edited} if change.startswith("a new") else {**OLD_INPUT, "a3.md": edited}
+
+    def from_the_old_site(number: int) -> dict[str, str]:
+        """output/ is the old site; the input is new (version NUMBER); return the files of that new site."""
+        set_input(site, OLD_INPUT)
+        assert run_cli("build", "--site", str(site), "--quiet").returncode == 0
+        assert contents(site / "output") == old
+        set_input(site, new_input(number))
+        return clean_build(site, tmp_path)
+
+    from_the_old_site(0)
+    moments = moments_of(site)
+    assert "new tree complete" in moments and "Rendering pages: a first chunk done" in moments, moments
+    swapped_from = moments.index("stage commit")  # trees.commit() has swapped output/ when this stage ends
+    for position, moment in enumerate(moments, start=1):
+        new = from_the_old_site(position)
+        assert stopped(build_until(site, moment), signal.SIGKILL) == -signal.SIGKILL
+        expected, which = (new, "new") if position > swapped_from else (old, "old")
+        assert contents(site / "output") == expected, f"killed at {moment!r}: output/ is not the {which} site"
+        result = run_cli("build", "--site", str(site), "--quiet")
+        assert result.returncode == 0, result.stderr
+        assert contents(site / "output") == new, f"the build after one killed at {moment!r}"
 
 
 @contextmanager
@@ -234,11 +297,16 @@ def test_a_failed_write_never_leaves_temporaries_in_the_published_site(two_sites
     assert contents(site / "output") == old
 
 
-def test_sigterm_during_a_build_leaves_a_complete_site(two_sites):
+def test_sigterm_during_a_build_leaves_the_old_site_and_the_next_build_the_new_one(two_sites):
+    """SIGTERM when the new tree is complete but not yet swapped in (the last moment it can be lost), and when
+    the pages are being planned: output/ is the old site, whole, and the next build gives the new one."""
     site, old, new = two_sites
-    set_input(site, NEW_INPUT)
-    build = start_build(site)
-    time.sleep(0.3)
-    build.send_signal(signal.SIGTERM)
-    build.wait(timeout=60)
-    assert contents(site / "output") in (old, new)
+    for moment in ("new tree complete", "stage pages"):
+        set_input(site, NEW_INPUT)
+        assert stopped(build_until(site, moment), signal.SIGTERM) == -signal.SIGTERM  # ended, not finished
+        assert contents(site / "output") == old, f"SIGTERM at {moment!r}"
+        assert not any(p.name.startswith(".") for p in (site / "output").rglob("*"))
+        assert run_cli("build", "--site", str(site), "--quiet").returncode == 0
+        assert contents(site / "output") == new
+        set_input(site, OLD_INPUT)
+        assert run_cli("build", "--site", str(site), "--quiet").returncode == 0

@@ -306,6 +306,28 @@ def test_seed_article_imports_with_two_tiers_people_and_a_headline(site):
     assert "Gitanas Nauseda" not in fields["tags"]
 
 
+
+def test_an_imported_seed_article_is_filed_under_its_countries_and_also_mentioned_in_the_others(site, tmp_path):
+    """The importer's two tiers and names, built: Germany's page lists the seed under "Also mentioned in"."""
+    if not SEED.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SEED} is missing: CI has ../shared beside the clone")
+        pytest.skip("../shared/samples is not beside this checkout")
+    import_paths([SEED], site, load_config(site))
+    out = tmp_path / "out"
+    assert build(site, out).returncode == 0
+    title = "Belarus releases 52 political prisoners"
+    for country in ("belarus", "lithuania", "united-states"):
+        page = (out / "countries" / country / "index.html").read_text(encoding="utf-8")
+        assert title in page and "Also mentioned in" not in page, country
+    for country in ("germany", "latvia", "poland", "france", "united-kingdom", "russia"):
+        page = (out / "countries" / country / "index.html").read_text(encoding="utf-8")
+        own, mentioned = page.split("Also mentioned in", 1)
+        assert title not in own and title in mentioned, country
+        assert title not in (out / "countries" / country / "feed.xml").read_text(encoding="utf-8"), country
+    assert title in (out / "people" / "gitanas-nauseda" / "index.html").read_text(encoding="utf-8")
+    assert title in (out / "sources" / "afp" / "index.html").read_text(encoding="utf-8")
+
 TABLE = " date 1987-04-08 PITTSBURGH: Shr 14 cts vs nine cts\n\nNet 217,572 vs 153,454\n\nRevs 2,530,273 vs 2,558,924" \
         "\n\n1st half\n\nShr 19 cts vs 11 cts\n\nNet 299,838 vs 174,739 – Reuters"
 
@@ -419,15 +441,17 @@ def test_mentioned_countries_are_checked_and_normalised_like_countries(site):
     path.write_text("---\ntitle: Moved\ndate: 2025-09-11\ncountries: [LT, Germany]\n"
                     "mentioned_countries: [germany, Poland, PL, U.K.]\n---\n\nBody.\n", encoding="utf-8")
     fields = parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
-    assert fields.countries == ("LT", "DE")
-    assert fields.extra["mentioned_countries"] == ("PL", "GB")  # an editor moved Germany up: it is dropped here
+    assert fields.terms["countries"] == ("LT", "DE")
+    assert fields.terms["mentioned_countries"] == ("PL", "GB")  # an editor moved Germany up: it is dropped here
+    assert "mentioned_countries" not in fields.extra  # a key of the countries taxonomy (DEFAULT_TAXONOMIES)
     path.write_text("---\ntitle: Bad\ndate: 2025-09-11\nmentioned_countries: [Atlantis]\n---\n\nBody.\n",
                     encoding="utf-8")
     with pytest.raises(SourceError) as error:
         parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
     assert error.value.line == 4 and "unknown country 'Atlantis'" in error.value.message
-    path.write_text("---\ntitle: Bad\ndate: 2025-09-11\nmentioned_countries: DE\n---\n\nBody.\n", encoding="utf-8")
-    with pytest.raises(SourceError, match="'mentioned_countries' must be a list"):
+    path.write_text("---\ntitle: Bad\ndate: 2025-09-11\nmentioned_countries: {DE: 1}\n---\n\nBody.\n",
+                    encoding="utf-8")
+    with pytest.raises(SourceError, match="'mentioned_countries' must be a text or a list of texts"):
         parse_article(split_front_matter(path, path.read_bytes()), config, renderer)
 
 

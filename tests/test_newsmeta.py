@@ -164,9 +164,9 @@ def test_news_sitemap_lists_the_last_two_days_by_the_sites_clock(site_copy, tmp_
 def test_news_sitemap_holds_at_most_1000_articles():
     base = datetime(2025, 9, 11, 12, 0, tzinfo=UTC)
     article = ArticleView(title="t", url="", date=base, has_time=True, updated=None, dateline="", source="",
-                          summary="", body=Markup(""), tags=(), countries=(), correction="", image="", image_alt="",
-                          image_caption="", image_credit="",
-                          published=base.isoformat(), section="", extra={})
+                          summary="", body=Markup(""), terms=(), taxonomy_names=(), correction="", image="",
+                          image_alt="", image_caption="", image_credit="", published=base.isoformat(), section="",
+                          extra={})
     articles = [dataclasses.replace(article, url=f"a{i}/", date=base - timedelta(minutes=i)) for i in range(1200)]
     chosen = news_articles(articles, None)
     assert len(chosen) == NEWS_LIMIT == 1000

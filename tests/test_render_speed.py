@@ -83,7 +83,7 @@ def test_a_site_template_can_cache_fragments(site_copy, tmp_path):
     more_diplomacy(site)
     # The same key in two blocks, and one block at two depths (a tag's first page and its page 2).
     override_template(site, "tag.html",
-                      '{% extends "default/tag.html" %}\n'
+                      '{% extends "default/term.html" %}\n'
                       '{% block heading %}{% cached term.name %}<span class="kicker">Topic</span> {{ term.name }}'
                       '{% endcached %}{% cached term.name %} <a class="all" href="{{ url(\'tags/\') }}">all topics</a>'
                       '{% endcached %}{% endblock %}\n')
@@ -105,8 +105,8 @@ def test_macros_imported_without_context_link_from_the_page_that_calls_them(site
     more_diplomacy(site)
     override_template(site, "_links.html", "{% macro to_archive() %}<a class=\"to-archive\" "
                                            "href=\"{{ url('archive/') }}\">Archive</a>{% endmacro %}")
-    for name in ("tag.html", "404.html"):
-        override_template(site, name, f'{{% extends "default/{name}" %}}\n'
+    for name, extended in (("tag.html", "term.html"), ("404.html", "404.html")):
+        override_template(site, name, f'{{% extends "default/{extended}" %}}\n'
                                       '{% from "_links.html" import to_archive %}\n'
                                       "{% block content %}{{ to_archive() }}{{ super() }}{% endblock %}\n")
     out = tmp_path / "out"
@@ -156,7 +156,7 @@ def test_a_rebuild_in_the_same_process_never_shows_an_old_fragment(site_copy, tm
 def test_strict_builds_report_undefined_variables_inside_cached_blocks(site_copy, tmp_path):
     site = site_copy("full")
     override_template(site, "tag.html",
-                      '{% extends "default/tag.html" %}\n{% block heading %}\n{% cached term.name %}\n'
+                      '{% extends "default/term.html" %}\n{% block heading %}\n{% cached term.name %}\n'
                       '{{ term.name }}{{ term.motto }}\n{% endcached %}\n{% endblock %}\n')
     build_site(site, tmp_path / "lenient")  # an undefined value is empty text, as Jinja does
     assert "<h1>Human Rights\n</h1>" in (tmp_path / "lenient/tags/human-rights/index.html").read_text(encoding="utf-8")
@@ -213,7 +213,7 @@ def assert_same_as_one_core(site: Path, root: Path, monkeypatch) -> tuple[dict[s
     """Build SITE on one core (a subprocess pinned with sched_setaffinity), then cold on every core; the two
     must be byte for byte the same. Returns the files, and the item and worker counts of the build's rounds
     of map_chunks (reading articles, related articles, rendering)."""
-    import dateline.build
+    import dateline.incremental.rendering
     from dateline.parallel import map_chunks, worker_count
 
     rounds = []
@@ -222,7 +222,7 @@ def assert_same_as_one_core(site: Path, root: Path, monkeypatch) -> tuple[dict[s
         rounds.append((len(items), options.get("workers") or worker_count()))
         return map_chunks(function, items, **options)
 
-    monkeypatch.setattr(dateline.build, "map_chunks", recorded)
+    monkeypatch.setattr(dateline.incremental.rendering, "map_chunks", recorded)
     one_core = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(site), "--output",
                                str(root / "one"), "--quiet"], capture_output=True, text=True, timeout=300,
                               preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
@@ -272,23 +272,34 @@ def test_map_chunks_uses_at_most_the_workers_it_is_given():
 
 
 def test_chunks_in_background_run_in_workers_while_the_caller_goes_on():
-    """Related articles are found in worker processes while the parent makes the views: the results must
-    come back whole and in order, from other processes when there are enough items, and from this one
-    (when asked for) when there are too few."""
+    """Related articles are found in worker processes while the parent makes the views: the workers must be at
+    work before the caller asks for the results (each waits for a signal only the caller's own work gives, so
+    work done before the caller goes on would find no signal), and the results come back whole and in order,
+    from other processes when there are enough items; with too few, from this one, when asked for."""
+    import multiprocessing
+
     from dateline.parallel import chunks_in_background
 
-    def squares_and_pids(chunk):
-        return [(n * n, os.getpid()) for n in chunk]
+    caller_went_on = multiprocessing.get_context("fork").Event()  # shared with the workers forked below
+    answers: dict[int, bool] = {}  # per process: had the caller gone on when its first chunk began
 
-    with chunks_in_background(squares_and_pids, range(3000), min_items=2000) as results:
-        meanwhile = sum(range(100_000))  # the caller's own work, while the workers run
+    def squares(chunk):
+        if os.getpid() not in answers:  # waited for once per process: a failure costs a minute, not one a chunk
+            answers[os.getpid()] = caller_went_on.wait(timeout=60)
+        return [(n * n, os.getpid(), answers[os.getpid()]) for n in chunk]
+
+    with chunks_in_background(squares, range(3000), min_items=2000) as results:
+        caller_went_on.set()  # the caller's own work, which it reaches only once chunks_in_background returned
         done = results()
-    assert meanwhile == 4_999_950_000
-    assert [square for square, _ in done] == [n * n for n in range(3000)]
+    assert [square for square, _, _ in done] == [n * n for n in range(3000)]
+    assert all(signalled for _, _, signalled in done)
     if len(os.sched_getaffinity(0)) >= 2:
-        assert os.getpid() not in {pid for _, pid in done}
-    with chunks_in_background(squares_and_pids, range(100), min_items=2000) as results:
-        assert {pid for _, pid in results()} == {os.getpid()}
+        assert os.getpid() not in {pid for _, pid, _ in done}
+    caller_went_on.clear()
+    answers.clear()
+    with chunks_in_background(squares, range(100), min_items=2000) as results:
+        caller_went_on.set()
+        assert {(pid, signalled) for _, pid, signalled in results()} == {(os.getpid(), True)}
 
 
 def test_builds_skip_full_garbage_collections_but_still_free_short_lived_cycles():
@@ -317,23 +328,26 @@ def test_builds_skip_full_garbage_collections_but_still_free_short_lived_cycles(
     assert gc.get_threshold() == before
 
 
+def articles_and_views(site_dir: Path, *, drafts: bool) -> tuple[list, dict]:
+    """The articles of the site at SITE_DIR and their views, as a build makes them."""
+    from dateline.config import load_config
+    from dateline.content import load_articles
+    from dateline.pages import Placement
+    from dateline.taxonomy import build_taxonomies
+    from dateline.views import article_views
+
+    config = load_config(site_dir)
+    articles = load_articles(site_dir, config, drafts=drafts).articles
+    taxonomies = build_taxonomies(tuple(Placement.of(a) for a in articles), config.taxonomies)
+    return articles, article_views(tuple(articles), taxonomies)
+
+
 def test_an_articles_body_is_held_once_by_the_article_and_its_view(site_copy):
     """The body is the largest part of an article in memory (16 MiB of the 19,043 Reuters articles): the view
     templates see must hold the article's own Markup object, not a copy of it."""
     from markupsafe import Markup
 
-    from dateline.config import load_config
-    from dateline.content import load_articles
-    from dateline.model import Site
-    from dateline.taxonomy import build_taxonomies
-    from dateline.views import article_views
-
-    site_dir = site_copy("full")
-    config = load_config(site_dir)
-    articles = load_articles(site_dir, config, drafts=False).articles
-    site = Site(config=config, site_dir=site_dir, articles=tuple(articles), taxonomies=build_taxonomies(articles),
-                related={})
-    views = article_views(site)
+    articles, views = articles_and_views(site_copy("full"), drafts=False)
     assert len(articles) > 3
     for article in articles:
         assert isinstance(article.body_html, Markup) and "<p>" in article.body_html
@@ -496,17 +510,10 @@ def test_articles_and_views_assembled_without_init_equal_what_their_constructors
     core): every field must be there, equal to what the constructor makes from the same values."""
     import dataclasses
 
-    from dateline.config import load_config
-    from dateline.content import load_articles
-    from dateline.model import Article, Site
-    from dateline.taxonomy import build_taxonomies
-    from dateline.views import ArticleView, article_views
+    from dateline.model import Article
+    from dateline.views import ArticleView
 
-    site_dir = site_copy("full")
-    config = load_config(site_dir)
-    articles = load_articles(site_dir, config, drafts=True).articles
-    views = article_views(Site(config=config, site_dir=site_dir, articles=tuple(articles),
-                               taxonomies=build_taxonomies(articles), related={}))
+    articles, views = articles_and_views(site_copy("full"), drafts=True)
     assert len(articles) > 3
     for article in articles:
         values = {field.name: getattr(article, field.name) for field in dataclasses.fields(Article)}

@@ -16,7 +16,7 @@ from test_incremental import clean_build, contents, snapshot, touch_later
 from dateline.build import build_site
 from dateline.cache import CACHE_DIR
 
-from conftest import parse_page, run_cli, write_article
+from conftest import FIXTURES, parse_page, run_cli, write_article
 
 A2 = "2025/09/11/lithuania-thanks-washington/index.html"
 
@@ -184,7 +184,7 @@ def test_a_large_first_build_records_fingerprints_and_snapshot_made_beside_the_r
 
 @pytest.mark.parametrize("articles", [5, 900])  # saved in this process; in another one while pages render
 def test_a_failed_snapshot_save_costs_time_not_correctness(tmp_path, monkeypatch, articles):
-    from dateline.snapshot import BuildSnapshot
+    from dateline.incremental.snapshot import BuildSnapshot
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -230,14 +230,16 @@ def test_a_snapshot_missing_what_an_edit_needs_means_a_full_build(built, tmp_pat
     assert contents(out) == clean_build(site, tmp_path)
 
 
-# A new value for every front matter key the build reads (content.KNOWN_KEYS), as the line that adds it to a2.md:
-# whichever way the build goes (an edit's rebuild or a full one), the result must be the clean build's.
+# A new value for every front matter key the build reads (content.KNOWN_KEYS, and the keys the full site's
+# taxonomies file by), as the line that adds it to a2.md: whichever way the build goes (an edit's rebuild or a
+# full one), the result must be the clean build's.
 EDITS = {
     "title": "title: Lithuania thanks Washington again",
     "date": "date: 2025-09-08",
     "dateline": "dateline: Kaunas",
     "source": "source: AFP",
     "countries": "countries: [LT]",
+    "mentioned_countries": "mentioned_countries: [DE]",
     "tags": "tags: [diplomacy, borders]",
     "summary": "summary: A new summary.",
     "slug": "slug: thanks",
@@ -253,9 +255,11 @@ EDITS = {
 
 
 def test_every_front_matter_key_is_listed_here():
+    from dateline.config import load_config
     from dateline.content import KNOWN_KEYS
 
-    assert set(EDITS) == KNOWN_KEYS
+    filed_by = {key for taxonomy in load_config(FIXTURES / "full").taxonomies for key in taxonomy.fields}
+    assert set(EDITS) == KNOWN_KEYS | filed_by
 
 
 @pytest.mark.parametrize("key", sorted(EDITS))

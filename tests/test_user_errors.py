@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, run_cli, serve_once
 
-SITE_COMMANDS = [["build"], ["serve"], ["import", "story.txt"], ["check"], ["publish", "--to", "out"]]
+SITE_COMMANDS = [["build"], ["serve"], ["import", "story.txt"], ["tags"], ["check"], ["publish", "--to", "out"]]
 WIRE = " date 2025-09-11 VILNIUS: Lithuania reopened a border crossing on Thursday.\n\nTrucks waited. – AFP\n"
 
 
@@ -71,11 +71,11 @@ def test_publish_to_s3_without_boto3_says_how_to_install_it(site):
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("biuld", "build"), ("serv", "serve"), ("publsh", "publish"),
-                                              ("imprt", "import"), ("chek", "check")])
+                                              ("imprt", "import"), ("chek", "check"), ("tgas", "tags")])
 def test_a_mistyped_command_names_the_commands(typed, meant):
     result = run_cli(typed, "--site", "somewhere")
     refused(result, f"unknown command '{typed}'", "Did you mean `", f" {meant}`?",
-            "The commands are: build, new, import, serve, publish, check")
+            "The commands are: build, new, import, tags, serve, publish, check")
 
 
 def test_options_argparse_cannot_read_exit_1_and_point_at_help(site):

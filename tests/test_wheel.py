@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from learned_archive import write_archive
 
 from conftest import REPO, parse_page, serve_once
 
@@ -101,3 +102,13 @@ def test_publishing_to_s3_without_boto3_says_how_to_install_it(installed, tmp_pa
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "publishing to S3 needs boto3" in result.stderr and "pip install 'dateline[s3]'" in result.stderr
     assert not (tmp_path / "site" / "output").exists()  # refused before anything was built
+
+
+def test_learned_tags_train_with_the_installed_package(installed, tmp_path):
+    """The trainer runs in a process of its own: it must find the installed package and scikit-learn."""
+    assert dateline(installed, tmp_path, "new", "mysite").returncode == 0
+    write_archive(tmp_path / "mysite")
+    result = dateline(installed, tmp_path, "tags", "--site", "mysite")
+    assert result.returncode == 0, result.stderr
+    assert "learned tags: trained on 37 tagged articles" in result.stdout
+    assert any(line.split()[:1] == ["harbour"] and line.endswith("yes") for line in result.stdout.splitlines())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from dateline.ingest import versions
 from dateline.ingest.agency import agency_fields, import_record, local_image
 from dateline.ingest.article import Draft, enrich, render_article, slug_of
 from dateline.ingest.formats import Story, parse_stories
+from dateline.ingest.learned_tags import LearnedTagger
 from dateline.ingest.parse import NotWireCopy
 from dateline.ingest.report import Imported, ImportReport
 from dateline.ingest.write import (
@@ -70,6 +71,7 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig, *,
         report.warnings.append(warning)
     agency = versions.AgencyState(site_dir, now or dt.datetime.now(dt.UTC))
     batch = _Batch(site_dir, manifest, report, LazyExisting(site_dir), agency)
+    learned = LearnedTagger(site_dir, config)  # in this process: trained or read when a first new story needs it
     sources = _sources(paths, report)
     try:
         start = 0
@@ -77,16 +79,18 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig, *,
             chunk = sources[start:start + max(MANIFEST_BATCH, len(manifest) // 2)]
             start += len(chunk)
             # Workers are forked only while no writer thread runs (settle closes the writer).
-            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest)), chunk,
-                                  min_items=PARALLEL_FROM)
+            prepared = map_chunks(functools.partial(_prepare_all, config=config, known=frozenset(manifest),
+                                                    learned=learned.ready()), chunk, min_items=PARALLEL_FROM)
             for source, story in zip(chunk, prepared, strict=True):
-                _import_one(source, story, config, batch)
+                _import_one(source, story, config, batch, learned)
             batch.settle()
         if versions.lift_embargoes(site_dir, manifest, agency, report):
             batch.recorded += 1
     finally:
         batch.settle(force=bool(warning))
         agency.save(site_dir)
+        report.notes.extend(learned.notes)
+        report.warnings.extend(learned.warnings)
     return report
 
 
@@ -98,16 +102,19 @@ class _Prepared:
     error: SourceError | None = None
     date: str | None = None
     draft: Draft | None = None  # None for copy already in the manifest, or rejected
+    learned: bool = False  # the draft has its learned tags already (see LearnedTagger.ready)
     # an agency file: its stories, each with the enrichment's draft (the agency's facts are laid over it
     # in the writing process, which knows the clock, the site's pictures and earlier versions)
     agency: tuple[tuple[Story, Draft], ...] = ()
 
 
-def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str]) -> list[_Prepared]:
-    return [_prepare(source, config, known) for source in sources]
+def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str],
+                 learned: Callable[[Draft], Draft] | None = None) -> list[_Prepared]:
+    return [_prepare(source, config, known, learned) for source in sources]
 
 
-def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepared:
+def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
+             learned: Callable[[Draft], Draft] | None = None) -> _Prepared:
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -124,7 +131,9 @@ def _prepare(source: Path, config: SiteConfig, known: frozenset[str]) -> _Prepar
         return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
     if len(stories) == 1 and stories[0].format == "text":
         copy = stories[0].copy
-        return _Prepared(digest, date=copy.date.isoformat(), draft=enrich(copy, config))
+        draft = enrich(copy, config)
+        return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
+                         learned=learned is not None)
     return _Prepared(digest, agency=tuple((story, enrich(story.copy, config)) for story in stories))
 
 
@@ -242,7 +251,7 @@ def _sources(paths: Sequence[Path], report: ImportReport) -> list[Path]:
     return found
 
 
-def _import_one(source: Path, story: _Prepared, config: SiteConfig, batch: _Batch) -> None:
+def _import_one(source: Path, story: _Prepared, config: SiteConfig, batch: _Batch, learned: LearnedTagger) -> None:
     report, site_dir, digest = batch.report, batch.site_dir, story.digest
     entries = _entries_of(digest, batch.manifest) if digest else []  # one per story of a file of several
     if entries:
@@ -264,7 +273,8 @@ def _import_one(source: Path, story: _Prepared, config: SiteConfig, batch: _Batc
         report.unchanged.append(Imported(source, article))
         return
     if story.draft is not None and story.date is not None:
-        batch.write(source, digest, story.date, story.draft, slug_of(story.draft.title))
+        draft = story.draft if story.learned else learned.add_to(story.draft)  # the first new story: read the model
+        batch.write(source, digest, story.date, draft, slug_of(story.draft.title))
     for index, (agency_story, draft) in enumerate(story.agency, start=1):
         key, item = (digest, None) if len(story.agency) == 1 else (f"{digest}#{index}", index)
         _import_agency_story(source, key, item, agency_story, draft, config, batch)

@@ -21,6 +21,7 @@ class ImportReport:
     kept_edited: list[Imported] = field(default_factory=list)  # imported before, edited by hand since: kept
     rejected: list[SourceError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else happened, such as the learned tagger trained
     # agency stories over time (versions.py)
     updated: list[Imported] = field(default_factory=list)  # a newer version rewrote the article
     waiting: list[Imported] = field(default_factory=list)  # a newer version, not applied: the article was edited
@@ -60,4 +61,5 @@ class ImportReport:
                 + [f"kept {show(i.article)} (edited by hand since import; a newer version is waiting in "
                    f"{show(i.source)})" for i in self.waiting]
                 + [f"rejected {error}" for error in self.rejected]
+                + self.notes
                 + [f"warning: {warning}" for warning in self.warnings])

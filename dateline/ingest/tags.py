@@ -1,11 +1,11 @@
-"""Tags for an imported story: the site's topics (site.yaml `topics`)."""
+"""Tags for an imported story: the site's topics (site.yaml `topics`), and those learned from its archive."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
 
-from dateline.text import collapse_whitespace
+from dateline.text import collapse_whitespace, slugify
 
 
 def topic_tags(text: str, topics: Mapping[str, Sequence[str]]) -> list[str]:
@@ -37,3 +37,18 @@ def derive_tags(paragraphs: Sequence[str], topics: Mapping[str, Sequence[str]], 
             seen.add(tag.casefold())
             tags.append(tag)
     return tags[:max_tags]
+
+
+def with_learned(tags: Sequence[str], learned: Sequence[str], *, max_tags: int) -> tuple[list[str], list[str]]:
+    """TAGS (the keyword rules') followed by the LEARNED tags they lack, at most MAX_TAGS in all; and which
+    learned ones were kept. A learned tag that a rule already gave (same slug, as the build counts tags) is
+    the rule's."""
+    given = {slugify(tag) for tag in tags}
+    guesses = []
+    for tag in learned:
+        tag = collapse_whitespace(tag)
+        if tag and slugify(tag) not in given:
+            given.add(slugify(tag))
+            guesses.append(tag)
+    combined = [*tags, *guesses][:max_tags]
+    return combined, combined[len(tags):]

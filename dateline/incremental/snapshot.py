@@ -1,30 +1,34 @@
 """What the last build was made of, kept so that an edited article is rebuilt without reading the rest.
 
-A full build stores, in one SQLite file per output folder: the signature of every article file and
-of its *placement* (URL, dates, tags, countries, visibility: what decides where it appears and how
-lists are grouped), each article's view, and each page's data with articles replaced by references.
-When only articles' text changed and no placement did, the site's structure is the same: the pages
-showing those articles are exactly the pages that referenced them, and their data is the stored data
-with the new views put in. Such a build reads and renders a few dozen pages whatever the site's size.
+A full build stores, in one SQLite file per output folder: the signature of every article file and the
+digest of its placement (pages.Placement: what the page kinds declare they read of it, such as its URL,
+dates and terms; and whether it is published), each article's view, and each page's data with articles
+replaced by references. When only articles' text changed and no placement did, the site's structure is the
+same: the pages showing those articles are exactly the pages that referenced them, and their data is the
+stored data with the new views put in. Such a build reads and renders a few dozen pages whatever the size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from dateline.fingerprint import digest
+from dateline.model import ArticleFields
+from dateline.pages import Placement
 from dateline.views import ArticleView
 
-FORMAT = 2
+FORMAT = 3
 FileSignature = tuple[int, int, int]  # mtime_ns, size, inode
 
 
@@ -34,7 +38,7 @@ class StoredPage:
     template: str
     source: str
     root_relative_links: bool
-    data: bytes  # the context, pickled with every ArticleView replaced by a reference to its URL
+    data: bytes  # the context, pickled with every article (its Placement) replaced by a reference to its URL
     refs: tuple[str, ...]  # URLs of the articles the context shows, in pickling order
     fingerprint: str = ""  # as the full build that wrote the snapshot computed it
 
@@ -43,17 +47,29 @@ def _view_reference(url: str) -> ArticleView:  # pragma: no cover - replaced on 
     raise RuntimeError(f"article {url} was not supplied")
 
 
+class ArticleContentInPage(TypeError):
+    """A page's data holds what an article says other than through the article's Placement: a page that would
+    not change with the article (a developer's mistake, met by the first build that packs such a page)."""
+
+
+# What carries an article's words: a page holding one would keep showing them after an edit.
+_CONTENT = (ArticleView, ArticleFields, Markup)
+
+
 class _ContextPickler(pickle.Pickler):
-    """Pickles a page's context with each ArticleView as a reference (the view is stored once, by URL)."""
+    """Pickles a page's context with each article as a reference (its view is stored once, by URL)."""
 
     def __init__(self, stream: io.BytesIO) -> None:
         super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
         self.refs: list[str] = []
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is ArticleView:
+        if type(obj) is Placement:
             self.refs.append(obj.url)
             return _view_reference, (obj.url,)
+        if isinstance(obj, _CONTENT):
+            raise ArticleContentInPage(f"a page's data holds {type(obj).__name__} {str(obj)[:60]!r}: pages show an "
+                                       "article through its Placement only (see dateline/pages.py)")
         return NotImplemented
 
 
@@ -69,7 +85,8 @@ class _ContextLoader(pickle.Unpickler):
 
 
 def pack_context(context: dict[str, Any]) -> tuple[bytes, tuple[str, ...]]:
-    """CONTEXT as bytes with its articles by reference, and the referenced URLs."""
+    """CONTEXT as bytes with its articles by reference, and the referenced URLs; raise ArticleContentInPage
+    if it holds an article's words any other way."""
     stream = io.BytesIO()
     pickler = _ContextPickler(stream)
     pickler.dump(context)
@@ -77,25 +94,22 @@ def pack_context(context: dict[str, Any]) -> tuple[bytes, tuple[str, ...]]:
 
 
 def unpack_context(data: bytes, views: dict[str, ArticleView]) -> dict[str, Any]:
+    """Packed data with each article's view where its reference was."""
     return _ContextLoader(data, views).load()
 
 
-def page_fingerprint(version: str, data: bytes, refs: Iterable[str], views: dict[str, ArticleView]) -> str:
-    """What a page shows: VERSION (site, template, path), its data and the articles it references."""
-    hasher = hashlib.blake2b(version.encode(), digest_size=16)
-    hasher.update(data)
-    for url in refs:
-        hasher.update(views[url].digest.encode())
-    return hasher.hexdigest()
+_PLACEMENT_FIELDS = tuple(f.name for f in fields(Placement))
 
 
-def placement(fields: Any, url: str, visible: bool) -> str:
-    """The part of an article that decides which pages show it and how lists are grouped, ordered and counted
-    (a day's lead is chosen from its stories' lead, priority and terms: digest.day_leads)."""
+def placement_digest(placement: Placement | None, slug: str) -> str:
+    """What decides which pages show an article and how lists are grouped and counted: its Placement (whose
+    fields are what the page kinds read, pages.PAGE_KINDS), or None when it is not published; and the slug its
+    file asks for, which the URL follows. An edit that changes this moves the article."""
+    if placement is None:
+        return digest(None)
     # dates as ISO text: every date is in the site's zone, and a datetime's repr costs several times as much
-    updated = fields.updated.isoformat() if fields.updated else ""
-    return digest(url, visible, fields.date.isoformat(), updated, fields.slug, fields.tags, fields.countries,
-                  fields.lead, fields.priority)
+    return digest(slug, [value.isoformat() if isinstance(value, datetime) else value
+                         for value in (getattr(placement, name) for name in _PLACEMENT_FIELDS)])
 
 
 class StaleSnapshot(Exception):
