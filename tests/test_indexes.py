@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 from dateline.build import build_site
+from dateline.scaffold import create_site
 
-from conftest import parse_page
+from conftest import parse_page, write_article
 
 INDEX_LIMIT = 60 * 1024  # bytes: the tags index of a real wire site (2,281 tags) must stay under this
 LINK = re.compile(r'<a href="([^"#]+)">')
@@ -90,3 +91,45 @@ def test_countries_by_number_of_stories_and_by_continent(site_copy, tmp_path):
         assert [name for name in re.findall(r"</span>([^<]+)</a>", section)] == countries, continent
     assert text.index("Africa") < text.index("Asia") < text.index("Europe") < text.index("North America")
     assert "Oceania" not in text  # no story there
+
+
+def test_every_taxonomy_a_new_site_declares_has_the_same_index(tmp_path):
+    """Sources, people and organisations, as `new` declares them, get the indexes tags get (the most used
+    first, A to Z, the least used folded onto letters' pages); countries theirs by continent, with mentions."""
+    site = create_site(tmp_path / "site")
+    for sample in (site / "content" / "articles").rglob("*.md"):
+        sample.unlink()
+    for number in range(400):  # 400 people named once, two named often: more than an index lists
+        people = [f"Person {_name(number)}"] + (["Olaf Scholz"] if number % 8 == 0 else []) + \
+            (["Emmanuel Macron"] if number % 20 == 0 else [])
+        write_article(site, f"story-{number:03d}.md",
+                      f"---\ntitle: Story {number}\ndate: 2025-09-{1 + number % 28:02d}\n"
+                      f"source: {['AFP', 'Reuters', 'dpa'][number % 3]}\npeople: [{', '.join(people)}]\n"
+                      f"organisations: [Body {number % 5}]\ncountries: [LT]\n"
+                      f"mentioned_countries: [{'DE' if number % 2 else 'KE'}]\n---\n\nText.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    people = (out / "people" / "index.html").read_text(encoding="utf-8")
+    top = re.findall(r'">([^<]+)</a> <span class="count">(\d+)</span>',
+                     people.split('id="group-top"')[1].split("</ol>")[0])
+    assert top == [("Olaf Scholz", "50"), ("Emmanuel Macron", "20")]  # the others are named once
+    assert '<nav class="jump" aria-label="Letters">' in people
+    letter_pages = sorted(out.glob("people/a-z/*/index.html"))
+    assert letter_pages  # 402 people: those named once are on their letter's page
+    reached = {link for page in letter_pages for link in LINK.findall(page.read_text(encoding="utf-8"))}
+    assert len({link for link in reached if "/people/person-" in link}) == 400
+    for name, terms in (("sources", ["AFP", "dpa", "Reuters"]), ("organisations", [f"Body {n}" for n in range(5)])):
+        html = (out / name / "index.html").read_text(encoding="utf-8")
+        assert 'id="group-top"' not in html and not (out / name / "a-z").exists()  # a few terms: A to Z only
+        listed = re.findall(r'<li><a href="[^"]+">([^<]+)</a> <span class="count">', html)
+        assert listed == terms, name
+    countries = (out / "countries" / "index.html").read_text(encoding="utf-8")
+    europe = countries.split('id="group-europe">')[1].split("</section>")[0]
+    assert re.findall(r"</span>([^<]+)</a>", europe) == ["Germany", "Lithuania"]
+    assert '<span class="count">0</span> <span class="mentions">+200 mentioned</span>' in europe  # Germany
+    assert 'id="group-africa">' in countries  # Kenya, only ever mentioned
+
+
+def _name(number: int) -> str:
+    """A surname of its own for each number, starting with one of many letters."""
+    return "ABCDEFGHIKLMNOPRSTVWZ"[number % 21] + "".join("aeiklmnorstu"[int(d)] for d in str(number)) + "son"
