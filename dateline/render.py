@@ -70,12 +70,24 @@ def with_taxonomy_templates(config: SiteConfig, env: jinja2.Environment) -> Site
         for taxonomy in config.taxonomies))
 
 
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """The theme's templates under "default/". The per-taxonomy pages the theme had before taxonomies were
+    declared still resolve, to the templates that now render every taxonomy, so a site's
+    {% extends "default/tag.html" %} keeps building (their blocks, heading and term_label, are still there)."""
+
+    FORMER_NAMES = {"tag.html": "term.html", "country.html": "term.html",
+                    "tags.html": "terms.html", "countries.html": "terms.html"}
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        return super().get_source(environment, self.FORMER_NAMES.get(template, template))
+
+
 def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False) -> jinja2.Environment:
     """STRICT makes an undefined variable an error (for checks) instead of an empty string."""
     loader = jinja2.ChoiceLoader([
         *(jinja2.FileSystemLoader(d) for d in template_dirs(site_dir)),
         # "default/article.html" is always the theme's own, so an override can {% extends %} it.
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(THEME_DIR / "templates")}),
+        jinja2.PrefixLoader({"default": _ThemeLoader(THEME_DIR / "templates")}),
     ])
     env = BuildEnvironment(
         loader=loader,

@@ -55,3 +55,21 @@ def test_a_cut_down_theme_without_the_byline_macro_still_builds(site_copy, tmp_p
     build_site(site, out, strict=True)
     day = (out / "2025/09/10/index.html").read_text(encoding="utf-8")
     assert '<article class="lead">' in day and "São Paulo stocks rally" in day
+
+
+def test_overrides_extending_the_former_per_taxonomy_theme_templates_still_build(site_copy, tmp_path):
+    """Before taxonomies were declared the theme had tag.html, country.html, tags.html and countries.html."""
+    site = site_copy("full")
+    templates = site / "templates"
+    templates.mkdir()
+    heading = '{% block heading %}Stories tagged {{ term.name }}{% endblock %}'
+    (templates / "tag.html").write_text('{% extends "default/tag.html" %}' + heading, encoding="utf-8")
+    (templates / "countries.html").write_text('{% extends "default/countries.html" %}'
+                                              '{% block term_label %}[{{ term.code }}]{% endblock %}', encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, strict=True)
+    assert "<h1>Stories tagged Diplomacy</h1>" in (out / "tags/diplomacy/index.html").read_text(encoding="utf-8")
+    countries = parse_page(out / "countries/index.html")
+    assert "[LT]" in countries.text and "[BY]" in countries.text
+    # the taxonomies without an override of their own keep the theme's generic pages
+    assert "Stories tagged" not in (out / "countries/lithuania/index.html").read_text(encoding="utf-8")
