@@ -134,7 +134,7 @@ def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
         draft = enrich(copy, config)
         return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
                          learned=learned is not None)
-    return _Prepared(digest, agency=tuple((story, enrich(story.copy, config)) for story in stories))
+    return _Prepared(digest, agency=tuple((story, enrich(story.copy, config, story.language)) for story in stories))
 
 
 @dataclass
@@ -216,6 +216,8 @@ class _Batch:
                 if free:
                     self.record(item.source, item.digest, item.article, item.text)
                     self.report.written.append(Imported(item.source, item.article))
+                    where = item.article.relative_to(self.site_dir)
+                    self.report.notes.extend(f"{where}: {note}" for note in item.draft.notes)
                     if item.story is not None:
                         self._agency_written(item, item.story)
                 else:  # a file we did not know about holds this name: the next suffix
@@ -312,7 +314,7 @@ def _agency_draft(story: Story, draft: Draft, source: Path, site_dir: Path, conf
     picture = local_image(story.images[0], source, site_dir) if story.images else None
     fields = agency_fields(draft.fields, story, config, now=agency.now, picture=picture, first_date=first_date,
                            killed=bool(story.guid) and story.guid in agency.killed)
-    return Draft(fields, story.body or draft.body)
+    return Draft(fields, story.body or draft.body, draft.notes)
 
 
 def _rewrite(story: Story, draft: Draft, source: Path, digest: str, site_dir: Path, config: SiteConfig,

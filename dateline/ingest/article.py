@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import yaml
 
 from dateline.config import SiteConfig
-from dateline.ingest.countries import detect_countries, place_display
+from dateline.ingest.countries import LANGUAGES, CountryTiers, dateline_country, detect_countries, place_display
 from dateline.ingest.entities import find_entities
+from dateline.ingest.language import Language, primary, story_language
 from dateline.ingest.parse import WireCopy, dateline_display
 from dateline.ingest.tables import Block, is_tabular, split_blocks, table_title
 from dateline.ingest.tags import derive_tags
@@ -48,6 +49,7 @@ class Draft:
 
     fields: dict  # in the order an editor reads them
     body: str  # Markdown
+    notes: tuple[str, ...] = ()  # what the import report says about it: steps left out for its language
 
     @property
     def title(self) -> str:
@@ -83,10 +85,14 @@ def dateline_of(raw: str) -> str:
     return place_display(city) + comma + region
 
 
-def enrich(copy: WireCopy, config: SiteConfig) -> Draft:
-    """Front matter and body for a parsed story: the one function every parser's record goes through."""
+def enrich(copy: WireCopy, config: SiteConfig, declared_language: str | None = None) -> Draft:
+    """Front matter and body for a parsed story: the one function every parser's record goes through.
+    DECLARED_LANGUAGE: the language the agency's file names (xml:lang, ninjs `language`), if any."""
     blocks = split_blocks(copy.paragraphs)
     prose = [block.text for block in blocks if not block.is_table]
+    language = story_language(declared_language, prose, config.language)
+    if not language.reads_english:
+        return _enrich_other(copy, config, blocks, prose, language)
     # Table lines too: "Company name is Bowater Industries Plc" is where a results table names its company.
     entities = find_entities([line for block in blocks for line in block.lines]) if config.import_.name_tags \
         else None
@@ -95,6 +101,8 @@ def enrich(copy: WireCopy, config: SiteConfig) -> Draft:
     if needs_title:
         fields["needs_title"] = True
     fields["date"] = copy.date
+    if language.code != primary(config.language):  # English copy on a site in another language
+        fields["language"] = language.code
     if copy.dateline:
         fields["dateline"] = dateline_of(copy.dateline)
     if copy.source:
@@ -112,6 +120,59 @@ def enrich(copy: WireCopy, config: SiteConfig) -> Draft:
     if summary:
         fields["summary"] = summary
     return Draft(fields, render_body(blocks))
+
+
+def _enrich_other(copy: WireCopy, config: SiteConfig, blocks: list[Block], prose: list[str],
+                  language: Language) -> Draft:
+    """ENRICH for copy not in English: the agency's headline, else the lead's first words marked for an editor
+    (the headline rules are English); no people or organisations (their rules are English); countries from
+    that language's names where we have them (LANGUAGES), else only the dateline's. NOTES say what was left out."""
+    notes = []
+    if copy.headline and copy.headline.strip():
+        title, needs_title = " ".join(copy.headline.split()), False
+    else:
+        title, needs_title = _first_words(blocks[0].text if blocks else copy.lead), True
+        notes.append("no headline derived (the title is the lead's first words: needs_title)")
+    fields: dict = {"title": title, "title_derived": copy.headline is None}
+    if needs_title:
+        fields["needs_title"] = True
+    fields["date"] = copy.date
+    if language.code != primary(config.language):
+        fields["language"] = language.code
+    if copy.dateline:
+        fields["dateline"] = dateline_of(copy.dateline)
+    if copy.source:
+        fields["source"] = copy.source
+    if language.code in LANGUAGES:
+        countries = detect_countries([b.text for b in blocks], copy.dateline, language.code)
+    else:
+        home = dateline_country(copy.dateline)
+        countries = CountryTiers([home] if home else [], [])
+        notes.append("countries from the dateline only (no country names for this language)")
+    fields["countries"] = countries.about
+    if countries.mentioned:
+        fields["mentioned_countries"] = countries.mentioned
+    if config.import_.name_tags:
+        notes.append("people and organisations not looked for (English rules)")
+    fields["tags"] = derive_tags(prose or copy.paragraphs, config.topics, max_tags=config.import_.max_tags)
+    summary = summary_of(blocks, title)
+    if summary:
+        fields["summary"] = summary
+    how = {"declared": "as the agency's file says", "detected": "detected", "site": "the site's language"}
+    head = f"{language.name} copy ({how[language.how]})"
+    return Draft(fields, render_body(blocks), tuple(f"{head}: {note}" for note in notes))
+
+
+TITLE_WORDS = 12  # the most words of a lead a title not derived by the rules takes
+
+
+def _first_words(lead: str) -> str:
+    """The lead's first sentence as a stand-in title, cut after TITLE_WORDS words."""
+    first = (sentences(lead) or [lead])[0]
+    words = strip_symbols(first).split()
+    if len(words) > TITLE_WORDS:
+        return " ".join(words[:TITLE_WORDS]).rstrip(",;:") + "…"
+    return " ".join(words).rstrip(".")
 
 
 def _title(copy: WireCopy, blocks: list[Block], organisations: list[str]) -> tuple[str, bool]:

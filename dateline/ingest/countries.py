@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -45,10 +46,28 @@ class Gazetteer:
     contextual: dict[str, dict[str, list[str] | str]]  # folded word -> code -> cue words, or "otherwise"
     first_words: dict[str, int]  # folded first word of a name -> the most words a name starting with it has
     country_names: frozenset[str]  # folded names of countries and their institutions, as opposed to cities
+    language: str = "en"  # of the copy it reads: its names, demonyms and how demonyms inflect (see _base_demonym)
+
+
+# Copy in these languages is read with their own country names (pycountry's translations and our
+# places_fr_es_de.yaml) on top of the English gazetteer, whose cities and traps still hold.
+LANGUAGES = ("en", "fr", "es", "de")
+# How a demonym inflects, as (ending, replacement), tried in order: "françaises" -> "francais",
+# "francesa" -> "frances", "rusos" -> "ruso", "französischen" -> "franzosisch".
+_DEMONYM_ENDINGS = {
+    "fr": (("nnes", "n"), ("nne", "n"), ("es", ""), ("s", ""), ("e", "")),
+    "es": (("os", "o"), ("as", "o"), ("a", "o"), ("es", ""), ("a", ""), ("s", "")),
+    "de": (("en", ""), ("er", ""), ("es", ""), ("em", ""), ("e", ""), ("s", "")),
+}
+# French elides the article into a place's name: "l'Allemagne", "d'Italie", "qu'Israël".
+_ELISION = re.compile(r"^(?:[lLdDsS]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['’](?=[^\W\d_])")
 
 
 @cache
-def gazetteer() -> Gazetteer:
+def gazetteer(language: str = "en") -> Gazetteer:
+    """The places of copy in LANGUAGE (one of LANGUAGES)."""
+    if language != "en":
+        return _translated(gazetteer(), language)
     places = yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
     cities = json.loads((DATA / "cities.json").read_text(encoding="utf-8"))
     for path, sections in ((DATA / "places.yaml", (places["demonyms"], places["places"], places["dateline_regions"])),
@@ -105,6 +124,47 @@ def gazetteer() -> Gazetteer:
     )
 
 
+def _translated(english: Gazetteer, language: str) -> Gazetteer:
+    """ENGLISH with LANGUAGE's country names, aliases and datelines' cities added (winning over an English
+    meaning of the same words), and LANGUAGE's demonyms instead of English ones."""
+    import gettext
+
+    catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    ours = yaml.safe_load((DATA / "places_fr_es_de.yaml").read_text(encoding="utf-8"))[language]
+    names: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for record in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            iso_name = getattr(record, attribute, None)
+            if not iso_name:
+                continue
+            translated = catalog.gettext(iso_name)
+            # "Russie, Fédération de", "Corée, République de": the short name is before the comma.
+            for name in {translated, translated.split(", ")[0]}:
+                key = _name_key(name, language)
+                if names.get(key, record.alpha_2) != record.alpha_2:
+                    ambiguous.add(key)  # "Corée", "Congo": two countries; the full names still count
+                names.setdefault(key, record.alpha_2)
+    for key in ambiguous:
+        del names[key]
+    for code, aliases in ours["aliases"].items():
+        names.update({_name_key(alias, language): code for alias in aliases})
+    phrases = {**english.phrases, **names}
+    for code, cities in ours["cities"].items():
+        phrases.update({_name_key(city, language): code for city in cities})
+    # Its own demonyms only: English ones are no help in French copy, and lower case would let "polish" count.
+    demonyms = {_name_key(name, language): code for code, forms in ours["demonyms"].items() for name in forms}
+    return dataclasses.replace(
+        english, phrases=phrases, demonyms=demonyms, language=language,
+        country_names=english.country_names | frozenset(names),
+        first_words=_first_words([*phrases, *demonyms, *(f"{d}s" for d in demonyms)]))
+
+
+def _name_key(name: str, language: str) -> str:
+    """How a name reads in LANGUAGE's tokens: "Côte d'Ivoire" is "cote ivoire" to French."""
+    return " ".join(token.key for token in _tokens(name, language))
+
+
 def _first_words(keys: list[str]) -> dict[str, int]:
     longest: dict[str, int] = {}
     for key in keys:
@@ -134,19 +194,26 @@ class _Token(NamedTuple):
     key: str  # folded: "britain"
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, language: str = "en") -> list[_Token]:
     found = []
     for match in _TOKEN.finditer(text):
         word = match.group()
+        if language == "fr" and ("'" in word or "’" in word):
+            elided = _ELISION.match(word)
+            if elided:
+                word = word[elided.end():]  # the token still starts at "d'": "Côte d'Ivoire" is one run of words
+                found.append(_Token(match.start(), match.end(), word, word, fold(word)))
+                continue
         bare = POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
         found.append(_Token(match.start(), match.end(), word, bare, fold(bare)))
     return found
 
 
-def find_places(text: str) -> list[Mention]:
-    """Every country named in TEXT by name, alias, demonym, region or city, in order of appearance."""
-    places = gazetteer()
-    tokens = _tokens(text)
+def find_places(text: str, language: str = "en") -> list[Mention]:
+    """Every country named in TEXT (written in LANGUAGE, one of LANGUAGES) by name, alias, demonym, region or
+    city, in order of appearance."""
+    places = gazetteer(language)
+    tokens = _tokens(text, language)
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -167,6 +234,10 @@ def _longest_match(text: str, tokens: list[_Token], i: int, places: Gazetteer) -
     first = tokens[i].key
     # Most words start no place name: the index of first words says how long a name starting here can be.
     longest = places.first_words.get(first, 0)
+    if not longest and places.language == "de" and first.endswith("s"):
+        longest = places.first_words.get(first[:-1], 0)  # a genitive: "Deutschlands"
+    if not longest and places.language in _DEMONYM_ENDINGS and _base_demonym(first, places):
+        longest = 1  # an inflected demonym: "françaises", "alemanes", "deutschen"
     if first == "the" and i + 1 < len(tokens):  # names are folded without "the": "The Hague" is "hague"
         longest = max(longest, places.first_words.get(tokens[i + 1].key, -1) + 1)
     for length in range(min(longest, len(tokens) - i), 0, -1):
@@ -179,18 +250,38 @@ def _longest_match(text: str, tokens: list[_Token], i: int, places: Gazetteer) -
         if key.startswith("the "):
             key = key[4:]
         code = places.phrases.get(key)
+        if code is None and places.language == "de" and key.endswith("s") and key[:-1] in places.phrases:
+            key = key[:-1]  # the genitive: "Deutschlands", "Frankreichs"
+            code = places.phrases[key]
+        demonym = False
         if code is None:
             code = places.demonyms.get(key)
             if code is None and key.endswith("s"):
                 code = places.demonyms.get(key[:-1])  # "Lithuanians", "Britons"
+            if code is None and places.language in _DEMONYM_ENDINGS:
+                code = _base_demonym(key, places)
+            demonym = code is not None
         if code is None:
             continue
         words_ = [t.bare for t in window]
+        if demonym and places.language in _DEMONYM_ENDINGS:
+            return length, key, code  # French, Spanish and German write demonyms in lower case
         if code != NOT_A_PLACE and not all(_capitalised(w) or len(w) <= _SHORT_CONNECTORS for w in words_):
             continue  # case matters: "turkey", "china", "chad" in lower case are not places
         if code != NOT_A_PLACE and not words_[0][:1].isupper():
             continue
         return length, key, code
+    return None
+
+
+def _base_demonym(key: str, places: Gazetteer) -> str | None:
+    """The country of an inflected demonym in the gazetteer's language ("allemandes" -> DE), else None."""
+    for word in (key, key[:-1]) if key.endswith("s") else (key,):  # "francesas" is "francesa", plural
+        for ending, replacement in _DEMONYM_ENDINGS[places.language]:
+            if word.endswith(ending) and len(word) > len(ending) + 2:
+                code = places.demonyms.get(word[:-len(ending)] + replacement)
+                if code:
+                    return code
     return None
 
 
@@ -265,16 +356,16 @@ def _resolve(key: str, code: str, text: str, places: Gazetteer) -> str:
     return str(rules.get("otherwise", code))
 
 
-def dateline_country(dateline: str | None) -> str | None:
+def dateline_country(dateline: str | None, language: str = "en") -> str | None:
     """The country of a dateline: 'PORTLAND, Ore.' -> US, 'LONDON, Ont.' -> CA, 'VILNIUS' -> LT."""
     if not dateline:
         return None
-    places = gazetteer()
+    places = gazetteer(language)
     city, _, region = (part.strip() for part in dateline.partition(","))
     for name in (region, city):
         if not name:
             continue
-        key = fold(name)
+        key = fold(name) if language == "en" else _name_key(name, language)
         code = places.dateline_places.get(key) or places.phrases.get(key)
         if code and code != NOT_A_PLACE:
             return _resolve(key, code, "", places)
@@ -296,17 +387,17 @@ class CountryTiers:
     mentioned: list[str]  # `mentioned_countries`: every other country the copy names, in order of appearance
 
 
-def detect_countries(paragraphs: Sequence[str], dateline: str | None) -> CountryTiers:
+def detect_countries(paragraphs: Sequence[str], dateline: str | None, language: str = "en") -> CountryTiers:
     """ISO codes of the countries a story is about, and of those it only mentions.
 
     Every country named, and the dateline's, is a candidate; salience.py weighs where and how often
     each is named (dateline, first sentence, lead, count, in a list...). The dateline's country is
-    always among those the story is about.
+    always among those the story is about. LANGUAGE (one of LANGUAGES) is the copy's.
     """
     text = "\n\n".join(paragraphs)
     first_sentence = sentences(paragraphs[0])[0] if paragraphs and paragraphs[0].strip() else ""
-    home = dateline_country(dateline)
-    mentions = find_places(text)
+    home = dateline_country(dateline, language)
+    mentions = find_places(text, language)
     by_code: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_code.setdefault(mention.code, []).append(mention)
