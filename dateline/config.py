@@ -16,6 +16,7 @@ import yaml
 
 from dateline.command import program
 from dateline.errors import DatelineError, SourceError
+from dateline.i18n import parse_locale
 from dateline.kinds import KINDS
 from dateline.urls import UnsafePath, check_site_path, media_reference
 from dateline.yamlutil import error_line, load_with_lines
@@ -202,6 +203,9 @@ class SiteConfig:
     import_: ImportConfig = field(default_factory=ImportConfig, metadata={"key": "import"})
     topics: dict[str, list[str]] = field(default_factory=dict)  # tag -> keywords the importer looks for
     params: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
+    # the theme's strings as this site words them: msgid (the English text) -> text, or its plural forms
+    # (docs/languages.md); over the theme's catalog and the site's locales/<language>.po
+    strings: dict[str, str | list[str]] = field(default_factory=dict)
     taxonomies: tuple[TaxonomyConfig, ...] = field(default=DEFAULT_TAXONOMIES, metadata={"load": _load_taxonomies})
 
     @property
@@ -371,6 +375,10 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         if control:
             problem((key,), f"'{key}' contains the control character U+{ord(control.group()):04X}; remove it "
                             "(feeds cannot carry it)")
+    try:
+        parse_locale(config.language)
+    except ValueError as exc:
+        problem(("language",), str(exc))
     if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", config.base_url):
         problem(("base_url",), f"base_url must be an absolute http(s) URL such as https://example.org/news/, "
                                f"not {config.base_url!r}")
