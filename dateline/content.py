@@ -31,7 +31,7 @@ from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_ma
 ARTICLES_DIR = Path("content") / "articles"
 # The keys every article may have; the site's taxonomies add theirs (SiteConfig.taxonomies). Others go to `extra`.
 KNOWN_KEYS = frozenset({"title", "date", "dateline", "source", "summary", "slug", "draft", "updated", "correction",
-                        "lead", "priority", "urgency", "image", "image_alt"})
+                        "lead", "priority", "urgency", "image", "image_alt", "language", "translation_key"})
 PRIORITIES = range(1, 10)  # 1 the most urgent, as wire services' urgency (IPTC 7901, NewsML-G2) counts
 _SLUG = re.compile(r"^[\w][\w-]*$")
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
@@ -143,6 +143,8 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     priority, urgency = (_priority(data, key, fail) for key in ("priority", "urgency"))
     image, image_alt, image_caption, image_credit = _image(data, fail)
     terms = _terms(data, config, fail)
+    language = _language(data, config, fail)
+    translation_key = _text(data, "translation_key", fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
     return ArticleFields(
@@ -166,7 +168,19 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
         image_caption=image_caption,
         image_credit=image_credit,
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS and k not in terms},
+        language=language,
+        translation_key=translation_key,
     )
+
+
+def _language(data: dict, config: SiteConfig, fail) -> str:
+    """Front matter's `language`, else the site's; on a multilingual site, one of its languages."""
+    language = _text(data, "language", fail) or config.language
+    if config.languages and language not in {declared.code for declared in config.languages}:
+        codes = ", ".join(declared.code for declared in config.languages)
+        raise fail("language", f"language {language!r} is not one of the site's languages ({codes}): write one of "
+                               f"them, or add {language} under 'languages:' in site.yaml")
+    return language
 
 
 def _terms(data: dict, config: SiteConfig, fail) -> dict[str, tuple[str, ...]]:
@@ -308,11 +322,42 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     parsed = [(path, fields) for path, fields in fields_by_path.items()
               if is_published(fields, drafts=drafts, published_before=published_before)]
     articles, warnings = _assign_urls(parsed, config)
+    shared = shared_translation_keys(articles, config)
+    if shared:
+        raise DatelineError(shared)
     articles.sort(key=site_order, reverse=True)
     urls = {article.source_path: article.url for article in articles}
     files = {key: (signature, fields_by_path[path], urls.get(path, ""))
              for path, (key, signature) in signatures.items()}
     return LoadedArticles(articles, warnings, files)
+
+
+def shared_translation_keys(articles: list[Article], config: SiteConfig) -> list[SourceError]:
+    """An error for each article whose translation_key another article in its language has already: a key
+    links one article per language. (Only a multilingual site links translations.)"""
+    if not config.languages:
+        return []
+    first: dict[tuple[str, str], Article] = {}
+    errors = []
+    for article in sorted(articles, key=lambda a: a.source_path):
+        if not article.translation_key:
+            continue
+        other = first.setdefault((article.language, article.translation_key), article)
+        if other is not article:
+            path = Path(article.source_path)
+            errors.append(SourceError(path, f"translation_key {article.translation_key!r} is also the key of "
+                                            f"{other.source_path}, in the same language ({article.language}); a key "
+                                            "links one article in each language: give this one its own",
+                                      _key_line(path, "translation_key")))
+    return errors
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of KEY in the front matter of the article at PATH (for an error found after parsing)."""
+    try:
+        return _front_matter(split_front_matter(path, read_bytes(path)))[1].get(key)
+    except (OSError, SourceError):
+        return None
 
 
 def site_order(article: Article) -> tuple[datetime, str]:
@@ -341,7 +386,8 @@ def is_published(fields: ArticleFields, *, drafts: bool, published_before: datet
 
 def parsing_settings(config: SiteConfig) -> tuple:
     """What reading an article depends on besides its file (and Dateline's code): the article cache's key."""
-    return config.timezone, config.trust_html, [(key, t.kind) for t in config.taxonomies for key in t.fields]
+    return (config.timezone, config.trust_html, [(key, t.kind) for t in config.taxonomies for key in t.fields],
+            config.language, [language.code for language in config.languages])
 
 
 def parse_article_file(path: Path, config: SiteConfig) -> ArticleFields:
@@ -376,12 +422,13 @@ def _assign_urls(parsed: list[tuple[str, ArticleFields]],
     taken: dict[str, str] = {}
     articles = []
     for path, fields in sorted(parsed, key=lambda item: (item[1].date, item[0])):
-        wanted = permalink(config.permalink, fields.slug, fields.date)
+        folder = config.language_prefix(fields.language)  # "fr/": a multilingual site's other languages
+        wanted = folder + permalink(config.permalink, fields.slug, fields.date)
         slug, url, number = fields.slug, wanted, 1
         while url in taken:
             number += 1
             slug = f"{fields.slug}-{number}"
-            url = permalink(config.permalink, slug, fields.date)
+            url = folder + permalink(config.permalink, slug, fields.date)
         if url != wanted:
             warnings.append(SourceError(Path(path), f"the URL {wanted} is already used by {taken[wanted]}; this "
                                                     f"article is published at {url} instead (set 'slug' to choose "

@@ -55,6 +55,10 @@ class ArticleFields:
     image_caption: str
     image_credit: str
     extra: dict[str, Any]  # unknown front matter keys, for templates
+    # the language it is written in (front matter's `language`, else the site's) and the key its translations
+    # share ("" for none): a multilingual site files it in its language's pages, linked to its translations
+    language: str
+    translation_key: str
     source_digest: str  # hash of the file's text: what a page showing this article depends on
 
 

@@ -51,12 +51,16 @@ class Placement:
     terms: dict[str, tuple[str, ...]]  # front-matter key -> its values, for each key a taxonomy files by
     lead: bool  # the editor made it its day's lead (digest.day_leads)
     priority: int | None  # front matter's priority, else its urgency: 1 the most urgent (digest.day_leads)
+    # a multilingual site's pages list the articles of their language (languages.py); an article page and the
+    # sitemap link the articles sharing its translation_key
+    language: str
+    translation_key: str
 
     @classmethod
     def of(cls, article: Article) -> Placement:
         """ARTICLE's placement (its terms dict is the article's own)."""
         return cls(article.url, article.date, article.updated, article.source_path, article.terms, article.lead,
-                   article.priority)
+                   article.priority, article.language, article.translation_key)
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,10 @@ def days_of(articles: Iterable[Placement]) -> dict[str, date]:
 
 def site_pages(site: Site) -> list[Page]:
     """Every page of SITE, the sitemap first (the largest page: no worker is left alone with it at the end)."""
+    if site.config.languages:  # each language's pages, under its folder (languages.py)
+        from dateline.languages import multilingual_pages
+
+        return multilingual_pages(site)
     pages: list[Page] = []
     for kind in PAGE_KINDS:
         pages.extend(kind.pages(site, pages))
@@ -268,19 +276,23 @@ def _sitemap(site: Site, others: Sequence[Page]) -> Iterator[Page]:
 
 # Lists are in the site's order (date, then file: content.site_order), so every kind listing articles reads
 # source_path too. A day's lead (the front page's, a day page's) is chosen from lead, priority and the terms.
+# On a multilingual site (languages.py) every list is of one language's articles, and an article page and the
+# sitemap link the translations sharing a translation_key.
 _LEADS = frozenset({"lead", "priority", "terms"})
+_LANGUAGE = frozenset({"language"})
 PAGE_KINDS = (
-    PageKind("front page", frozenset({"date", "source_path"}) | _LEADS, _home_pages),
+    PageKind("front page", frozenset({"date", "source_path"}) | _LEADS | _LANGUAGE, _home_pages),
     # an article's neighbours are the articles next to it in the site's order; its related ones share its terms
-    PageKind("article", frozenset({"date", "terms", "source_path"}), _article_pages),
+    PageKind("article", frozenset({"date", "terms", "source_path", "translation_key"}) | _LANGUAGE, _article_pages),
     # a term's pages group its articles by day; its feeds carry their last change
-    PageKind("taxonomy", frozenset({"date", "updated", "terms", "source_path"}), _taxonomy_pages),
-    PageKind("day", frozenset({"date", "source_path"}) | _LEADS, _day_pages),
-    PageKind("archive", frozenset({"date"}), _archive_pages),
-    PageKind("site feed", frozenset({"date", "updated", "source_path"}), _site_feeds),
-    PageKind("news sitemap", frozenset({"date", "source_path"}), _news_sitemap),
+    PageKind("taxonomy", frozenset({"date", "updated", "terms", "source_path"}) | _LANGUAGE, _taxonomy_pages),
+    PageKind("day", frozenset({"date", "source_path"}) | _LEADS | _LANGUAGE, _day_pages),
+    PageKind("archive", frozenset({"date"}) | _LANGUAGE, _archive_pages),
+    PageKind("site feed", frozenset({"date", "updated", "source_path"}) | _LANGUAGE, _site_feeds),
+    PageKind("news sitemap", frozenset({"date", "source_path"}) | _LANGUAGE, _news_sitemap),
     PageKind("fixed", frozenset(), _fixed_pages),
-    PageKind("sitemap", frozenset({"date", "updated"}), _sitemap),  # last: it lists the pages of all the others
+    # last: it lists the pages of all the others, with their translations
+    PageKind("sitemap", frozenset({"date", "updated", "translation_key"}) | _LANGUAGE, _sitemap),
 )
 
 # Placement holds what the kinds read and nothing else: a read without its field, or a field no kind reads,

@@ -109,8 +109,17 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     # The language of the page being rendered (render_page sets it from the page's data): _(), ngettext() and
     # the date filters read it, so they too work in macros imported without context.
     env.extend(dateline_languages=languages, dateline_default_language=default, dateline_language=[default])
+    # A multilingual site: each language's folder ("fr/"), before every site path its pages link to, and the
+    # `site` its pages see (their language's title and description); see render_page and languages.py.
+    env.extend(dateline_folders={language.code: language.prefix for language in config.languages},
+               dateline_site_values={language.code: _site_globals(dataclasses.replace(
+                   config, title=language.title, description=language.description, language=language.code))
+                   for language in config.languages},
+               dateline_site_language=[config.language])
     url = _url(env)
-    env.globals.update(site=_site_globals(config), url=url, absolute_url=_absolute_url(config),
+    own = env.dateline_site_values.get(config.language)  # type: ignore[attr-defined]
+    env.globals.update(site=SiteGlobals(dict(own)) if own else _site_globals(config), url=url,
+                       absolute_url=_absolute_url(config, env), site_url=_url(env, in_language=False),
                        media_url=lambda reference: reference if is_remote(reference) else url(reference),
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
     current = env.dateline_language  # type: ignore[attr-defined]
@@ -170,8 +179,9 @@ class _Languages:
 def _news_article_json(config: SiteConfig, env: BuildEnvironment):
     def news_article_json(article: ArticleView) -> Markup:
         """An article's schema.org NewsArticle as JSON that is safe inside <script> (<, >, & escaped)."""
-        data = news_article_data(env.shown(article), base_url=config.base_url, language=config.language,
-                                 site_title=config.title, site_image=config.image)
+        site = env.globals["site"]  # the page's language's, on a multilingual site (_set_site_language)
+        data = news_article_data(env.shown(article), base_url=config.base_url, language=site["language"],
+                                 site_title=site["title"], site_image=config.image)
         # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one
         return jinja2.utils.htmlsafe_json_dumps(data)
     return news_article_json
@@ -207,10 +217,14 @@ _HOME = "\x00home\x00"  # url("") inside a recording (the root, "./" from a page
 
 @dataclass(frozen=True)
 class _Links:
-    """How the page being rendered links to site paths: PREFIX + path, and HOME for the root itself."""
+    """How the page being rendered links to site paths: PREFIX + path, and HOME for the root itself. On a
+    multilingual site, a page in a language with a FOLDER ("fr/") links to FOLDER + path, but for paths that
+    are the whole site's or have a language's folder already (KEPT: "static/", "pagefind/", "fr/"...)."""
 
     prefix: str
     home: str
+    folder: str = ""
+    kept: tuple[str, ...] = ()
 
     def fill(self, fragment: str) -> str:
         """FRAGMENT, recorded with placeholders, with this page's links."""
@@ -219,21 +233,32 @@ class _Links:
         return fragment.replace(_HOME, self.home).replace(_LINK, self.prefix)
 
 
-def _page_links(env: jinja2.Environment, path: str, root_relative: bool) -> _Links:
+# Site paths every language's pages share: static files, the search index, the icon.
+_WHOLE_SITE = ("static/", "pagefind/", "favicon.ico")
+
+
+def _page_links(env: jinja2.Environment, path: str, root_relative: bool, language: str | None = None) -> _Links:
+    folders = getattr(env, "dateline_folders", {})
+    folder = folders.get(language, "") if language else ""
+    kept = (*_WHOLE_SITE, *(f for f in folders.values() if f)) if folder else ()
     if root_relative:
         base_path = env.globals["site"]["base_path"]
-        return _Links(base_path, base_path)
+        return _Links(base_path, base_path, folder, kept)
     prefix = link_prefix(path)  # relative_url(target, path), worked out once
-    return _Links(prefix, prefix or "./")
+    return _Links(prefix, prefix or "./", folder, kept)
 
 
-def _url(env: jinja2.Environment) -> Callable[[str], str]:
-    """url(target): a link to a site path from the page being rendered. A plain function, not one that takes
-    the context: a list page makes a few hundred links, and Jinja calls such a function several times slower."""
+def _url(env: jinja2.Environment, *, in_language: bool = True) -> Callable[[str], str]:
+    """url(target): a link to a site path from the page being rendered (IN_LANGUAGE: in the page's language's
+    folder; site_url() is url() without it, for links to another language). A plain function, not one that
+    takes the context: a list page makes a few hundred links, and Jinja calls such a function several times
+    slower."""
     recording = env.dateline_recording  # type: ignore[attr-defined]
     page = env.dateline_page  # type: ignore[attr-defined]
 
     def url(target: str) -> str:
+        if in_language and page[0].folder and not target.startswith(page[0].kept):
+            target = page[0].folder + target
         if recording[0]:
             return _LINK + target if target else _HOME
         links = page[0]
@@ -244,15 +269,30 @@ def _url(env: jinja2.Environment) -> Callable[[str], str]:
 def render_page(env: jinja2.Environment, page: Page) -> str:
     """PAGE's template rendered with the page's data, its path, url() pointing from it, and in its language:
     the code its data gives as `language` (a multilingual site's pages), else the site's."""
-    env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links)  # type: ignore[attr-defined]
-    current = env.dateline_language  # type: ignore[attr-defined]
     code = page.context.get("language")
+    env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links, code)  # type: ignore[attr-defined]
+    _set_site_language(env, code)
+    current = env.dateline_language  # type: ignore[attr-defined]
     if code is not None and code != current[0].code:
         current[0] = env.dateline_languages.get(code)  # type: ignore[attr-defined]
     elif code is None and current[0] is not env.dateline_default_language:  # type: ignore[attr-defined]
         current[0] = env.dateline_default_language  # type: ignore[attr-defined]
     return env.get_template(page.template).render(page.context, page_path=page.path,
                                                   root_relative_links=page.root_relative_links, language=current[0])
+
+
+def _set_site_language(env: jinja2.Environment, code: str | None) -> None:
+    """`site` as pages in the language CODE see it (a multilingual site's title and description in it),
+    changed in place: macros imported without context hold the very object."""
+    values = env.dateline_site_values  # type: ignore[attr-defined]
+    shown = env.dateline_site_language  # type: ignore[attr-defined]
+    if not values or code is None or code == shown[0] or code not in values:
+        return
+    site = env.globals["site"]
+    site.clear()
+    site.update(values[code])
+    site.__dict__.update(values[code])
+    shown[0] = code
 
 
 def page_language(env: jinja2.Environment) -> Language:
@@ -349,8 +389,12 @@ def add_fragments(env: jinja2.Environment, fragments: dict) -> None:
     env.dateline_fragments.update(fragments)  # type: ignore[attr-defined]
 
 
-def _absolute_url(config: SiteConfig):
+def _absolute_url(config: SiteConfig, env: jinja2.Environment):
+    page = env.dateline_page  # type: ignore[attr-defined]
+
     def absolute_url(target: str) -> str:
+        if page[0].folder and not target.startswith(page[0].kept):  # a multilingual site (see _Links)
+            target = page[0].folder + target
         return config.base_url + target
     return absolute_url
 

@@ -43,12 +43,17 @@ ARTICLE_VALUES = {
     "urgency": "3",  # the agency's urgency counts where no priority is given
     "image": "https://example.org/photos/vilnius.jpg",
     "image_alt": "The president at the lectern",
+    # a multilingual site's other language (the multilingual fixture's edited article is French); a language
+    # tag on a site in one language
+    "language": "ar",
+    # links the multilingual fixture's edited article to the English one with this key
+    "translation_key": "tallinn-budget",
 }
 # Keys that decide where an article goes or how a list shows it besides the taxonomies' (Placement's fields).
-MOVING_KEYS = {"date", "updated", "slug", "draft", "lead", "priority", "urgency"}
+MOVING_KEYS = {"date", "updated", "slug", "draft", "lead", "priority", "urgency", "language", "translation_key"}
 NEW_TERM = {"text": "Fresh term", "country": "Iceland"}  # a value no article of the fixtures has, by kind
 # The article each site's edits are made to, with most of the fields set.
-EDITED = {"full": "a2.md", "declared": "vilnius.md"}
+EDITED = {"full": "a2.md", "declared": "vilnius.md", "multilingual": "2025-09-12-tallinn-budget.md"}
 
 
 def front_matter(text: str) -> tuple[list[str], str]:
@@ -134,7 +139,7 @@ def edits_of(site: Path) -> list[Edit]:
     return found
 
 
-@pytest.mark.parametrize("name", ["full", "declared"])
+@pytest.mark.parametrize("name", ["full", "declared", "multilingual"])
 def test_every_edit_of_every_declared_field_rebuilds_as_a_clean_build(site_copy, tmp_path, name):
     site = site_copy(name)
     out = tmp_path / "out"
