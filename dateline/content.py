@@ -322,7 +322,7 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     parsed = [(path, fields) for path, fields in fields_by_path.items()
               if is_published(fields, drafts=drafts, published_before=published_before)]
     articles, warnings = _assign_urls(parsed, config)
-    shared = shared_translation_keys(articles, config)
+    shared = shared_translation_keys(articles, config, site_dir)
     if shared:
         raise DatelineError(shared)
     articles.sort(key=site_order, reverse=True)
@@ -332,7 +332,7 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     return LoadedArticles(articles, warnings, files)
 
 
-def shared_translation_keys(articles: list[Article], config: SiteConfig) -> list[SourceError]:
+def shared_translation_keys(articles: list[Article], config: SiteConfig, site_dir: Path) -> list[SourceError]:
     """An error for each article whose translation_key another article in its language has already: a key
     links one article per language. (Only a multilingual site links translations.)"""
     if not config.languages:
@@ -344,9 +344,10 @@ def shared_translation_keys(articles: list[Article], config: SiteConfig) -> list
             continue
         other = first.setdefault((article.language, article.translation_key), article)
         if other is not article:
-            path = Path(article.source_path)
+            path, first_path = Path(article.source_path), Path(other.source_path)
+            shown = first_path.relative_to(site_dir) if first_path.is_relative_to(site_dir) else first_path
             errors.append(SourceError(path, f"translation_key {article.translation_key!r} is also the key of "
-                                            f"{other.source_path}, in the same language ({article.language}); a key "
+                                            f"{shown}, in the same language ({article.language}); a key "
                                             "links one article in each language: give this one its own",
                                       _key_line(path, "translation_key")))
     return errors

@@ -161,3 +161,40 @@ def test_serve_with_a_site_broken_at_start_still_says_where_it_serves(site):
     served = serve_once([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"])
     assert served.status == 503 and served.returncode == 0, served.stderr
     assert "site.yaml:1: invalid YAML" in served.stderr and "Traceback" not in served.stderr
+
+
+HEAD = "title: T\nbase_url: https://example.org/\nlanguage: en\n"
+
+
+@pytest.mark.parametrize(("languages", "expected"), [
+    ("languages:\n  en: {}\n  xx-zz: {}\n", "site.yaml:6: 'languages': unknown language 'xx-zz': use a language code"),
+    ("languages:\n  en: {}\n  fr: {path: news}\n  de: {path: news}\n",
+     "site.yaml:7: languages fr and de would both be published under news/; give each its own 'path'"),
+    ("languages:\n  en: {}\n  fr: {path: tags}\n",
+     "site.yaml:6: 'languages.fr' would be published under tags/, which the site already uses"),
+    ("languages:\n  en: {path: english}\n  fr: {}\n",
+     "site.yaml:5: 'languages.en.path': en is the site's language (language: en), whose pages are at the site's "
+     "root; remove 'path'"),
+    ("languages:\n  en: {}\n  fr: {path: f/r}\n", "site.yaml:6: 'languages.fr.path' must be one URL folder"),
+    ("languages: [en, fr]\n", "site.yaml:4: 'languages' must be a mapping of language codes to settings"),
+    ("languages:\n  en: {}\n  fr: {titel: Fil}\n", "site.yaml:6: unknown key 'languages.fr.titel'"),
+], ids=["unknown code", "one path twice", "a taxonomy's folder", "the site's language in a folder", "two folders",
+        "a list", "a misspelt setting"])
+def test_bad_languages_in_site_yaml_name_the_line(site, languages, expected):
+    (site / "site.yaml").write_text(HEAD + languages, encoding="utf-8")
+    refused(run_cli("build", "--site", str(site)), expected)
+
+
+def test_an_article_in_an_undeclared_language_or_sharing_a_translation_key(site):
+    (site / "site.yaml").write_text(HEAD + "languages:\n  en: {}\n  fr: {}\n", encoding="utf-8")
+    articles = site / "content" / "articles"
+    for path in articles.rglob("*.md"):
+        path.unlink()
+    story = "---\ntitle: {title}\ndate: 2025-09-11\nlanguage: {language}\ntranslation_key: riga\n---\n\nText.\n"
+    (articles / "a.md").write_text(story.format(title="Un", language="de"), encoding="utf-8")
+    refused(run_cli("build", "--site", str(site)), "a.md:4: language 'de' is not one of the site's languages (en, fr)",
+            "add de under 'languages:' in site.yaml")
+    (articles / "a.md").write_text(story.format(title="Un", language="fr"), encoding="utf-8")
+    (articles / "b.md").write_text(story.format(title="Deux", language="fr"), encoding="utf-8")
+    refused(run_cli("build", "--site", str(site)),
+            "b.md:5: translation_key 'riga' is also the key of content/articles/a.md, in the same language (fr)")
