@@ -143,7 +143,7 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     priority, urgency = (_priority(data, key, fail) for key in ("priority", "urgency"))
     image, image_alt, image_caption, image_credit = _image(data, fail)
     terms = _terms(data, config, fail)
-    language = _language(data, config, fail)
+    language = _language(data, config, draft, fail)
     translation_key = _text(data, "translation_key", fail)
     body_html = renderer.render(source.body)
     summary = _text(data, "summary", fail) or first_paragraph_text(body_html)
@@ -173,10 +173,11 @@ def parse_article(source: SourceText, config: SiteConfig, renderer: MarkdownRend
     )
 
 
-def _language(data: dict, config: SiteConfig, fail) -> str:
-    """Front matter's `language`, else the site's; on a multilingual site, one of its languages."""
+def _language(data: dict, config: SiteConfig, draft: bool, fail) -> str:
+    """Front matter's `language`, else the site's; on a multilingual site, one of its languages (but for a
+    draft, which no language's pages show: the importer writes copy in a language the site lacks as one)."""
     language = _text(data, "language", fail) or config.language
-    if config.languages and language not in {declared.code for declared in config.languages}:
+    if config.languages and not draft and language not in {declared.code for declared in config.languages}:
         codes = ", ".join(declared.code for declared in config.languages)
         raise fail("language", f"language {language!r} is not one of the site's languages ({codes}): write one of "
                                f"them, or add {language} under 'languages:' in site.yaml")

@@ -125,7 +125,9 @@ def _sitemap(pages: list[Page], articles: Sequence[Placement], config: SiteConfi
 
 def _news_sitemap(site: Site) -> Page:
     """The news sitemap over every language's articles, each with its own language."""
-    entries = news_articles(site.articles, site.now)
+    declared = {language.code for language in site.config.languages}
+    # a draft in a language the site lacks (shown by a --drafts build) has no page in any language
+    entries = news_articles([article for article in site.articles if article.language in declared], site.now)
     return Page("news-sitemap.xml", "news-sitemap.xml", {
         "entries": entries, "publication": site.config.title, "news_language": news_language(site.config.language),
         "entry_languages": {article.url: news_language(article.language) for article in entries}}, "news sitemap")

@@ -143,3 +143,19 @@ def test_detector_abstains_on_tables_and_falls_back_to_the_site():
     assert detect("Le gouvernement a annoncé mardi une hausse des impôts sur les grandes entreprises.") == "fr"
     assert detect("Die Bundesregierung hat am Dienstag neue Hilfen beschlossen, teilte ein Sprecher mit.") == "de"
     assert detect("El presidente se reunió el lunes con su homólogo para hablar del comercio.") == "es"
+
+
+def test_on_a_multilingual_site_copy_in_a_language_it_lacks_is_a_draft(site):
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "languages:\n  en: {}\n  fr: {}\n", encoding="utf-8")
+    french, report = import_one(site, "fr.txt", FRENCH)
+    assert french["language"] == "fr" and "draft" not in french
+    spanish, report = import_one(site, "efe.xml", SPANISH_NITF)
+    assert spanish["language"] == "es" and spanish["draft"] is True and list(spanish)[-3] == "draft"
+    assert any("Spanish copy: written as a draft, the site has no pages in es (languages: en, fr)" in note
+               for note in report.notes)
+    from dateline.build import build_site
+
+    result = build_site(site)  # the draft stops nothing; the French story has its page under fr/
+    assert result.articles >= 1
+    assert list((site / "output" / "fr" / "2025").rglob("index.html"))

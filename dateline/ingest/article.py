@@ -101,8 +101,7 @@ def enrich(copy: WireCopy, config: SiteConfig, declared_language: str | None = N
     if needs_title:
         fields["needs_title"] = True
     fields["date"] = copy.date
-    if language.code != primary(config.language):  # English copy on a site in another language
-        fields["language"] = language.code
+    notes = _language_field(fields, language, config)  # English copy on a site in another language
     if copy.dateline:
         fields["dateline"] = dateline_of(copy.dateline)
     if copy.source:
@@ -119,7 +118,26 @@ def enrich(copy: WireCopy, config: SiteConfig, declared_language: str | None = N
     summary = summary_of(blocks, title)
     if summary:
         fields["summary"] = summary
-    return Draft(fields, render_body(blocks))
+    if "draft" in fields:
+        fields["draft"] = fields.pop("draft")  # last, where an editor looks for it
+    return Draft(fields, render_body(blocks), notes)
+
+
+def _language_field(fields: dict, language: Language, config: SiteConfig) -> tuple[str, ...]:
+    """Add `language:` to FIELDS unless the story is in the site's language; on a multilingual site, the site's
+    code for it ("pt-BR" for Portuguese copy), or `draft: true` when the site has no pages in it (published, it
+    would stop the build). Returns what the report says about it."""
+    code = language.code
+    declared = [site_language.code for site_language in config.languages]
+    if declared and code not in declared:
+        code = next((other for other in declared if primary(other) == code), code)
+    if primary(code) != primary(config.language) and code != config.language:
+        fields["language"] = code
+    if declared and code not in declared:
+        fields["draft"] = True
+        return (f"{language.name} copy: written as a draft, the site has no pages in {code} (languages: "
+                f"{', '.join(declared)}); add it under languages: in site.yaml, or translate the story",)
+    return ()
 
 
 def _enrich_other(copy: WireCopy, config: SiteConfig, blocks: list[Block], prose: list[str],
@@ -137,8 +155,7 @@ def _enrich_other(copy: WireCopy, config: SiteConfig, blocks: list[Block], prose
     if needs_title:
         fields["needs_title"] = True
     fields["date"] = copy.date
-    if language.code != primary(config.language):
-        fields["language"] = language.code
+    notes.extend(_language_field(fields, language, config))
     if copy.dateline:
         fields["dateline"] = dateline_of(copy.dateline)
     if copy.source:
@@ -158,6 +175,8 @@ def _enrich_other(copy: WireCopy, config: SiteConfig, blocks: list[Block], prose
     summary = summary_of(blocks, title)
     if summary:
         fields["summary"] = summary
+    if "draft" in fields:
+        fields["draft"] = fields.pop("draft")
     how = {"declared": "as the agency's file says", "detected": "detected", "site": "the site's language"}
     head = f"{language.name} copy ({how[language.how]})"
     return Draft(fields, render_body(blocks), tuple(f"{head}: {note}" for note in notes))
