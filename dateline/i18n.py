@@ -33,10 +33,20 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural message for the catalogs, translated later by its value."""
+    return singular, plural
+
+
 # The default taxonomies' names (config.py, scaffold.py) and the continents of country indexes
 # (data/regions.yaml): templates and indexes.py translate them by value, so they are marked here.
 TAXONOMY_NAMES = (N_("Countries"), N_("country"), N_("Tags"), N_("tag"), N_("Sources"), N_("source"),
                   N_("People"), N_("person"), N_("Organisations"), N_("organisation"))
+# "3 tags": Language.term_count, for the taxonomies config.py and `new` declare.
+TERM_COUNTS = (N_plural("%(num)s country", "%(num)s countries"), N_plural("%(num)s tag", "%(num)s tags"),
+               N_plural("%(num)s source", "%(num)s sources"), N_plural("%(num)s person", "%(num)s people"),
+               N_plural("%(num)s organisation", "%(num)s organisations"))
+INDEX_GROUPS = (N_("Other"),)  # indexes.py's group of terms that start with no letter or digit
 CONTINENTS = (N_("Africa"), N_("Asia"), N_("Europe"), N_("North America"), N_("South America"), N_("Oceania"),
               N_("Antarctica"), N_("Elsewhere"))
 
@@ -77,7 +87,8 @@ class Language:
     def term_count(self, count: int, singular: str, plural: str) -> str:
         """"1 tag", "2,281 tags", "3 Länder": COUNT terms of a taxonomy whose one term is SINGULAR ("tag")
         and whose terms are PLURAL ("tags"); the catalog's "%(num)s tag" when it has one, else these words."""
-        return self.ngettext(f"%(num)s {singular}", f"%(num)s {plural}", count) % {"num": self.number(count)}
+        one, many = f"%(num)s {singular}", f"%(num)s {plural}"
+        return self.ngettext(one, many, count) % {"num": self.number(count)}
 
     def and_list(self, items: list[str]) -> str:
         """"tag, country and source", "tag, pays et source"."""
@@ -166,6 +177,12 @@ def parse_locale(code: str) -> Locale:
     except (UnknownLocaleError, ValueError, TypeError):
         raise ValueError(f"unknown language {code!r}: use a language code such as en, fr, es, de, pt, ar or "
                          "pt-BR") from None
+
+
+@cache
+def locale_of(code: str) -> Locale:
+    """The CLDR locale of a language code that config.py has checked."""
+    return parse_locale(code)
 
 
 def language(code: str, site_dir: Path | None = None, strings: Mapping[str, str | list[str]] | None = None
