@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -271,14 +272,28 @@ def _site_catalog(site_dir: Path, code: str, locale: Locale) -> gettext.GNUTrans
     return None
 
 
+_PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*|#.*|\s*')
+
+
+def _check_lines(text: str, path: Path) -> None:
+    """Babel reads a line with a missing quote as best it can (`msgstr "Le fonds` gives "Le fond"): refuse it,
+    with its line, rather than show a string nobody wrote."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not _PO_LINE.fullmatch(line):
+            raise DatelineError(SourceError(path, "not a valid gettext catalog line: each is a comment, a keyword "
+                                                  '(msgid, msgstr...) with a "quoted text", or a "quoted text" '
+                                                  "continuing the one before", number))
+
+
 def _compiled(path: Path, locale_name: str) -> gettext.GNUTranslations:
     """The .po file at PATH, read with Babel and handed to gettext as the .mo it compiles to (in memory)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        with path.open("rb") as po:
-            catalog = read_po(po, locale=locale_name, abort_invalid=True)
+        data = path.read_bytes()
+        _check_lines(data.decode("utf-8"), path)
+        catalog = read_po(io.BytesIO(data), locale=locale_name, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
         raise DatelineError(SourceError(path, f"not a valid gettext catalog: {exc}")) from None
     mo = io.BytesIO()
