@@ -130,7 +130,8 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
-            views = article_views(loaded.articles, taxonomies)  # meanwhile: the views show no related articles
+            # meanwhile: the views show no related articles
+            views = article_views(loaded.articles, taxonomies, config.language)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,10 +34,20 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural message for the catalogs, translated later by its value."""
+    return singular, plural
+
+
 # The default taxonomies' names (config.py, scaffold.py) and the continents of country indexes
 # (data/regions.yaml): templates and indexes.py translate them by value, so they are marked here.
 TAXONOMY_NAMES = (N_("Countries"), N_("country"), N_("Tags"), N_("tag"), N_("Sources"), N_("source"),
                   N_("People"), N_("person"), N_("Organisations"), N_("organisation"))
+# "3 tags": Language.term_count, for the taxonomies config.py and `new` declare.
+TERM_COUNTS = (N_plural("%(num)s country", "%(num)s countries"), N_plural("%(num)s tag", "%(num)s tags"),
+               N_plural("%(num)s source", "%(num)s sources"), N_plural("%(num)s person", "%(num)s people"),
+               N_plural("%(num)s organisation", "%(num)s organisations"))
+INDEX_GROUPS = (N_("Other"),)  # indexes.py's group of terms that start with no letter or digit
 CONTINENTS = (N_("Africa"), N_("Asia"), N_("Europe"), N_("North America"), N_("South America"), N_("Oceania"),
               N_("Antarctica"), N_("Elsewhere"))
 
@@ -77,7 +88,8 @@ class Language:
     def term_count(self, count: int, singular: str, plural: str) -> str:
         """"1 tag", "2,281 tags", "3 Länder": COUNT terms of a taxonomy whose one term is SINGULAR ("tag")
         and whose terms are PLURAL ("tags"); the catalog's "%(num)s tag" when it has one, else these words."""
-        return self.ngettext(f"%(num)s {singular}", f"%(num)s {plural}", count) % {"num": self.number(count)}
+        one, many = f"%(num)s {singular}", f"%(num)s {plural}"
+        return self.ngettext(one, many, count) % {"num": self.number(count)}
 
     def and_list(self, items: list[str]) -> str:
         """"tag, country and source", "tag, pays et source"."""
@@ -168,6 +180,12 @@ def parse_locale(code: str) -> Locale:
                          "pt-BR") from None
 
 
+@cache
+def locale_of(code: str) -> Locale:
+    """The CLDR locale of a language code that config.py has checked."""
+    return parse_locale(code)
+
+
 def language(code: str, site_dir: Path | None = None, strings: Mapping[str, str | list[str]] | None = None
              ) -> Language:
     """Everything pages in the language CODE are written with: the theme's catalog, under the site's own
@@ -254,14 +272,28 @@ def _site_catalog(site_dir: Path, code: str, locale: Locale) -> gettext.GNUTrans
     return None
 
 
+_PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*|#.*|\s*')
+
+
+def _check_lines(text: str, path: Path) -> None:
+    """Babel reads a line with a missing quote as best it can (`msgstr "Le fonds` gives "Le fond"): refuse it,
+    with its line, rather than show a string nobody wrote."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not _PO_LINE.fullmatch(line):
+            raise DatelineError(SourceError(path, "not a valid gettext catalog line: each is a comment, a keyword "
+                                                  '(msgid, msgstr...) with a "quoted text", or a "quoted text" '
+                                                  "continuing the one before", number))
+
+
 def _compiled(path: Path, locale_name: str) -> gettext.GNUTranslations:
     """The .po file at PATH, read with Babel and handed to gettext as the .mo it compiles to (in memory)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        with path.open("rb") as po:
-            catalog = read_po(po, locale=locale_name, abort_invalid=True)
+        data = path.read_bytes()
+        _check_lines(data.decode("utf-8"), path)
+        catalog = read_po(io.BytesIO(data), locale=locale_name, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
         raise DatelineError(SourceError(path, f"not a valid gettext catalog: {exc}")) from None
     mo = io.BytesIO()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dateline.i18n import N_
+from dateline.i18n import N_, N_plural
 
 if TYPE_CHECKING:
     from dateline.i18n import Language
@@ -20,7 +20,7 @@ FIND = {"country": N_("Find a country"), "tag": N_("Find a tag"), "source": N_("
 FIND_ANY = N_("Find: %(filter)s")
 STATUS = {"none": N_("No results"), "for": N_(" for “%(query)s”"), "filtered": N_(" with the filters chosen"),
           "no_match": N_("None matches"), "no_values": N_("None")}
-RESULT = ("%(num)s result", "%(num)s results")
+RESULT = N_plural("%(num)s result", "%(num)s results")
 
 
 def search_strings(language: Language, filters: list[str]) -> dict:
