@@ -28,12 +28,12 @@ from dateline.incremental.fingerprints import code_version
 from dateline.incremental.rendering import SiteRenderer
 from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, placement_digest
 from dateline.incremental.trees import OutputTrees
+from dateline.languages import views_in_languages
 from dateline.model import Site, Taxonomy
 from dateline.pages import Placement, site_pages
 from dateline.parallel import in_background, young_collections_only
 from dateline.render import THEME_DIR, template_dirs
 from dateline.taxonomy import build_taxonomies, related_articles_in_background
-from dateline.views import article_views
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
             # meanwhile: the views show no related articles
-            views = article_views(loaded.articles, taxonomies, config.language)
+            views = views_in_languages(loaded.articles, taxonomies, config)  # terms named in each one's language
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:

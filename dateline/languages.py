@@ -17,14 +17,15 @@ the same in every language.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from dateline.config import LanguageConfig, SiteConfig
-from dateline.model import Site
+from dateline.model import Article, Site, Taxonomy
 from dateline.newsmeta import news_articles, news_language
 from dateline.pages import PAGE_KINDS, Page, Placement
 from dateline.taxonomy import build_taxonomies
 from dateline.urls import output_file
+from dateline.views import ArticleView, article_views
 
 # Made once for the whole site, at its root: what is not a page of one language.
 ROOT_ONLY = frozenset({"404.html", "robots.txt", "_headers", "_redirects"})
@@ -133,7 +134,14 @@ def _news_sitemap(site: Site) -> Page:
         "entry_languages": {article.url: news_language(article.language) for article in entries}}, "news sitemap")
 
 
-def language_links(config: SiteConfig) -> Iterator[tuple[str, str]]:
-    """(code, folder prefix) of each language: what render.py prefixes a page's links with."""
+def views_in_languages(articles: Sequence[Article], taxonomies: tuple[Taxonomy, ...],
+                       config: SiteConfig) -> dict[str, ArticleView]:
+    """Every article's view, its terms named in its own language (a country on a French page is
+    "Allemagne"); on a site in one language, in the site's."""
+    if not config.languages:
+        return article_views(tuple(articles), taxonomies, config.language)
+    views: dict[str, ArticleView] = {}
     for language in config.languages:
-        yield language.code, language.prefix
+        views.update(article_views(tuple(a for a in articles if a.language == language.code), taxonomies,
+                                   language.code))
+    return views

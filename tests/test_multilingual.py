@@ -9,13 +9,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import quote, unquote, urljoin, urlparse
 
 import pytest
 from test_links import crawl
 
 from dateline.build import build_site
-from dateline.search import build_index
+from dateline.search import SearchIndexer
 
 from conftest import PageParser
 
@@ -37,7 +37,9 @@ def built(tmp_path_factory) -> Path:
 
     site = tmp_path_factory.mktemp("multilingual") / "site"
     shutil.copytree(FIXTURES / "multilingual", site)
-    build_site(site, site / "output")
+    search = SearchIndexer()
+    build_site(site, site / "output", after_render=search)
+    assert search.problem is None, search.problem
     return site / "output"
 
 
@@ -150,7 +152,6 @@ def test_sitemap_lists_every_language_with_its_alternates(built):
 
 
 def test_pagefind_indexes_each_language_apart(built):
-    assert build_index(built) is None
     entry = json.loads((built / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert {code: language["page_count"] for code, language in entry["languages"].items()} == \
         {"en": 3, "fr": 2, "ar": 1}
@@ -169,3 +170,35 @@ def test_a_site_in_one_language_files_every_article_as_before(site_copy, tmp_pat
     build_site(site, after)
     files = lambda out: {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}  # noqa: E731
     assert files(before) == files(after)
+
+
+def test_each_language_searches_its_own_articles_and_its_pages_are_accessible(built, http_server, browser):
+    """In Chromium: the French search page finds French stories only, and the pages with language links (an
+    Arabic one right to left) have no axe-core violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    base = http_server(built, "/news/")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(base + "fr/search/?q=Estonie")
+        page.locator(".search-result").first.wait_for()
+        found = page.locator(".search-result").all_inner_texts()
+        assert found and all("Estonie" in text for text in found), found
+        assert "Estonie" in found[0] and "🇪🇪 Estonie" in found[0]  # its country named in French
+        for query in ("budget", "austerity"):  # an English story has the word: the French index has not
+            page.goto(base + "fr/search/?q=" + query)
+            page.wait_for_function("document.querySelector('#search-status').textContent.trim() !== ''")
+            shown = page.locator(".search-result").all_inner_texts()
+            assert all(titles_in(text) <= set(TITLES["fr"]) for text in shown), shown
+        assert titles_in(" ".join(shown)) != {"Estonia presents"}
+        problems = []
+        for path in ("fr/", quote(RIGA["fr"]), quote(RIGA["ar"]), "ar/", "tags/budget/"):
+            page.goto(base + path)
+            results = Axe().run(page)
+            if results.violations_count:
+                problems.append(f"{path}:\n{results.generate_report()}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
