@@ -149,4 +149,4 @@ def test_site_strings_must_be_text_or_forms(tmp_path):
         settings.write("strings:\n  Latest: {nested: true}\n")
     with pytest.raises(DatelineError) as caught:
         build_site(site, tmp_path / "out")
-    assert "'strings.Latest'" in str(caught.value) or "'strings'" in str(caught.value)
+    assert "site.yaml:21: 'strings.Latest' must be the text to show" in str(caught.value)
