@@ -34,6 +34,7 @@ from dateline.pages import Placement, site_pages
 from dateline.parallel import in_background, young_collections_only
 from dateline.render import THEME_DIR, template_dirs
 from dateline.taxonomy import build_taxonomies, related_articles_in_background
+from dateline.views import article_views
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,9 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
-            # meanwhile: the views show no related articles
-            views = views_in_languages(loaded.articles, taxonomies, config)  # terms named in each one's language
+            # meanwhile: the views show no related articles; their terms are in the article's language
+            views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
+                else views_in_languages(loaded.articles, taxonomies, config)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:

@@ -136,10 +136,8 @@ def _news_sitemap(site: Site) -> Page:
 
 def views_in_languages(articles: Sequence[Article], taxonomies: tuple[Taxonomy, ...],
                        config: SiteConfig) -> dict[str, ArticleView]:
-    """Every article's view, its terms named in its own language (a country on a French page is
-    "Allemagne"); on a site in one language, in the site's."""
-    if not config.languages:
-        return article_views(tuple(articles), taxonomies, config.language)
+    """Every article's view on a multilingual site, its terms named in its own language (a country on a
+    French page is "Allemagne")."""
     views: dict[str, ArticleView] = {}
     for language in config.languages:
         views.update(article_views(tuple(a for a in articles if a.language == language.code), taxonomies,
