@@ -286,7 +286,10 @@ def _set_site_language(env: jinja2.Environment, code: str | None) -> None:
     changed in place: macros imported without context hold the very object."""
     values = env.dateline_site_values  # type: ignore[attr-defined]
     shown = env.dateline_site_language  # type: ignore[attr-defined]
-    if not values or code is None or code == shown[0] or code not in values:
+    if not values:
+        return
+    code = code if code in values else env.dateline_default_language.code  # type: ignore[attr-defined]
+    if code == shown[0]:
         return
     site = env.globals["site"]
     site.clear()
