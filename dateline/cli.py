@@ -204,7 +204,7 @@ def _check_output(site: Path, output: Path) -> None:
     if target == site or target in site.parents:
         raise refuse("--output must not be the site's folder or a folder around it: each build replaces it "
                      "whole. Use a folder of its own, such as output/")
-    for name in ("content", "templates", "static", ".dateline-cache", ".preview"):
+    for name in ("content", "templates", "static", "locales", ".dateline-cache", ".preview"):
         if target.is_relative_to(site / name):
             raise refuse(f"--output must not be inside the site's {name}/ folder: use a folder of its own, "
                          "such as output/")

@@ -263,6 +263,12 @@ def theme_languages() -> list[str]:
     return sorted(path.stem for path in LOCALES_DIR.glob("*.po"))
 
 
+def site_catalogs(site_dir: Path) -> list[tuple[str, bytes]]:
+    """The site's own catalogs (name, text): what, besides site.yaml, words its pages."""
+    folder = site_dir / SITE_LOCALES
+    return sorted((path.name, path.read_bytes()) for path in folder.glob("*.po")) if folder.is_dir() else []
+
+
 def _site_catalog(site_dir: Path, code: str, locale: Locale) -> gettext.GNUTranslations | None:
     folder = site_dir / SITE_LOCALES
     for name in dict.fromkeys((code, str(locale), locale.language)):

@@ -150,3 +150,19 @@ def test_site_strings_must_be_text_or_forms(tmp_path):
     with pytest.raises(DatelineError) as caught:
         build_site(site, tmp_path / "out")
     assert "site.yaml:21: 'strings.Latest' must be the text to show" in str(caught.value)
+
+
+def test_an_edited_site_catalog_or_string_changes_the_pages_it_words(tmp_path):
+    """The site's locales/ folder and site.yaml's strings are inputs of every page: a rebuild after editing
+    either shows the new words, as a clean build would."""
+    site, out = _french_site(tmp_path), tmp_path / "out"
+    build_site(site, out)
+    assert ">Archives</a>" in (out / "index.html").read_text(encoding="utf-8")
+    (site / "locales").mkdir()
+    (site / "locales" / "fr.po").write_text('msgid "Archive"\nmsgstr "Le fonds"\n', encoding="utf-8")
+    build_site(site, out)
+    assert ">Le fonds</a>" in (out / "countries/germany/index.html").read_text(encoding="utf-8")
+    with (site / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write('strings:\n  Archive: "Les archives"\n')
+    build_site(site, out)
+    assert ">Les archives</a>" in (out / "index.html").read_text(encoding="utf-8")
