@@ -257,13 +257,20 @@ def _url(env: jinja2.Environment, *, in_language: bool = True) -> Callable[[str]
     page = env.dateline_page  # type: ignore[attr-defined]
 
     def url(target: str) -> str:
-        if in_language and page[0].folder and not target.startswith(page[0].kept):
-            target = page[0].folder + target
         if recording[0]:
             return _LINK + target if target else _HOME
         links = page[0]
         return links.prefix + target if target else links.home
-    return url
+
+    if not in_language or not env.dateline_folders:  # type: ignore[attr-defined]
+        return url  # a site in one language: no folder to add, not even a test per link
+
+    def url_in_language(target: str) -> str:
+        links = page[0]
+        if links.folder and not target.startswith(links.kept):
+            target = links.folder + target
+        return url(target)
+    return url_in_language
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:
@@ -399,6 +406,9 @@ def _absolute_url(config: SiteConfig, env: jinja2.Environment):
         if page[0].folder and not target.startswith(page[0].kept):  # a multilingual site (see _Links)
             target = page[0].folder + target
         return config.base_url + target
+
+    if not config.languages:
+        return lambda target: config.base_url + target
     return absolute_url
 
 
