@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -16,12 +15,12 @@ from typing import TypeVar
 import jinja2
 import jinja2.ext
 from jinja2 import nodes
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from dateline.config import SiteConfig
 from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
-from dateline.i18n import Language, language
+from dateline.i18n_templates import enter_language, install_languages, language_shown
 from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
 from dateline.urls import is_remote, link_prefix
@@ -104,67 +103,15 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
     env.extend(dateline_page=[_page_links(env, "", False)])
-    languages = _Languages(site_dir, config)
-    default = languages.get(config.language)
-    # The language of the page being rendered (render_page sets it from the page's data): _(), ngettext() and
-    # the date filters read it, so they too work in macros imported without context.
-    env.extend(dateline_languages=languages, dateline_default_language=default, dateline_language=[default])
     url = _url(env)
     env.globals.update(site=_site_globals(config), url=url, absolute_url=_absolute_url(config),
                        media_url=lambda reference: reference if is_remote(reference) else url(reference),
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
-    current = env.dateline_language  # type: ignore[attr-defined]
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: current[0].gettext(message),
-        lambda singular, plural, count: current[0].ngettext(singular, plural, count), newstyle=True,
-        pgettext=lambda context, message: current[0].pgettext(context, message),
-        npgettext=lambda context, singular, plural, count: current[0].npgettext(context, singular, plural, count))
-    env.globals.update(term_count=lambda count, singular, plural: current[0].term_count(count, singular, plural),
-                       link=_link, search_strings=lambda filters: _data_strings(current[0].search_strings(filters)))
-    env.filters.update(translate=lambda message: current[0].gettext(message),
-                       and_list=lambda items: _list_markup(current[0].and_list, items),
-                       or_list=lambda items: _list_markup(current[0].or_list, items),
-                       noun=lambda text: current[0].noun(text))
-    env.filters.update(long_date=lambda value: current[0].long_date(value),
-                       day_name=lambda value: current[0].day_name(value),
-                       thousands=lambda value: current[0].number(value), iso=_iso,
-                       time_hm=lambda value: current[0].time_hm(value), utc_offset=utc_offset,
-                       month_year=lambda value: current[0].month_year(value), as_text=as_text, tojson=_tojson,
+    # _(), ngettext(), the dates and numbers of the page's language, and `language` (i18n_templates.py)
+    install_languages(env, site_dir, config)
+    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config, env))
     return env
-
-
-def _link(href: str, text: str) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href, text)
-
-
-def _list_markup(join: Callable[[list[str]], str], items: Iterable[str]) -> Markup:
-    """ITEMS (text or Markup) as one phrase, each escaped unless it is Markup already."""
-    return Markup(join([str(escape(item)) for item in items]))
-
-
-def _data_strings(strings: dict) -> Markup:
-    """The attribute handing the search script its strings in the page's language; none for English, whose
-    strings the script carries."""
-    if not strings:
-        return Markup("")
-    return Markup(' data-strings="{}"').format(json.dumps(strings, ensure_ascii=False, sort_keys=True))
-
-
-class _Languages:
-    """The Language of each code pages are rendered in, made when first needed: the site's strings
-    (site.yaml's `strings:`, its locales/ catalogs) apply to every language it renders."""
-
-    def __init__(self, site_dir: Path, config: SiteConfig) -> None:
-        self.site_dir = site_dir
-        self.strings = config.strings
-        self.made: dict[str, Language] = {}
-
-    def get(self, code: str) -> Language:
-        found = self.made.get(code)
-        if found is None:
-            found = self.made[code] = language(code, self.site_dir, self.strings)
-        return found
 
 
 def _news_article_json(config: SiteConfig, env: BuildEnvironment):
@@ -245,19 +192,9 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
     """PAGE's template rendered with the page's data, its path, url() pointing from it, and in its language:
     the code its data gives as `language` (a multilingual site's pages), else the site's."""
     env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links)  # type: ignore[attr-defined]
-    current = env.dateline_language  # type: ignore[attr-defined]
-    code = page.context.get("language")
-    if code is not None and code != current[0].code:
-        current[0] = env.dateline_languages.get(code)  # type: ignore[attr-defined]
-    elif code is None and current[0] is not env.dateline_default_language:  # type: ignore[attr-defined]
-        current[0] = env.dateline_default_language  # type: ignore[attr-defined]
     return env.get_template(page.template).render(page.context, page_path=page.path,
-                                                  root_relative_links=page.root_relative_links, language=current[0])
-
-
-def page_language(env: jinja2.Environment) -> Language:
-    """The Language of the page being rendered (the site's between pages)."""
-    return env.dateline_language[0]  # type: ignore[attr-defined]
+                                                  root_relative_links=page.root_relative_links,
+                                                  language=enter_language(env, page.context.get("language")))
 
 
 class FragmentCache(jinja2.ext.Extension):
@@ -319,9 +256,7 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _key(self, block: tuple, key: tuple) -> tuple:
         """A fragment is in the language of the page that recorded it: pages in another reuse their own."""
-        language = self.environment.dateline_language[0]  # type: ignore[attr-defined]
-        return (block, key) if language is self.environment.dateline_default_language else (  # type: ignore
-            block, language.code, key)
+        return (block, key) if (code := language_shown(self.environment)) is None else (block, code, key)
 
     def _shown(self, stored: bytes | str) -> str:
         markup = isinstance(stored, bytes)
