@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from babel import Locale
 
@@ -36,15 +37,20 @@ class Collation:
                 return text[len(article):]
         return text
 
-    def _base(self, character: str) -> str:
-        """CHARACTER (case-folded) as it sorts: tailored, then without its accents."""
-        tailored = self.tailoring.get(character) or _LATIN_BASE.get(character, character)
-        return "".join(c for c in unicodedata.normalize("NFKD", tailored) if not unicodedata.combining(c))
+    @cached_property
+    def _table(self) -> dict[int, str]:
+        return {ord(letter): base for letter, base in {**_LATIN_BASE, **self.tailoring}.items()}
+
+    def _base(self, text: str) -> str:
+        """TEXT (case-folded) as it sorts: tailored, then without its accents."""
+        if text.isascii():
+            return text
+        decomposed = unicodedata.normalize("NFKD", text.translate(self._table))
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
 
     def sort_key(self, name: str) -> tuple[str, str]:
         """Alphabetical as this language reads it: accents and case aside, ties by the exact name."""
-        folded = "".join(self._base(c) for c in self._without_article(name.casefold()))
-        return folded or name.casefold(), name
+        return self._base(self._without_article(name.casefold())) or name.casefold(), name
 
     def initial(self, name: str) -> str:
         """The index letter NAME is listed under: its base letter (Ö under O, Ł under L), a tailored letter

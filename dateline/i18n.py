@@ -64,14 +64,11 @@ class Language:
     english_forms: bool  # English keeps the theme's own date forms ("11 September 2025", 24-hour times)
     weekdays: tuple[str, ...] = field(default=())  # Monday first
     weekdays_short: tuple[str, ...] = field(default=())
-
-    @property
-    def direction(self) -> str:
-        return "rtl" if self.rtl else "ltr"
+    direction: str = "ltr"  # "rtl" for a language written right to left (CLDR's character order)
 
     @property
     def rtl(self) -> bool:
-        return self.locale.character_order == "right-to-left"
+        return self.direction == "rtl"
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -203,15 +200,16 @@ def language(code: str, site_dir: Path | None = None, strings: Mapping[str, str 
         overrides = StringOverrides(strings, translations)
         overrides.add_fallback(translations)
         translations = overrides
+    if locale.language == "en":  # the theme's own English forms, without loading CLDR's data
+        return Language(code=code, locale=locale, translations=translations, collation=collation(locale),
+                        english_forms=True, weekdays=_WEEKDAYS, weekdays_short=tuple(w[:3] for w in _WEEKDAYS))
     from babel.dates import get_day_names
 
-    names = get_day_names("wide", locale=locale)
-    short = get_day_names("abbreviated", locale=locale)
-    english = locale.language == "en"
+    names, short = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
     return Language(code=code, locale=locale, translations=translations, collation=collation(locale),
-                    english_forms=english,
-                    weekdays=tuple(_WEEKDAYS) if english else tuple(names[day] for day in range(7)),
-                    weekdays_short=tuple(w[:3] for w in _WEEKDAYS) if english else tuple(short[d] for d in range(7)))
+                    english_forms=False, weekdays=tuple(names[day] for day in range(7)),
+                    weekdays_short=tuple(short[day] for day in range(7)),
+                    direction="rtl" if locale.character_order == "right-to-left" else "ltr")
 
 
 class StringOverrides(gettext.NullTranslations):
@@ -250,7 +248,11 @@ def _plural_index(translations: gettext.NullTranslations, n: int) -> int:
 
 @cache
 def theme_translations(locale_name: str) -> gettext.NullTranslations:
-    """The theme's catalog for a locale ("pt_BR" falls back to "pt"); English's msgids for a language with none."""
+    """The theme's catalog for a locale ("pt_BR" falls back to "pt"); English's msgids for a language with none.
+    English is the language the theme is written in (en.po translates each string as itself, which
+    tests/test_i18n.py checks), so an English site reads no catalog."""
+    if locale_name.split("_")[0] == "en":
+        return gettext.NullTranslations()
     for name in (locale_name, locale_name.split("_")[0]):
         path = LOCALES_DIR / f"{name}.po"
         if path.is_file():

@@ -192,7 +192,7 @@ def _pages_of(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
                        {"taxonomy": shown, "term": term_view, "days": articles.page(start, per_page),
                         "mentioned": mentioned[start:start + per_page], "pager": pager, "feed_url": feed_url}, source)
         if settings.feed:
-            yield from _feeds(f"{site.config.title}: {term.name}", term_view.url,
+            yield from _feeds(f"{site.config.title}: {term_view.name}", term_view.url,
                               articles.listed[: site.config.feed.limit], source)
 
 

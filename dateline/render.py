@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -16,12 +15,13 @@ from typing import TypeVar
 import jinja2
 import jinja2.ext
 from jinja2 import nodes
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from dateline.config import SiteConfig
 from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
-from dateline.i18n import Language, language
+from dateline.i18n_templates import enter_language, install_languages, language_shown
+from dateline.language_links import enter_site_language, folder_of, in_language, install_folders
 from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
 from dateline.urls import is_remote, link_prefix
@@ -104,82 +104,25 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
     env.extend(dateline_page=[_page_links(env, "", False)])
-    languages = _Languages(site_dir, config)
-    default = languages.get(config.language)
-    # The language of the page being rendered (render_page sets it from the page's data): _(), ngettext() and
-    # the date filters read it, so they too work in macros imported without context.
-    env.extend(dateline_languages=languages, dateline_default_language=default, dateline_language=[default])
-    # A multilingual site: each language's folder ("fr/"), before every site path its pages link to, and the
-    # `site` its pages see (their language's title and description); see render_page and languages.py.
-    env.extend(dateline_folders={language.code: language.prefix for language in config.languages},
-               dateline_site_values={language.code: _site_globals(dataclasses.replace(
-                   config, title=language.title, description=language.description, language=language.code))
-                   for language in config.languages},
-               dateline_site_language=[config.language])
-    url = _url(env)
+    install_folders(env, config, _site_globals)  # a multilingual site's (language_links.py)
+    site_url = _url(env)
+    url = in_language(env, site_url)
     own = env.dateline_site_values.get(config.language)  # type: ignore[attr-defined]
     env.globals.update(site=SiteGlobals(dict(own)) if own else _site_globals(config), url=url,
-                       absolute_url=_absolute_url(config, env), site_url=_url(env, in_language=False),
+                       absolute_url=in_language(env, lambda target: config.base_url + target), site_url=site_url,
                        media_url=lambda reference: reference if is_remote(reference) else url(reference),
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
-    current = env.dateline_language  # type: ignore[attr-defined]
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: current[0].gettext(message),
-        lambda singular, plural, count: current[0].ngettext(singular, plural, count), newstyle=True,
-        pgettext=lambda context, message: current[0].pgettext(context, message),
-        npgettext=lambda context, singular, plural, count: current[0].npgettext(context, singular, plural, count))
-    env.globals.update(term_count=lambda count, singular, plural: current[0].term_count(count, singular, plural),
-                       link=_link, search_strings=lambda filters: _data_strings(current[0].search_strings(filters)))
-    env.filters.update(translate=lambda message: current[0].gettext(message),
-                       and_list=lambda items: _list_markup(current[0].and_list, items),
-                       or_list=lambda items: _list_markup(current[0].or_list, items),
-                       noun=lambda text: current[0].noun(text))
-    env.filters.update(long_date=lambda value: current[0].long_date(value),
-                       day_name=lambda value: current[0].day_name(value),
-                       thousands=lambda value: current[0].number(value), iso=_iso,
-                       time_hm=lambda value: current[0].time_hm(value), utc_offset=utc_offset,
-                       month_year=lambda value: current[0].month_year(value), as_text=as_text, tojson=_tojson,
+    # _(), ngettext(), the dates and numbers of the page's language, and `language` (i18n_templates.py)
+    install_languages(env, site_dir, config)
+    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config, env))
     return env
-
-
-def _link(href: str, text: str) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href, text)
-
-
-def _list_markup(join: Callable[[list[str]], str], items: Iterable[str]) -> Markup:
-    """ITEMS (text or Markup) as one phrase, each escaped unless it is Markup already."""
-    return Markup(join([str(escape(item)) for item in items]))
-
-
-def _data_strings(strings: dict) -> Markup:
-    """The attribute handing the search script its strings in the page's language; none for English, whose
-    strings the script carries."""
-    if not strings:
-        return Markup("")
-    return Markup(' data-strings="{}"').format(json.dumps(strings, ensure_ascii=False, sort_keys=True))
-
-
-class _Languages:
-    """The Language of each code pages are rendered in, made when first needed: the site's strings
-    (site.yaml's `strings:`, its locales/ catalogs) apply to every language it renders."""
-
-    def __init__(self, site_dir: Path, config: SiteConfig) -> None:
-        self.site_dir = site_dir
-        self.strings = config.strings
-        self.made: dict[str, Language] = {}
-
-    def get(self, code: str) -> Language:
-        found = self.made.get(code)
-        if found is None:
-            found = self.made[code] = language(code, self.site_dir, self.strings)
-        return found
 
 
 def _news_article_json(config: SiteConfig, env: BuildEnvironment):
     def news_article_json(article: ArticleView) -> Markup:
         """An article's schema.org NewsArticle as JSON that is safe inside <script> (<, >, & escaped)."""
-        site = env.globals["site"]  # the page's language's, on a multilingual site (_set_site_language)
+        site = env.globals["site"]  # the page's language's, on a multilingual site (language_links.enter_site_language)
         data = news_article_data(env.shown(article), base_url=config.base_url, language=site["language"],
                                  site_title=site["title"], site_image=config.image)
         # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one
@@ -233,14 +176,8 @@ class _Links:
         return fragment.replace(_HOME, self.home).replace(_LINK, self.prefix)
 
 
-# Site paths every language's pages share: static files, the search index, the icon.
-_WHOLE_SITE = ("static/", "pagefind/", "favicon.ico")
-
-
 def _page_links(env: jinja2.Environment, path: str, root_relative: bool, language: str | None = None) -> _Links:
-    folders = getattr(env, "dateline_folders", {})
-    folder = folders.get(language, "") if language else ""
-    kept = (*_WHOLE_SITE, *(f for f in folders.values() if f)) if folder else ()
+    folder, kept = folder_of(env, language)
     if root_relative:
         base_path = env.globals["site"]["base_path"]
         return _Links(base_path, base_path, folder, kept)
@@ -248,11 +185,11 @@ def _page_links(env: jinja2.Environment, path: str, root_relative: bool, languag
     return _Links(prefix, prefix or "./", folder, kept)
 
 
-def _url(env: jinja2.Environment, *, in_language: bool = True) -> Callable[[str], str]:
-    """url(target): a link to a site path from the page being rendered (IN_LANGUAGE: in the page's language's
-    folder; site_url() is url() without it, for links to another language). A plain function, not one that
-    takes the context: a list page makes a few hundred links, and Jinja calls such a function several times
-    slower."""
+def _url(env: jinja2.Environment) -> Callable[[str], str]:
+    """url(target): a link to a site path from the page being rendered (on a multilingual site, the site_url()
+    that url() puts the page's language's folder before: language_links.in_language). A plain function, not
+    one that takes the context: a list page makes a few hundred links, and Jinja calls such a function
+    several times slower."""
     recording = env.dateline_recording  # type: ignore[attr-defined]
     page = env.dateline_page  # type: ignore[attr-defined]
 
@@ -261,16 +198,7 @@ def _url(env: jinja2.Environment, *, in_language: bool = True) -> Callable[[str]
             return _LINK + target if target else _HOME
         links = page[0]
         return links.prefix + target if target else links.home
-
-    if not in_language or not env.dateline_folders:  # type: ignore[attr-defined]
-        return url  # a site in one language: no folder to add, not even a test per link
-
-    def url_in_language(target: str) -> str:
-        links = page[0]
-        if links.folder and not target.startswith(links.kept):
-            target = links.folder + target
-        return url(target)
-    return url_in_language
+    return url
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:
@@ -278,36 +206,10 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
     the code its data gives as `language` (a multilingual site's pages), else the site's."""
     code = page.context.get("language")
     env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links, code)  # type: ignore[attr-defined]
-    _set_site_language(env, code)
-    current = env.dateline_language  # type: ignore[attr-defined]
-    if code is not None and code != current[0].code:
-        current[0] = env.dateline_languages.get(code)  # type: ignore[attr-defined]
-    elif code is None and current[0] is not env.dateline_default_language:  # type: ignore[attr-defined]
-        current[0] = env.dateline_default_language  # type: ignore[attr-defined]
+    enter_site_language(env, code)
     return env.get_template(page.template).render(page.context, page_path=page.path,
-                                                  root_relative_links=page.root_relative_links, language=current[0])
-
-
-def _set_site_language(env: jinja2.Environment, code: str | None) -> None:
-    """`site` as pages in the language CODE see it (a multilingual site's title and description in it),
-    changed in place: macros imported without context hold the very object."""
-    values = env.dateline_site_values  # type: ignore[attr-defined]
-    shown = env.dateline_site_language  # type: ignore[attr-defined]
-    if not values:
-        return
-    code = code if code in values else env.dateline_default_language.code  # type: ignore[attr-defined]
-    if code == shown[0]:
-        return
-    site = env.globals["site"]
-    site.clear()
-    site.update(values[code])
-    site.__dict__.update(values[code])
-    shown[0] = code
-
-
-def page_language(env: jinja2.Environment) -> Language:
-    """The Language of the page being rendered (the site's between pages)."""
-    return env.dateline_language[0]  # type: ignore[attr-defined]
+                                                  root_relative_links=page.root_relative_links,
+                                                  language=enter_language(env, code))
 
 
 class FragmentCache(jinja2.ext.Extension):
@@ -369,9 +271,7 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _key(self, block: tuple, key: tuple) -> tuple:
         """A fragment is in the language of the page that recorded it: pages in another reuse their own."""
-        language = self.environment.dateline_language[0]  # type: ignore[attr-defined]
-        return (block, key) if language is self.environment.dateline_default_language else (  # type: ignore
-            block, language.code, key)
+        return (block, key) if (code := language_shown(self.environment)) is None else (block, code, key)
 
     def _shown(self, stored: bytes | str) -> str:
         markup = isinstance(stored, bytes)
@@ -397,19 +297,6 @@ def recorded_fragments(env: jinja2.Environment) -> dict:
 
 def add_fragments(env: jinja2.Environment, fragments: dict) -> None:
     env.dateline_fragments.update(fragments)  # type: ignore[attr-defined]
-
-
-def _absolute_url(config: SiteConfig, env: jinja2.Environment):
-    page = env.dateline_page  # type: ignore[attr-defined]
-
-    def absolute_url(target: str) -> str:
-        if page[0].folder and not target.startswith(page[0].kept):  # a multilingual site (see _Links)
-            target = page[0].folder + target
-        return config.base_url + target
-
-    if not config.languages:
-        return lambda target: config.base_url + target
-    return absolute_url
 
 
 def utc_offset(value: datetime) -> str:

@@ -99,6 +99,8 @@ def test_country_names_in_the_language_at_their_english_urls(sites, code):
     assert names["belarus"] in chips or names["germany"] in chips  # the article's chips
     assert f'data-pagefind-filter="country:{names["germany"]}"' in read(out, article_path(out, "2025/09/11")) + \
         "".join(p.read_text(encoding="utf-8") for p in (out / "2025/09/11").glob("*/index.html"))
+    feed = (out / "countries/germany/feed.xml").read_text(encoding="utf-8")
+    assert f": {names['germany']}</title>" in feed and f'label="{names["germany"]}"' in feed
     if code != "de":  # German writes Belarus as English does
         assert ">Germany<" not in germany and "Belarus</a>" not in read(out, "countries/")
 
