@@ -159,3 +159,18 @@ def test_on_a_multilingual_site_copy_in_a_language_it_lacks_is_a_draft(site):
     result = build_site(site)  # the draft stops nothing; the French story has its page under fr/
     assert result.articles >= 1
     assert list((site / "output" / "fr" / "2025").rglob("index.html"))
+
+
+@pytest.mark.parametrize(("language", "text", "codes"), [
+    ("fr", "L'Allemagne et les Pays-Bas ont salué la décision des autorités ivoiriennes; les Français attendent.",
+     ["DE", "NL", "CI", "FR"]),
+    ("es", "Los ministros francés y alemán viajaron a EE.UU.; las autoridades brasileñas no comentaron.",
+     ["FR", "DE", "US", "BR"]),
+    ("de", "Die Franzosen und die Amerikaner kritisierten Deutschlands Entscheidung, die russische Regierung auch.",
+     ["FR", "US", "DE", "RU"]),
+])
+def test_country_names_and_demonyms_in_french_spanish_and_german(language, text, codes):
+    from dateline.ingest.countries import find_places
+
+    assert [mention.code for mention in find_places(text, language)] == codes
+    assert find_places("la dinde et la chine", "fr") == []  # names are capitalised; demonyms are not names

@@ -53,11 +53,11 @@ class Gazetteer:
 # places_fr_es_de.yaml) on top of the English gazetteer, whose cities and traps still hold.
 LANGUAGES = ("en", "fr", "es", "de")
 # How a demonym inflects, as (ending, replacement), tried in order: "françaises" -> "francais",
-# "francesa" -> "frances", "rusos" -> "ruso", "französischen" -> "franzosisch".
+# "francesa" -> "frances", "rusos" -> "ruso", "französischen" -> "franzosisch", "Franzosen" -> "franzose".
 _DEMONYM_ENDINGS = {
     "fr": (("nnes", "n"), ("nne", "n"), ("es", ""), ("s", ""), ("e", "")),
     "es": (("os", "o"), ("as", "o"), ("a", "o"), ("es", ""), ("a", ""), ("s", "")),
-    "de": (("en", ""), ("er", ""), ("es", ""), ("em", ""), ("e", ""), ("s", "")),
+    "de": (("en", "e"), ("en", ""), ("er", ""), ("es", ""), ("em", ""), ("n", ""), ("e", ""), ("s", "")),
 }
 # French elides the article into a place's name: "l'Allemagne", "d'Italie", "qu'Israël".
 _ELISION = re.compile(r"^(?:[lLdDsS]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['’](?=[^\W\d_])")
