@@ -251,6 +251,8 @@ EDITS = {
     "urgency": "urgency: 2",
     "image": "image: static/photo.jpg",
     "image_alt": "image_alt: A photograph",
+    "language": "language: fr",  # a site in one language: where its pages are does not change, but it moves
+    "translation_key": "translation_key: thanks",
 }
 
 
