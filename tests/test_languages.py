@@ -5,6 +5,7 @@ left, mirrored and axe-core clean; URLs, feeds and structured data the same in e
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -19,7 +20,7 @@ from dateline.build import build_site
 from dateline.i18n import LOCALES_DIR
 from dateline.search import SearchIndexer
 
-from conftest import FIXTURES, _PrefixHandler
+from conftest import FIXTURES, _PrefixHandler, write_article
 
 LANGUAGES = ["fr", "es", "de", "ar"]
 # Every kind of page these sites have (a folded index's letter pages need 350 terms: tests/test_accessibility.py)
@@ -139,6 +140,27 @@ def english_pieces(code: str) -> list[str]:
                 if len(re.findall(r"[A-Za-z]", piece)) >= 3 and piece not in translated:
                     pieces.add(piece)
     return sorted(pieces, key=len, reverse=True)
+
+
+def test_a_large_index_and_its_letter_pages_in_the_language(tmp_path):
+    """400 tags used once: the index folds them onto a page per letter (terms-group.html), in French too."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "language-fr", site)
+    for number in range(40):
+        tags = ", ".join(f"sujet {chr(97 + (number + k) % 26)}{number}-{k}" for k in range(10))
+        write_article(site, f"extra-{number}.md", f"---\ntitle: Dépêche {number}\ntags: [{tags}]\n"
+                                                  f"date: 2025-09-0{1 + number % 7}\n---\n\nTexte.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    letters = sorted((out / "tags/a-z").glob("*/index.html"))
+    assert letters, "no letter pages"
+    pieces = english_pieces("fr")
+    for page in [out / "tags/index.html", *letters]:
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))))
+        assert not [p for p in pieces if re.search(rf"(?<![\w]){re.escape(p)}(?![\w])", text)], page
+    index = re.sub(r"<[^>]+>", " ", (out / "tags/index.html").read_text(encoding="utf-8"))
+    assert "les termes employés une seule fois figurent sur la page de leur lettre" in index
+    assert "Index complet des mots-clés, les plus fréquents d’abord" in letters[0].read_text(encoding="utf-8")
 
 
 VISIBLE_TEXT = """() => [document.title, document.body.innerText,
