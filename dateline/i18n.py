@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -117,40 +117,30 @@ class Language:
         """"11 September 2025", "11 septembre 2025", "11. September 2025"."""
         if self.english_forms:
             return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-        from babel.dates import format_date
-
-        return format_date(value, "long", locale=self.locale)
+        return _cldr("date", "long", value, self.locale)
 
     def day_name(self, value: date | datetime) -> str:
         """"Thursday 11 September 2025", "jeudi 11 septembre 2025": a digest's day heading."""
         if self.english_forms:
             return f"{_WEEKDAYS[value.weekday()]} {self.long_date(value)}"
-        from babel.dates import format_date
-
-        return format_date(value, "full", locale=self.locale)
+        return _cldr("date", "full", value, self.locale)
 
     def month_year(self, value: date | datetime) -> str:
         """"September 2025", "septiembre de 2025": the archive's months."""
         if self.english_forms:
             return f"{_MONTHS[value.month - 1]} {value.year}"
-        from babel.dates import format_skeleton
-
-        return format_skeleton("yMMMM", value, locale=self.locale)
+        return _cldr("skeleton", "yMMMM", value, self.locale)
 
     def time_hm(self, value: datetime) -> str:
         if self.english_forms:
             return f"{value.hour:02d}:{value.minute:02d}"
-        from babel.dates import format_time
-
-        return format_time(value, "short", locale=self.locale)
+        return _cldr("time", "short", value, self.locale)
 
     def number(self, value: int) -> str:
         """"2,281", "2 281", "2.281": a count with the locale's digit grouping."""
         if self.english_forms:
             return f"{value:,}"
-        from babel.numbers import format_decimal
-
-        return format_decimal(value, locale=self.locale)
+        return _cldr("number", "", value, self.locale)
 
     def country_name(self, code: str, english: str) -> str:
         """The country CODE (whose English name is ENGLISH) in this language; English where none is known."""
@@ -160,6 +150,22 @@ class Language:
 
     def sort_key(self, name: str) -> tuple:
         return self.collation.sort_key(name)
+
+
+@lru_cache(maxsize=8192)
+def _cldr(kind: str, form: str, value: date | datetime | int, locale: Locale) -> str:
+    """VALUE written with CLDR's FORM of KIND for LOCALE: a day's date is written on many pages, and Babel
+    works out a pattern each time."""
+    from babel.dates import format_date, format_skeleton, format_time
+    from babel.numbers import format_decimal
+
+    if kind == "date":
+        return format_date(value, form, locale=locale)
+    if kind == "skeleton":
+        return format_skeleton(form, value, locale=locale)
+    if kind == "time":
+        return format_time(value, form, locale=locale)
+    return format_decimal(value, locale=locale)
 
 
 CAPITALISED_NOUNS = frozenset({"de", "lb"})  # languages that write every noun with a capital

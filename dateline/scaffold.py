@@ -45,18 +45,24 @@ topics:
 
 EXAMPLE_ARTICLE = """\
 ---
-title: Welcome to your news digest
+title: {title}
 date: 2025-01-01
-dateline: Vilnius
+dateline: {dateline}
 source: Dateline
 countries: [LT]
-tags: [site news]
-summary: This example article shows the front matter every article carries.
+tags: [{tag}]
+summary: {summary}
 ---
 
-Edit or delete this file, add your own articles to `content/articles/`, or drop raw wire copy into
-`content/inbox/` and build again: `{build_command}`.
+{body}
 """
+# The example article's words, in the site's language (the theme's catalogs)
+EXAMPLE_TITLE = N_("Welcome to your news digest")
+EXAMPLE_DATELINE = N_("Vilnius")
+EXAMPLE_TAG = N_("site news")
+EXAMPLE_SUMMARY = N_("This example article shows the front matter every article carries.")
+EXAMPLE_BODY = N_("Edit or delete this file, add your own articles to %(articles)s, or drop raw wire copy into\n"
+                  "%(inbox)s and build again: %(command)s.")
 
 
 # Everything Dateline generates: the output, its twin, scratch and first-build mirror folders, the cache, the preview.
@@ -88,11 +94,14 @@ def create_site(directory: Path, *, build_command: str = "dateline build", langu
     (directory / "content" / "articles").mkdir(parents=True, exist_ok=True)
     (directory / "content" / "inbox").mkdir(parents=True, exist_ok=True)
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title() or "News digest"
-    description = theme_translations(str(parse_locale(language))).gettext(DESCRIPTION)
+    words = theme_translations(str(parse_locale(language))).gettext
     (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title), language=language,
-                                                          description=_yaml_text(description)), encoding="utf-8")
-    (directory / "content" / "articles" / "welcome.md").write_text(
-        EXAMPLE_ARTICLE.format(build_command=build_command), encoding="utf-8")
+                                                          description=_yaml_text(words(DESCRIPTION))), encoding="utf-8")
+    body = words(EXAMPLE_BODY) % {"articles": "`content/articles/`", "inbox": "`content/inbox/`",
+                                  "command": f"`{build_command}`"}
+    (directory / "content" / "articles" / "welcome.md").write_text(EXAMPLE_ARTICLE.format(
+        title=_yaml_text(words(EXAMPLE_TITLE)), dateline=_yaml_text(words(EXAMPLE_DATELINE)),
+        tag=_yaml_text(words(EXAMPLE_TAG)), summary=_yaml_text(words(EXAMPLE_SUMMARY)), body=body), encoding="utf-8")
     (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return directory
 

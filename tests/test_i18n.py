@@ -79,6 +79,7 @@ def test_arabic_has_six_plural_forms_chosen_by_the_number():
     forms = [arabic.ngettext("%(num)s story", "%(num)s stories", n) % {"num": n} for n in (0, 1, 2, 3, 11, 100)]
     assert forms == ["لا أخبار", "خبر واحد", "خبران", "3 أخبار", "11 خبرًا", "100 خبر"]
     assert arabic.rtl and arabic.direction == "rtl" and not language("fr").rtl
+    assert language("he").rtl and language("fa").rtl and language("en-GB").direction == "ltr"
 
 
 def test_dates_and_numbers_follow_cldr_not_the_machine():

@@ -5,6 +5,7 @@ left, mirrored and axe-core clean; URLs, feeds and structured data the same in e
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -19,7 +20,7 @@ from dateline.build import build_site
 from dateline.i18n import LOCALES_DIR
 from dateline.search import SearchIndexer
 
-from conftest import FIXTURES, _PrefixHandler
+from conftest import FIXTURES, _PrefixHandler, write_article
 
 LANGUAGES = ["fr", "es", "de", "ar"]
 # Every kind of page these sites have (a folded index's letter pages need 350 terms: tests/test_accessibility.py)
@@ -28,13 +29,13 @@ PAGES = ["", "page/2/", "2025/09/11/", "archive/", "countries/", "countries/germ
 # What a reader of each language reads (CLDR's dates, pycountry's and our country names), never the English
 EXPECTED = {
     "fr": {"day": "jeudi 11 septembre 2025", "when": "11 septembre 2025 à 12:30 (UTC+03:00)",
-           "germany": "Allemagne", "belarus": "Bélarus", "latest": "Actualités"},
+           "germany": "Allemagne", "belarus": "Bélarus", "latest": "Actualités", "word": "Lituanie"},
     "es": {"day": "jueves, 11 de septiembre de 2025", "when": "11 de septiembre de 2025, 12:30 (UTC+03:00)",
-           "germany": "Alemania", "belarus": "Bielorrusia", "latest": "Última hora"},
+           "germany": "Alemania", "belarus": "Bielorrusia", "latest": "Última hora", "word": "Lituania"},
     "de": {"day": "Donnerstag, 11. September 2025", "when": "11. September 2025, 12:30 (UTC+03:00)",
-           "germany": "Deutschland", "belarus": "Belarus", "latest": "Aktuell"},
+           "germany": "Deutschland", "belarus": "Belarus", "latest": "Aktuell", "word": "Litauen"},
     "ar": {"day": "الخميس، 11 سبتمبر 2025", "when": "11 سبتمبر 2025، 12:30 م (UTC+03:00)",
-           "germany": "ألمانيا", "belarus": "بيلاروس", "latest": "الأحدث"},
+           "germany": "ألمانيا", "belarus": "بيلاروس", "latest": "الأحدث", "word": "ليتوانيا"},
 }
 
 
@@ -141,6 +142,27 @@ def english_pieces(code: str) -> list[str]:
     return sorted(pieces, key=len, reverse=True)
 
 
+def test_a_large_index_and_its_letter_pages_in_the_language(tmp_path):
+    """400 tags used once: the index folds them onto a page per letter (terms-group.html), in French too."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "language-fr", site)
+    for number in range(40):
+        tags = ", ".join(f"sujet {chr(97 + (number + k) % 26)}{number}-{k}" for k in range(10))
+        write_article(site, f"extra-{number}.md", f"---\ntitle: Dépêche {number}\ntags: [{tags}]\n"
+                                                  f"date: 2025-09-0{1 + number % 7}\n---\n\nTexte.\n")
+    out = tmp_path / "out"
+    build_site(site, out)
+    letters = sorted((out / "tags/a-z").glob("*/index.html"))
+    assert letters, "no letter pages"
+    pieces = english_pieces("fr")
+    for page in [out / "tags/index.html", *letters]:
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))))
+        assert not [p for p in pieces if re.search(rf"(?<![\w]){re.escape(p)}(?![\w])", text)], page
+    index = re.sub(r"<[^>]+>", " ", (out / "tags/index.html").read_text(encoding="utf-8"))
+    assert "les termes employés une seule fois figurent sur la page de leur lettre" in index
+    assert "Index complet des mots-clés, les plus fréquents d’abord" in letters[0].read_text(encoding="utf-8")
+
+
 VISIBLE_TEXT = """() => [document.title, document.body.innerText,
   ...[...document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')].flatMap(
     e => ['aria-label', 'placeholder', 'title', 'alt'].map(a => e.getAttribute(a) || '')),
@@ -167,10 +189,10 @@ def page_types(out: Path) -> list[str]:
             next(p.parent.relative_to(out).as_posix() + "/" for p in sorted((out / "tags").glob("*/index.html")))]
 
 
-def show_everything(page, path: str) -> None:
+def show_everything(page, path: str, code: str) -> None:
     """What a reader opens: the search's filters, results and its status, a teaser's summary."""
     if path.startswith("search/"):
-        page.locator("#search-query").fill("2025")
+        page.locator("#search-query").fill(EXPECTED[code]["word"])  # a word of an article's text
         page.locator(".search-result").first.wait_for()
         page.locator("#search-filters > summary").click()
         page.locator(".facet input[type=checkbox]").first.wait_for()
@@ -191,7 +213,7 @@ def test_no_english_theme_string_is_left_on_any_page(browser, sites, served, cod
     try:
         for path in page_types(sites[code]):
             page.goto(served[code] + path)
-            show_everything(page, path)
+            show_everything(page, path, code)
             text = page.evaluate(VISIBLE_TEXT)
             seen += text
             for piece in pieces:
@@ -249,7 +271,7 @@ def test_arabic_pages_have_no_accessibility_violation(browser, sites, served):
         try:
             for path in page_types(sites["ar"]):
                 page.goto(served["ar"] + path)
-                show_everything(page, path)
+                show_everything(page, path, "ar")
                 results = axe.run(page)
                 if results.violations_count:
                     problems.append(f"{scheme} {path or 'home'}:\n{results.generate_report()}")

@@ -106,6 +106,7 @@ def test_a_french_site_from_the_installed_package_reads_in_french(installed, tmp
     home = parse_page(tmp_path / "fil" / "output" / "index.html").text
     assert "Actualités" in home and "Archives" in home and "Les dernières actualités, jour par jour" in home
     assert "mercredi 1 janvier 2025" in home and "Latest" not in home
+    assert "Bienvenue dans votre revue d’actualité" in home and "Welcome" not in home  # the example article
     article = parse_page(next((tmp_path / "fil" / "output" / "2025").glob("*/*/*/index.html"))).text
     assert "Lituanie" in article and "Lithuania" not in article
 
