@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ FOOTBALL = ["The striker scored in the final minute as the home side won the der
             "The coach said his defenders had kept the visitors quiet all afternoon."]
 # import.subjects maps two IPTC media topics to tags; the stories carry others too, kept as codes
 SUBJECTS = "import:\n  subjects:\n    'medtop:04000000': economy\n    'medtop:14000000': society\n"
+REPO = Path(__file__).resolve().parent.parent
 ECONOMY, SOCIETY, LABOUR = ("medtop:04000000", "economy"), ("medtop:14000000", "society"), ("medtop:09000000", "labour")
 
 
@@ -205,3 +208,19 @@ def test_agency_stories_scored_by_the_import_workers_get_what_this_process_would
         assert (fields["tags"], fields.get("tags_learned", [])) == expected, written.article
         learned += bool(fields.get("tags_learned"))
     assert learned >= 55
+
+
+def test_tags_explain_reads_an_agency_file_story_by_story(site, tmp_path):
+    items = [ninjs_item("urn:hw:terminal", "Terminal works through the weekend", HARBOUR, subjects=(ECONOMY,)),
+             ninjs_item("urn:hw:rain", "More rain on the way", WEATHER)]
+    path = drop(tmp_path / "wire", "two.json", items)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "tags", "--site", str(site), "--explain",
+                             str(path)], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    first = lines.index(f"{path} (story 1 of 2): Terminal works through the weekend")
+    assert lines[first + 1:first + 3] == ["tags: [economy, harbour]", "tags_learned: [harbour]"]
+    second = lines.index(f"{path} (story 2 of 2): More rain on the way")
+    assert lines[second + 1:second + 3] == ["tags: [weather]", "tags_learned: [weather]"]
+    assert any(line.strip().startswith("weather +") and "given:" in line for line in lines[second:])
+    assert not list((site / "content" / "articles").rglob("*terminal*"))  # explaining imports nothing
