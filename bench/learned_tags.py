@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure learned topic tags against the Reuters-21578 editors' TOPICS labels.
 
-    .venv/bin/python bench/learned_tags.py [--work bench/work/learned] [--curve 200,1000,5000] [--limit N]
+    .venv/bin/python bench/learned_tags.py [--work bench/work/learned] [--curve 200,1000,5000] [--limit N] [--agency]
 
 Makes a site whose archive is the train split as Markdown articles (the editors' headline as title,
 their topics as tags: hand-written articles, so all of them teach), then imports the test split's
@@ -9,7 +9,9 @@ wire files into copies of it three ways: keyword rules alone (a hand-written `to
 most frequent topics), learned tags alone (no keyword list), and both. Prints precision, recall and F1
 per topic and micro/macro F1 over the test articles that carry one of the ten topics, the training
 time, the model's size on disk, the import speed with and without the learned tagger, and the
-learning curve (learned tags alone, trained on the N most recent tagged articles).
+learning curve (learned tags alone, trained on the N most recent tagged articles). With --agency, the
+test files are also imported wrapped as ninjs JSON (an agency's format: the same words, no headline),
+learned tags alone, to check that an agency story gets the tags its plain-text copy gets.
 
 Everything is written under the git-ignored bench/work/: the corpus is for research only and must
 never be committed.
@@ -73,6 +75,8 @@ def main() -> int:
     parser.add_argument("--speed", type=int, default=1000,
                         help="time importing the first N test files with and without learned tags (0: skip)")
     parser.add_argument("--repeat", type=int, default=3, help="turns of the speed measurement")
+    parser.add_argument("--agency", action="store_true",
+                        help="also import the test files wrapped as ninjs (learned tags alone) and compare")
     args = parser.parse_args()
     work = args.work.resolve()
     if work.is_relative_to(ROOT) and not work.is_relative_to(ROOT / "bench" / "work"):
@@ -106,6 +110,9 @@ def main() -> int:
               f"articles/s; load average {os.getloadavg()[0]:.2f}")
     print()
     print_table(runs, test)
+    if args.agency:
+        print()
+        compare_agency(archive, work, wire["test"], test, runs["learned"])
     if args.speed:
         print()
         measure_tagger(archive, wire["test"], test[:args.speed], args.repeat)
@@ -126,6 +133,36 @@ def main() -> int:
             used = sum(s.used for s in state.model.stats) if state.model else 0
             print(f"| {size:,} | {seconds:.1f} | {used} | {micro:.3f} | {macro:.3f} |")
     return 0
+
+
+def as_ninjs(copy, name: str) -> dict:
+    """Wire copy as an agency would send it in ninjs: the same words in body_text, its place, source and day; no
+    headline (the wire files have none: both paths take the title from the lead)."""
+    return {"uri": f"urn:bench:reuters:{name}", "type": "text",
+            "versioncreated": f"{copy.date.isoformat()}T12:00:00+00:00", "located": copy.dateline,
+            "copyrightholder": copy.source, "body_text": "\n\n".join(copy.paragraphs)}
+
+
+def compare_agency(archive: Path, work: Path, wire: Path, test: list[dict], text_run: dict) -> None:
+    """Import TEST wrapped as ninjs into a copy of ARCHIVE, learned tags alone, and compare with the plain-text
+    import (TEXT_RUN): F1, and the files whose tags differ."""
+    folder = work / "ninjs-test"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for truth in test:
+        copy = parse_wire((wire / truth["file"]).read_bytes())
+        item = as_ninjs(copy, truth["file"])
+        (folder / truth["file"]).write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+    run = run_import(archive, work / "site-ninjs", folder, test, {}, True)
+    print(f"imported (learned, ninjs): {run['seconds']:.1f} s, {len(test) / run['seconds']:.0f} articles/s; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print()
+    print("| learned tags alone | micro-F1 | macro-F1 | files | tags differ from plain text |")
+    print("|---|---:|---:|---:|---:|")
+    for name, tags in (("plain text", text_run["tags"]), ("ninjs", run["tags"])):
+        micro, macro = scores(tags, test)[-1]
+        differ = sum(1 for t in test if tags.get(t["file"]) != text_run["tags"].get(t["file"]))
+        print(f"| {name} | {micro:.3f} | {macro:.3f} | {len(tags):,} | {differ:,} |")
 
 
 def make_archive(site: Path, articles: list[dict], wire: Path) -> None:

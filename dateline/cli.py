@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
                                            "cross-validated precision and recall, and whether imports use it.")
     _site_options(tags)
     tags.add_argument("--explain", type=Path, metavar="FILE",
-                      help="show the tags a raw wire file would get, and the words that weighed most")
+                      help="show the tags a wire or agency file would get, and the words that weighed most")
     tags.set_defaults(run=_tags)
 
     serve = commands.add_parser("serve", help="preview the site with live reload",

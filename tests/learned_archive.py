@@ -78,3 +78,45 @@ def write_archive(site: Path, per_topic: int = PER_TOPIC) -> list[Path]:
 def wire(date: str, place: str, paragraphs: list[str]) -> str:
     """Raw wire copy in the sample's format."""
     return f" date {date} {place}: " + "\n\n".join(paragraphs) + " – AFP"
+
+
+def ninjs_item(uri: str, headline: str, paragraphs: list[str], *, version: int = 1,
+               when: str = "2025-10-02T09:00:00+00:00", subjects: tuple[tuple[str, str], ...] = (),
+               keywords: tuple[str, ...] = ()) -> dict:
+    """A ninjs text item (IPTC's JSON news format, as an agency's API delivers it): SUBJECTS are (code, name)."""
+    return {"uri": uri, "type": "text", "version": str(version), "versioncreated": when, "firstcreated": when,
+            "pubstatus": "usable", "language": "en", "headline": headline, "located": "Rotterdam",
+            "copyrightholder": "Harbour Wire",
+            "body_html": "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs),
+            "subject": [{"code": code, "name": name} for code, name in subjects], "keywords": list(keywords)}
+
+
+def newsml_g2(items: list[tuple[str, str, list[str]]], when: str = "2025-10-04T07:30:00+02:00") -> str:
+    """A NewsML-G2 newsMessage of one newsItem per (guid, headline, paragraphs)."""
+    news_items = "".join(f"""
+    <newsItem guid="{guid}" version="1" standard="NewsML-G2" standardversion="2.29">
+      <itemMeta>
+        <itemClass qcode="ninat:text"/>
+        <provider qcode="nprov:HW"><name>Harbour Wire</name></provider>
+        <versionCreated>{when}</versionCreated>
+        <firstCreated>{when}</firstCreated>
+        <pubStatus qcode="stat:usable"/>
+      </itemMeta>
+      <contentMeta>
+        <located><name>Hamburg</name></located>
+        <keyword>news</keyword>
+        <headline>{headline}</headline>
+      </contentMeta>
+      <contentSet>
+        <inlineXML contenttype="application/xhtml+xml">
+          <html xmlns="http://www.w3.org/1999/xhtml"><body>{"".join(f"<p>{p}</p>" for p in paragraphs)}</body></html>
+        </inlineXML>
+      </contentSet>
+    </newsItem>""" for guid, headline, paragraphs in items)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">
+  <header><sent>{when}</sent><sender>Harbour Wire</sender></header>
+  <itemSet>{news_items}
+  </itemSet>
+</newsMessage>
+"""

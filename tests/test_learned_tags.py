@@ -316,6 +316,9 @@ def test_learned_tags_come_after_the_keyword_rules_within_max_tags():
     assert with_learned(["diplomacy"], ["harbour", "port news"], max_tags=2) == (["diplomacy", "harbour"], ["harbour"])
     assert with_learned(["diplomacy", "borders"], ["harbour"], max_tags=2) == (["diplomacy", "borders"], [])
     assert with_learned([], [], max_tags=8) == ([], [])
+    # an agency's subjects beyond max_tags are its decision: kept, and no room for guesses
+    assert with_learned(["economy", "society", "labour"], ["harbour"], max_tags=2) == (
+        ["economy", "society", "labour"], [])
 
 
 def test_articles_teach_as_the_build_reads_them(site):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +22,10 @@ from dateline.config import SiteConfig
 from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest import versions
-from dateline.ingest.agency import agency_fields, import_record, local_image
+from dateline.ingest.agency import agency_fields, agency_text, import_record, local_image
 from dateline.ingest.article import Draft, enrich, render_article, slug_of
 from dateline.ingest.formats import Story, parse_stories
-from dateline.ingest.learned_tags import LearnedTagger
+from dateline.ingest.learned_tags import LearnedTagger, Predictor
 from dateline.ingest.parse import NotWireCopy
 from dateline.ingest.report import Imported, ImportReport
 from dateline.ingest.write import (
@@ -95,26 +95,31 @@ def import_paths(paths: Sequence[Path], site_dir: Path, config: SiteConfig, *,
 
 
 @dataclass(frozen=True)
+class _Enriched:
+    """One story of a source file, enriched (in a worker). An agency's facts are laid over DRAFT in the
+    writing process, which knows the clock, the site's pictures and earlier versions; then LEARNED tags
+    are added to whatever the article's tags are by then, the same way for every format."""
+
+    story: Story
+    draft: Draft  # the enrichment's
+    learned: tuple[str, ...] | None  # the learned tagger's tags for the article; None: the worker had no model
+
+
+@dataclass(frozen=True)
 class _Prepared:
     """A source file read, hashed, parsed and enriched (in a worker): what the writer needs from it."""
 
     digest: str | None = None  # None when it could not be read
     error: SourceError | None = None
-    date: str | None = None
-    draft: Draft | None = None  # None for copy already in the manifest, or rejected
-    learned: bool = False  # the draft has its learned tags already (see LearnedTagger.ready)
-    # an agency file: its stories, each with the enrichment's draft (the agency's facts are laid over it
-    # in the writing process, which knows the clock, the site's pictures and earlier versions)
-    agency: tuple[tuple[Story, Draft], ...] = ()
+    stories: tuple[_Enriched, ...] = ()  # none for copy already in the manifest, or rejected
 
 
 def _prepare_all(sources: Sequence[Path], *, config: SiteConfig, known: frozenset[str],
-                 learned: Callable[[Draft], Draft] | None = None) -> list[_Prepared]:
+                 learned: Predictor | None = None) -> list[_Prepared]:
     return [_prepare(source, config, known, learned) for source in sources]
 
 
-def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
-             learned: Callable[[Draft], Draft] | None = None) -> _Prepared:
+def _prepare(source: Path, config: SiteConfig, known: frozenset[str], learned: Predictor | None = None) -> _Prepared:
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -129,12 +134,11 @@ def _prepare(source: Path, config: SiteConfig, known: frozenset[str],
         stories = parse_stories(data)
     except NotWireCopy as exc:
         return _Prepared(digest, error=SourceError(source, exc.message, exc.line))
-    if len(stories) == 1 and stories[0].format == "text":
-        copy = stories[0].copy
-        draft = enrich(copy, config)
-        return _Prepared(digest, date=copy.date.isoformat(), draft=learned(draft) if learned else draft,
-                         learned=learned is not None)
-    return _Prepared(digest, agency=tuple((story, enrich(story.copy, config, story.language)) for story in stories))
+    enriched = []
+    for story in stories:
+        draft = enrich(story.copy, config, story.language)
+        enriched.append(_Enriched(story, draft, learned(*agency_text(story, draft)) if learned else None))
+    return _Prepared(digest, stories=tuple(enriched))
 
 
 @dataclass
@@ -274,12 +278,14 @@ def _import_one(source: Path, story: _Prepared, config: SiteConfig, batch: _Batc
             batch.record(source, digest, article, article.read_bytes())
         report.unchanged.append(Imported(source, article))
         return
-    if story.draft is not None and story.date is not None:
-        draft = story.draft if story.learned else learned.add_to(story.draft)  # the first new story: read the model
-        batch.write(source, digest, story.date, draft, slug_of(story.draft.title))
-    for index, (agency_story, draft) in enumerate(story.agency, start=1):
-        key, item = (digest, None) if len(story.agency) == 1 else (f"{digest}#{index}", index)
-        _import_agency_story(source, key, item, agency_story, draft, config, batch)
+    if len(story.stories) == 1 and story.stories[0].story.format == "text":
+        (text,) = story.stories
+        draft = learned.add_to(text.draft, text.learned)
+        batch.write(source, digest, text.story.copy.date.isoformat(), draft, slug_of(draft.title))
+        return
+    for index, enriched in enumerate(story.stories, start=1):
+        key, item = (digest, None) if len(story.stories) == 1 else (f"{digest}#{index}", index)
+        _import_agency_story(source, key, item, enriched, config, batch, learned)
 
 
 def _entries_of(digest: str, manifest: dict[str, ManifestEntry]) -> list[ManifestEntry]:
@@ -291,37 +297,43 @@ def _entries_of(digest: str, manifest: dict[str, ManifestEntry]) -> list[Manifes
     return entries
 
 
-def _import_agency_story(source: Path, key: str, item: int | None, story: Story, draft: Draft, config: SiteConfig,
-                         batch: _Batch) -> None:
+def _import_agency_story(source: Path, key: str, item: int | None, enriched: _Enriched, config: SiteConfig,
+                         batch: _Batch, learned: LearnedTagger) -> None:
     """A newer version of a story imported before, a kill, or a new article."""
-    site_dir, agency = batch.site_dir, batch.agency
+    site_dir, agency, story = batch.site_dir, batch.agency, enriched.story
     if story.guid:
         if batch.is_pending(story.guid):
             batch.settle()  # its earlier version must be on disk before this one is weighed against it
         if versions.apply_version(story, key, source, site_dir, batch.manifest, batch.report, agency,
-                                  _rewrite(story, draft, source, key.partition("#")[0], site_dir, config, agency)):
+                                  _rewrite(enriched, source, key.partition("#")[0], config, batch, learned)):
             batch.recorded += 1
             return
-    agency_draft = _agency_draft(story, draft, source, site_dir, config, agency)
+    agency_draft = _agency_draft(enriched, source, config, batch, learned)
     batch.write(source, key, story.copy.date.isoformat(), agency_draft, slug_of(agency_draft.title), story=story,
                 imported=import_record(story, item))
 
 
-def _agency_draft(story: Story, draft: Draft, source: Path, site_dir: Path, config: SiteConfig,
-                  agency: versions.AgencyState, *, first_date: object = None) -> Draft:
-    """The enrichment's DRAFT with the agency's own facts and Markdown body. FIRST_DATE: the date of the
-    article an earlier version became (a newer version keeps it)."""
-    picture = local_image(story.images[0], source, site_dir) if story.images else None
-    fields = agency_fields(draft.fields, story, config, now=agency.now, picture=picture, first_date=first_date,
-                           killed=bool(story.guid) and story.guid in agency.killed)
-    return Draft(fields, story.body or draft.body, draft.notes)
+def _agency_draft(enriched: _Enriched, source: Path, config: SiteConfig, batch: _Batch, learned: LearnedTagger, *,
+                  first_date: object = None) -> Draft:
+    """The enrichment's draft with the agency's own facts and Markdown body, then the learned tags in the slots
+    the agency's subjects and the keyword rules leave. FIRST_DATE: the date of the article an earlier version
+    became (a newer version keeps it)."""
+    story, agency = enriched.story, batch.agency
+    picture = local_image(story.images[0], source, batch.site_dir) if story.images else None
+    fields = agency_fields(enriched.draft.fields, story, config, now=agency.now, picture=picture,
+                           first_date=first_date, killed=bool(story.guid) and story.guid in agency.killed)
+    _, body = agency_text(story, enriched.draft)
+    return learned.add_to(Draft(fields, body, enriched.draft.notes), enriched.learned)
 
 
-def _rewrite(story: Story, draft: Draft, source: Path, digest: str, site_dir: Path, config: SiteConfig,
-             agency: versions.AgencyState) -> versions.Rewrite:
-    """How a newer version of STORY rewrites the article an earlier one became: same slug, same first date."""
+def _rewrite(enriched: _Enriched, source: Path, digest: str, config: SiteConfig, batch: _Batch,
+             learned: LearnedTagger) -> versions.Rewrite:
+    """How a newer version of a story rewrites the article an earlier one became: same slug, same first date,
+    everything else (learned tags included) as the newer version's own article."""
+    story = enriched.story
+
     def rewrite(kept: dict) -> tuple[dict, bytes]:
-        newer = _agency_draft(story, draft, source, site_dir, config, agency, first_date=kept.get("date"))
+        newer = _agency_draft(enriched, source, config, batch, learned, first_date=kept.get("date"))
         fields = {**newer.fields, "slug": kept["slug"],
                   "imported_from": {"file": source.name, "sha256": digest, **import_record(story, kept.get("item"))}}
         return fields, render_article(fields, newer.body).encode("utf-8")

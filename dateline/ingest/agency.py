@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from dateline.config import SiteConfig
+from dateline.ingest.article import Draft
 from dateline.ingest.formats import Image, Story
 from dateline.ingest.write import atomic_write
 from dateline.text import slugify
@@ -66,6 +67,12 @@ def agency_fields(fields: dict, story: Story, config: SiteConfig, *, now: dt.dat
     if picture is not None:
         merged["image"] = image_field(picture)
     return _ordered(merged, list(fields))
+
+
+def agency_text(story: Story, draft: Draft) -> tuple[str, str]:
+    """The title and Markdown body of the article STORY becomes (DRAFT: the enrichment's): the agency's
+    headline and body where it gives them. For a story of plain text, DRAFT's own."""
+    return story.headline or draft.title, story.body or draft.body
 
 
 def _ordered(merged: dict, original: list[str]) -> dict:

@@ -94,13 +94,14 @@ def training_set(site_dir: Path) -> TrainingSet:
     """The articles whose tags a person wrote or confirmed; see the module's docstring."""
     manifest, _ = load_manifest(site_dir)
     written = {entry.written_sha256 for entry in manifest.values()}
+    sources = {key.partition("#")[0] for key in manifest}  # "<sha256>#2": the second story of an agency file
     articles: list[TrainingArticle] = []
     spellings: dict[str, Counter[str]] = {}
     untouched = untagged = 0
     for relative, article in sorted(_scan(site_dir).items()):
         if article.broken:
             continue  # the build reports it; it teaches nothing meanwhile
-        if article.sha256 in written or (article.imported and article.source_sha256 not in manifest):
+        if article.sha256 in written or (article.imported and article.source_sha256 not in sources):
             untouched += 1  # as the importer wrote it, or imported without a record of what it wrote
             continue
         if not article.tags:
@@ -312,7 +313,15 @@ def add_learned(draft: Draft, learned: Sequence[str], max_tags: int) -> Draft:
 
 def score_draft(draft: Draft, model: TagModel, max_tags: int) -> Draft:
     """DRAFT with the tags MODEL gives it: the model reads its title and Markdown body, as it read the archive."""
-    return add_learned(draft, model.predict(article_text(draft.title, draft.body)), max_tags)
+    return add_learned(draft, predict(draft.title, draft.body, model), max_tags)
+
+
+def predict(title: str, body: str, model: TagModel) -> tuple[str, ...]:
+    """The tags MODEL gives an article of that TITLE and Markdown BODY (before max_tags and the other tags)."""
+    return tuple(model.predict(article_text(title, body)))
+
+
+Predictor = Callable[[str, str], tuple[str, ...]]  # (title, Markdown body) -> learned tags
 
 
 class LearnedTagger:
@@ -324,22 +333,27 @@ class LearnedTagger:
         self._max_tags = config.import_.max_tags
         self._state: ModelState | None = None
 
-    def add_to(self, draft: Draft) -> Draft:
-        """DRAFT with the tags the model gives it (see with_learned); DRAFT itself without a model.
-
-        The model reads the draft's title and Markdown body, as it read the archive's articles."""
+    def add_to(self, draft: Draft, learned: Sequence[str] | None = None) -> Draft:
+        """DRAFT (the article about to be written, whatever its format) with its LEARNED tags after the tags
+        it has (see with_learned); DRAFT itself without a model. LEARNED None: not predicted yet (the workers
+        had no model): the model reads the draft's title and Markdown body here, as it read the archive's
+        articles (and is read or trained first if this is the batch's first story to need it)."""
         if not self._settings.enabled:
             return draft
-        if self._state is None:
-            self._state = current_model(self._site_dir, self._settings)
-        return score_draft(draft, self._state.model, self._max_tags) if self._state.model else draft
+        if learned is None:
+            if self._state is None:
+                self._state = current_model(self._site_dir, self._settings)
+            if self._state.model is None:
+                return draft
+            learned = predict(draft.title, draft.body, self._state.model)
+        return add_learned(draft, learned, self._max_tags)
 
-    def ready(self) -> Callable[[Draft], Draft] | None:
-        """add_to, once the model is ready (None before, and without a model): the importer's workers,
-        forked after that, score their stories themselves; before, this process does (a worker must never
-        be the one to read or train the model)."""
+    def ready(self) -> Predictor | None:
+        """`predict` with the model, once the model is ready (None before, and without a model): the
+        importer's workers, forked after that, predict their stories' tags themselves; before, this process
+        does (a worker must never be the one to read or train the model)."""
         model = self._state.model if self._state and self._settings.enabled else None
-        return functools.partial(score_draft, model=model, max_tags=self._max_tags) if model else None
+        return functools.partial(predict, model=model) if model else None
 
     @property
     def notes(self) -> list[str]:

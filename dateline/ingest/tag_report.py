@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from dateline.config import LearnedTagsConfig, SiteConfig
-from dateline.ingest.article import enrich
+from dateline.ingest.agency import agency_fields, agency_text
+from dateline.ingest.article import Draft, enrich
+from dateline.ingest.formats import Story, parse_stories
 from dateline.ingest.learned_tags import ModelState, add_learned, model_path
-from dateline.ingest.parse import parse_wire
 from dateline.ingest.tag_model import LEARNED_KEY, TagStats, article_text
 from dateline.text import slugify
 
@@ -65,16 +67,31 @@ def describe(site_dir: Path, state: ModelState, config: SiteConfig) -> list[str]
     return lines
 
 
-def explain(state: ModelState, config: SiteConfig, source: Path, data: bytes) -> list[str]:
-    """The `tags --explain FILE` report: the tags an import would write for wire copy DATA (the importer's own
-    steps, so exactly those), and for the learned tags given (and the nearest missed) the words that weighed
-    most. Raises NotWireCopy."""
+def explain(state: ModelState, config: SiteConfig, source: Path, data: bytes, *,
+            now: dt.datetime | None = None) -> list[str]:
+    """The `tags --explain FILE` report: the tags an import would write for each story of DATA (plain wire copy
+    or an agency format; the importer's own steps, so exactly those), and for the learned tags given (and the
+    nearest missed) the words that weighed most. NOW: the clock agency_fields is given (tags do not depend on
+    it). Raises NotWireCopy."""
+    stories = parse_stories(data)
+    lines: list[str] = []
+    for number, story in enumerate(stories, start=1):
+        if number > 1:
+            lines.append("")
+        where = f"{source} (story {number} of {len(stories)})" if len(stories) > 1 else str(source)
+        lines.extend(_explain_story(state, config, where, story, now or dt.datetime.now(dt.UTC)))
+    return lines
+
+
+def _explain_story(state: ModelState, config: SiteConfig, where: str, story: Story, now: dt.datetime) -> list[str]:
     model = state.model
-    draft = enrich(parse_wire(data), config)
+    draft = enrich(story.copy, config, story.language)
+    if story.format != "text":  # the agency's facts, subjects first, as the importer lays them over
+        draft = Draft(agency_fields(draft.fields, story, config, now=now), agency_text(story, draft)[1])
     text = article_text(draft.title, draft.body)
     scores = model.scores(text) if model else []
     draft = add_learned(draft, [name for name, score in scores if score > 0], config.import_.max_tags)
-    lines = [f"{source}: {draft.title}", f"tags: [{', '.join(draft.fields['tags'])}]"]
+    lines = [f"{where}: {draft.title}", f"tags: [{', '.join(draft.fields['tags'])}]"]
     if LEARNED_KEY in draft.fields:
         lines.append(f"{LEARNED_KEY}: [{', '.join(draft.fields[LEARNED_KEY])}]")
     if not model:

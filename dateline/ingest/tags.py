@@ -40,9 +40,10 @@ def derive_tags(paragraphs: Sequence[str], topics: Mapping[str, Sequence[str]], 
 
 
 def with_learned(tags: Sequence[str], learned: Sequence[str], *, max_tags: int) -> tuple[list[str], list[str]]:
-    """TAGS (the keyword rules') followed by the LEARNED tags they lack, at most MAX_TAGS in all; and which
-    learned ones were kept. A learned tag that a rule already gave (same slug, as the build counts tags) is
-    the rule's."""
+    """TAGS (decisions: an agency's subjects, then the keyword rules') followed by the LEARNED tags they lack,
+    in the slots MAX_TAGS leaves (TAGS themselves are never cut: an agency may file a story under more); and
+    which learned ones were kept. A learned tag that TAGS already hold (same slug, as the build counts tags)
+    is theirs, not a guess."""
     given = {slugify(tag) for tag in tags}
     guesses = []
     for tag in learned:
@@ -50,5 +51,5 @@ def with_learned(tags: Sequence[str], learned: Sequence[str], *, max_tags: int) 
         if tag and slugify(tag) not in given:
             given.add(slugify(tag))
             guesses.append(tag)
-    combined = [*tags, *guesses][:max_tags]
-    return combined, combined[len(tags):]
+    guesses = guesses[:max(0, max_tags - len(tags))]
+    return [*tags, *guesses], guesses
