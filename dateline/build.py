@@ -22,6 +22,7 @@ from dateline.config import SiteConfig, load_config
 from dateline.content import ScannedFile, load_articles, parsing_settings, scan_article_files
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
+from dateline.i18n import SITE_LOCALES
 from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.rendering import SiteRenderer
@@ -129,7 +130,8 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
-            views = article_views(loaded.articles, taxonomies)  # meanwhile: the views show no related articles
+            # meanwhile: the views show no related articles
+            views = article_views(loaded.articles, taxonomies, config.language)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:
@@ -165,7 +167,7 @@ def _scan(site_dir: Path, config: SiteConfig, drafts: bool, published_before: da
     scan = scan_article_files(site_dir)
     static_files = _static_files(site_dir)
     environment = digest(code_version(), repr(config), drafts, published_before, strict,
-                         _file_signatures([*template_dirs(site_dir), *static_files.values()]))
+                         _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))
     signature = digest(environment, [(key, ArticleCache.signature(stat)) for _, key, stat in scan])
     return _Inputs(scan, static_files, environment, signature)
 

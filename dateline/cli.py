@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
                               description="Scaffold a site: site.yaml, content/articles, content/inbox, an example.")
     new.add_argument("directory", type=Path, metavar="DIR",
                      help="the folder to create the site in: a new folder, or an empty one")
+    new.add_argument("--language", default="en", metavar="CODE",
+                     help="the language its pages are written in: en (the default), fr, es, de, pt, ar, or another "
+                          "language code such as pt-BR (docs/languages.md)")
     new.set_defaults(run=_new)
 
     importer = commands.add_parser("import", help="turn raw wire copy into articles",
@@ -201,7 +204,7 @@ def _check_output(site: Path, output: Path) -> None:
     if target == site or target in site.parents:
         raise refuse("--output must not be the site's folder or a folder around it: each build replaces it "
                      "whole. Use a folder of its own, such as output/")
-    for name in ("content", "templates", "static", ".dateline-cache", ".preview"):
+    for name in ("content", "templates", "static", "locales", ".dateline-cache", ".preview"):
         if target.is_relative_to(site / name):
             raise refuse(f"--output must not be inside the site's {name}/ folder: use a folder of its own, "
                          "such as output/")
@@ -261,7 +264,7 @@ def _new(args: argparse.Namespace) -> int:
     from dateline.scaffold import create_site
 
     prog, where = program(), shlex.quote(str(args.directory))
-    created = create_site(args.directory, build_command=f"{prog} build --site {where}")
+    created = create_site(args.directory, build_command=f"{prog} build --site {where}", language=args.language)
     print(f"Created a new site in {created}.\nPreview it with:  {prog} serve --site {where}\n"
           f"Build it with:    {prog} build --site {where}")
     return 0

@@ -16,6 +16,7 @@ import yaml
 
 from dateline.command import program
 from dateline.errors import DatelineError, SourceError
+from dateline.i18n import parse_locale
 from dateline.kinds import KINDS
 from dateline.urls import UnsafePath, check_site_path, media_reference
 from dateline.yamlutil import error_line, load_with_lines
@@ -185,6 +186,22 @@ def _given(lines: dict[tuple[str, ...], int], name: str) -> set[str]:
     return {key[2] for key in lines if len(key) == 3 and key[:2] == ("taxonomies", name)}
 
 
+def _load_strings(value: Any, key_path: tuple[str, ...], path: Path, lines: dict[tuple[str, ...], int],
+                  errors: list[SourceError]) -> dict[str, str | list[str]]:
+    """site.yaml's `strings:`: each theme string (its English text) -> the text to show, or a plural's forms."""
+    if not isinstance(value, dict):
+        errors.append(SourceError(path, "'strings' must be a mapping of the theme's English texts to yours, e.g. "
+                                        'strings: {Latest: "À la une"} (docs/languages.md)', lines.get(key_path, 1)))
+        return {}
+    for key, text in value.items():
+        if not isinstance(key, str) or not (isinstance(text, str) or isinstance(text, list) and text and all(
+                isinstance(form, str) for form in text)):
+            errors.append(SourceError(path, f"'strings.{key}' must be the text to show, or for a plural message the "
+                                            "list of its forms (docs/languages.md)",
+                                      lines.get((*key_path, str(key)), lines.get(key_path, 1))))
+    return value
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
@@ -202,6 +219,9 @@ class SiteConfig:
     import_: ImportConfig = field(default_factory=ImportConfig, metadata={"key": "import"})
     topics: dict[str, list[str]] = field(default_factory=dict)  # tag -> keywords the importer looks for
     params: dict[str, Any] = field(default_factory=dict)  # free-form values for templates
+    # the theme's strings as this site words them: msgid (the English text) -> text, or its plural forms
+    # (docs/languages.md); over the theme's catalog and the site's locales/<language>.po
+    strings: dict[str, str | list[str]] = field(default_factory=dict, metadata={"load": _load_strings})
     taxonomies: tuple[TaxonomyConfig, ...] = field(default=DEFAULT_TAXONOMIES, metadata={"load": _load_taxonomies})
 
     @property
@@ -371,6 +391,10 @@ def _check_values(config: SiteConfig, path: Path, lines: dict[tuple[str, ...], i
         if control:
             problem((key,), f"'{key}' contains the control character U+{ord(control.group()):04X}; remove it "
                             "(feeds cannot carry it)")
+    try:
+        parse_locale(config.language)
+    except ValueError as exc:
+        problem(("language",), str(exc))
     if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", config.base_url):
         problem(("base_url",), f"base_url must be an absolute http(s) URL such as https://example.org/news/, "
                                f"not {config.base_url!r}")

@@ -4,14 +4,16 @@ path for every taxonomy a site declares: an index stays small at 2,000 terms and
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
+from dateline.collation import LATIN, Collation, collation
+from dateline.i18n import locale_of
 from dateline.model import Taxonomy
 from dateline.text import slugify
 from dateline.views import TermView
@@ -20,7 +22,8 @@ from dateline.yamlutil import SafeLoader
 FEW_TERMS = 30  # an index of at most this many terms is one A-Z list, with no "most used" list
 TOP_TERMS = 20  # the "most used" list of a larger index
 LISTED_TERMS = 350  # at most this many terms in an index's A-Z groups: the least used are on the letters' pages
-LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+LETTERS = LATIN
+ENGLISH = collation(Locale("en"))
 _REGIONS = Path(__file__).parent / "data" / "regions.yaml"
 
 
@@ -53,36 +56,41 @@ class TermIndex:
     pages: tuple[TermGroup, ...] = ()  # when terms are folded: each group whole, for its own page
 
 
-def term_index(taxonomy: Taxonomy, terms: list[TermView]) -> TermIndex:
-    """The index of TAXONOMY, whose TERMS (term_views) are sorted by name."""
-    ranked = sorted(terms, key=lambda t: (-t.count, sort_key(t.name)))
+def term_index(taxonomy: Taxonomy, terms: list[TermView], language: str = "en") -> TermIndex:
+    """The index of TAXONOMY's TERMS (term_views, named in LANGUAGE, a code), in that language's order."""
+    order = collation(locale_of(language))
+    ranked = sorted(terms, key=lambda t: (-t.count, order.sort_key(t.name)))
     if taxonomy.config.kind == "country":
-        groups = _by_region(terms)
+        groups = _by_region(terms, order)
         return TermIndex(len(terms), tuple(ranked), groups, tuple(JumpLink(g.label, g.key) for g in groups),
                          0, True)
     rare = _rare(terms)
     top = tuple(t for t in ranked[:TOP_TERMS] if t.count > 1) if len(terms) > FEW_TERMS else ()
-    letters = [replace(group, url=letter_url(taxonomy, group.key) if rare else "") for group in by_letter(terms)]
+    letters = [replace(group, url=letter_url(taxonomy, group.key) if rare else "")
+               for group in by_letter(terms, order)]
     groups = tuple(replace(group, terms=tuple(t for t in group.terms if t.count > rare),
                            folded=sum(1 for t in group.terms if t.count <= rare)) for group in letters)
     present = {g.label: g for g in groups}
     jump = [JumpLink(letter, present[letter].key, present[letter].url) if letter in present else JumpLink(letter, "")
-            for letter in LETTERS]
-    jump += [JumpLink(g.label, g.key, g.url) for g in groups if g.label not in LETTERS]
+            for letter in order.letters]
+    jump += [JumpLink(g.label, g.key, g.url) for g in groups if g.label not in order.letters]
     return TermIndex(len(terms), top, groups, tuple(jump), rare, False, tuple(letters) if rare else ())
 
 
-def by_letter(terms: list[TermView]) -> list[TermGroup]:
-    """TERMS grouped by their first letter, accents aside (Ö under O), the groups and their terms A to Z;
-    digits are one group, other scripts' letters each their own, anything else "Other"."""
+def by_letter(terms: list[TermView], order: Collation = ENGLISH) -> list[TermGroup]:
+    """TERMS grouped by their first letter, accents aside (Ö under O), the groups and their terms in ORDER's
+    alphabet; digits are one group, other scripts' letters each their own, anything else "Other"."""
     groups: dict[str, list[TermView]] = defaultdict(list)
-    for term in sorted(terms, key=lambda t: sort_key(t.name)):
-        groups[_initial(term.name)].append(term)
+    for term in sorted(terms, key=lambda t: order.sort_key(t.name)):
+        groups[order.initial(term.name)].append(term)
+    alphabet = {letter: position for position, letter in enumerate(order.letters)}
 
-    def order(label: str) -> tuple[int, str]:
-        return (0 if label in LETTERS else 1 if label == "0–9" else 3 if label == "Other" else 2, label)
+    def group_order(label: str) -> tuple[int, int, str]:
+        if label in alphabet:
+            return (0, alphabet[label], label)
+        return (1 if label == "0–9" else 3 if label == "Other" else 2, 0, label)
 
-    return [TermGroup(_group_key(label), label, tuple(groups[label])) for label in sorted(groups, key=order)]
+    return [TermGroup(_group_key(label), label, tuple(groups[label])) for label in sorted(groups, key=group_order)]
 
 
 def letter_url(taxonomy: Taxonomy, key: str) -> str:
@@ -90,23 +98,8 @@ def letter_url(taxonomy: Taxonomy, key: str) -> str:
 
 
 def sort_key(name: str) -> tuple[str, str]:
-    """A to Z as readers expect it: accents and case aside ("Åland" with the A's), ties by the exact name."""
-    return _folded(name), name
-
-
-def _folded(name: str) -> str:
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold() or name.casefold()
-
-
-def _initial(name: str) -> str:
-    for character in unicodedata.normalize("NFKD", name):
-        if unicodedata.combining(character):
-            continue
-        if character.isdigit():
-            return "0–9"
-        if character.isalpha():
-            return character.upper()
-    return "Other"
+    """A to Z as English readers expect it: accents and case aside ("Åland" with the A's), ties by the name."""
+    return ENGLISH.sort_key(name)
 
 
 def _group_key(label: str) -> str:
@@ -122,10 +115,10 @@ def _rare(terms: list[TermView]) -> int:
     return uses[LISTED_TERMS]  # the listed ones are used more often than the first left out
 
 
-def _by_region(terms: list[TermView]) -> tuple[TermGroup, ...]:
+def _by_region(terms: list[TermView], order: Collation) -> tuple[TermGroup, ...]:
     continents, continent_of = _regions()
     groups: dict[str, list[TermView]] = defaultdict(list)
-    for term in sorted(terms, key=lambda t: sort_key(t.name)):
+    for term in sorted(terms, key=lambda t: order.sort_key(t.name)):
         groups[continent_of.get(term.code, "")].append(term)
     named = [(code, name) for code, name in continents.items() if groups.get(code)]
     if groups.get(""):  # a code GeoNames does not place (none today): still listed

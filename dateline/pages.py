@@ -163,8 +163,9 @@ def _pages_of(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
     shown = taxonomy_view(taxonomy.config)
     by_url = {article.url: article for article in site.articles}
     day_of = days_of(site.articles)
-    terms = term_views(taxonomy)
-    index = term_index(taxonomy, terms)  # indexes.py: most used first, A to Z or by continent, letters' pages
+    terms = term_views(taxonomy, site.config.language)  # a country's name in the site's language
+    # indexes.py: most used first, A to Z (in the language's order) or by continent, letters' pages
+    index = term_index(taxonomy, terms, site.config.language)
     yield Page(f"{shown.url}index.html", settings.index_template,
                {"taxonomy": shown, "title": settings.title, "terms": terms, "index": index}, f"{settings.name} index")
     for group in index.pages:
@@ -183,7 +184,7 @@ def _pages_of(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
                        {"taxonomy": shown, "term": term_view, "days": articles.page(start, per_page),
                         "mentioned": mentioned[start:start + per_page], "pager": pager, "feed_url": feed_url}, source)
         if settings.feed:
-            yield from _feeds(f"{site.config.title}: {term.name}", term_view.url,
+            yield from _feeds(f"{site.config.title}: {term_view.name}", term_view.url,
                               articles.listed[: site.config.feed.limit], source)
 
 

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from dateline.config import SiteConfig
 from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
+from dateline.i18n_templates import enter_language, install_languages, language_shown
 from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
 from dateline.urls import is_remote, link_prefix
@@ -36,9 +37,6 @@ def _theme_dir() -> Path:
 
 THEME_DIR = _theme_dir()
 Written = TypeVar("Written")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def template_dirs(site_dir: Path) -> list[Path]:
@@ -100,7 +98,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
         # change during a build: without this Jinja checks every template file's mtime on every use.
         auto_reload=False,
         cache_size=-1,  # every template stays compiled, in a plain dict rather than a locked LRU
-        extensions=[FragmentCache],
+        extensions=[FragmentCache, "jinja2.ext.i18n", "jinja2.ext.do"],
     )
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
@@ -109,9 +107,9 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     env.globals.update(site=_site_globals(config), url=url, absolute_url=_absolute_url(config),
                        media_url=lambda reference: reference if is_remote(reference) else url(reference),
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
-    env.filters.update(long_date=long_date, day_name=day_name, thousands="{:,}".format, iso=_iso,
-                       time_hm=_time_hm, utc_offset=utc_offset,
-                       month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}", as_text=as_text, tojson=_tojson,
+    # _(), ngettext(), the dates and numbers of the page's language, and `language` (i18n_templates.py)
+    install_languages(env, site_dir, config)
+    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson,
                        news_article_json=_news_article_json(config, env))
     return env
 
@@ -191,10 +189,12 @@ def _url(env: jinja2.Environment) -> Callable[[str], str]:
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:
-    """PAGE's template rendered with the page's data, its path, and url() pointing from it."""
+    """PAGE's template rendered with the page's data, its path, url() pointing from it, and in its language:
+    the code its data gives as `language` (a multilingual site's pages), else the site's."""
     env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links)  # type: ignore[attr-defined]
     return env.get_template(page.template).render(page.context, page_path=page.path,
-                                                  root_relative_links=page.root_relative_links)
+                                                  root_relative_links=page.root_relative_links,
+                                                  language=enter_language(env, page.context.get("language")))
 
 
 class FragmentCache(jinja2.ext.Extension):
@@ -233,7 +233,7 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _cached(self, block: tuple, key: tuple) -> str | None:
         """The fragment with the page's links, None if it is not recorded yet."""
-        stored = self.environment.dateline_fragments.get((block, key))  # type: ignore[attr-defined]
+        stored = self.environment.dateline_fragments.get(self._key(block, key))
         if stored is None:
             return None
         return self._shown(stored)
@@ -248,11 +248,15 @@ class FragmentCache(jinja2.ext.Extension):
         # Kept as UTF-8: one flag emoji makes a str take 4 bytes per character, and a build keeps
         # tens of thousands of fragments (autoescaped ones are Markup, anything else stays as it is).
         stored = fragment.encode() if isinstance(fragment, Markup) else fragment
-        self.environment.dateline_fragments[(block, key)] = stored  # type: ignore[attr-defined]
+        self.environment.dateline_fragments[self._key(block, key)] = stored  # type: ignore[attr-defined]
         recorded = self.environment.dateline_recorded  # type: ignore[attr-defined]
         if recorded is not None:
-            recorded[(block, key)] = stored
+            recorded[self._key(block, key)] = stored
         return self._shown(stored)
+
+    def _key(self, block: tuple, key: tuple) -> tuple:
+        """A fragment is in the language of the page that recorded it: pages in another reuse their own."""
+        return (block, key) if (code := language_shown(self.environment)) is None else (block, code, key)
 
     def _shown(self, stored: bytes | str) -> str:
         markup = isinstance(stored, bytes)
@@ -284,20 +288,6 @@ def _absolute_url(config: SiteConfig):
     def absolute_url(target: str) -> str:
         return config.base_url + target
     return absolute_url
-
-
-def long_date(value: date | datetime) -> str:
-    """"11 September 2025", the same on every machine (strftime's %B follows the locale)."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def day_name(value: date | datetime) -> str:
-    """"Thursday 11 September 2025": a digest's day heading."""
-    return f"{WEEKDAYS[value.weekday()]} {long_date(value)}"
-
-
-def _time_hm(value: datetime) -> str:
-    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def utc_offset(value: datetime) -> str:

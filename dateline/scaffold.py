@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dateline.errors import DatelineError, SourceError
+from dateline.i18n import N_, parse_locale, theme_translations
 
 SITE_YAML = """\
 # Dateline site settings. Every key is explained in Dateline's docs/configuration.md.
 title: {title}
-description: Latest news, grouped by day
+description: {description}
 base_url: https://example.org/
-language: en
+language: {language}
 timezone: UTC
 articles_per_page: 20
 permalink: "{{year}}/{{month}}/{{day}}/{{slug}}/"
@@ -44,27 +45,41 @@ topics:
 
 EXAMPLE_ARTICLE = """\
 ---
-title: Welcome to your news digest
+title: {title}
 date: 2025-01-01
-dateline: Vilnius
+dateline: {dateline}
 source: Dateline
 countries: [LT]
-tags: [site news]
-summary: This example article shows the front matter every article carries.
+tags: [{tag}]
+summary: {summary}
 ---
 
-Edit or delete this file, add your own articles to `content/articles/`, or drop raw wire copy into
-`content/inbox/` and build again: `{build_command}`.
+{body}
 """
+# The example article's words, in the site's language (the theme's catalogs)
+EXAMPLE_TITLE = N_("Welcome to your news digest")
+EXAMPLE_DATELINE = N_("Vilnius")
+EXAMPLE_TAG = N_("site news")
+EXAMPLE_SUMMARY = N_("This example article shows the front matter every article carries.")
+EXAMPLE_BODY = N_("Edit or delete this file, add your own articles to %(articles)s, or drop raw wire copy into\n"
+                  "%(inbox)s and build again: %(command)s.")
 
 
 # Everything Dateline generates: the output, its twin, scratch and first-build mirror folders, the cache, the preview.
 GITIGNORE = "/output/\n/.output.next/\n/.output.next.tmp/\n/.output.mirror/\n/.dateline-cache/\n/.preview/\n"
 
 
-def create_site(directory: Path, *, build_command: str = "dateline build") -> Path:
+DESCRIPTION = N_("Latest news, grouped by day")
+
+
+def create_site(directory: Path, *, build_command: str = "dateline build", language: str = "en") -> Path:
     """Create the site in a new or empty folder (hidden files such as .git may be there already); refuse a
-    folder that holds a site or anything else. BUILD_COMMAND is how the example article says to build."""
+    folder that holds a site or anything else. BUILD_COMMAND is how the example article says to build; the
+    site is written in LANGUAGE (a code: its description in the theme's catalog for it)."""
+    try:
+        parse_locale(language)
+    except ValueError as exc:
+        raise DatelineError(SourceError(Path("--language"), f"{exc}; nothing was created")) from None
     if (directory / "site.yaml").exists():
         raise DatelineError(SourceError(directory / "site.yaml", "a site already exists here; nothing was changed"))
     if directory.exists() and not directory.is_dir():
@@ -79,9 +94,14 @@ def create_site(directory: Path, *, build_command: str = "dateline build") -> Pa
     (directory / "content" / "articles").mkdir(parents=True, exist_ok=True)
     (directory / "content" / "inbox").mkdir(parents=True, exist_ok=True)
     title = directory.resolve().name.replace("-", " ").replace("_", " ").title() or "News digest"
-    (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title)), encoding="utf-8")
-    (directory / "content" / "articles" / "welcome.md").write_text(
-        EXAMPLE_ARTICLE.format(build_command=build_command), encoding="utf-8")
+    words = theme_translations(str(parse_locale(language))).gettext
+    (directory / "site.yaml").write_text(SITE_YAML.format(title=_yaml_text(title), language=language,
+                                                          description=_yaml_text(words(DESCRIPTION))), encoding="utf-8")
+    body = words(EXAMPLE_BODY) % {"articles": "`content/articles/`", "inbox": "`content/inbox/`",
+                                  "command": f"`{build_command}`"}
+    (directory / "content" / "articles" / "welcome.md").write_text(EXAMPLE_ARTICLE.format(
+        title=_yaml_text(words(EXAMPLE_TITLE)), dateline=_yaml_text(words(EXAMPLE_DATELINE)),
+        tag=_yaml_text(words(EXAMPLE_TAG)), summary=_yaml_text(words(EXAMPLE_SUMMARY)), body=body), encoding="utf-8")
     (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return directory
 

@@ -12,6 +12,8 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # on a page, but one in a title or a body would make every feed that shows the article unreadable.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"<[^>]+>")
+# Arabic vowel marks and Hebrew points: optional in writing, and not word characters to a regular expression
+_OPTIONAL_MARKS = re.compile("[\u064b-\u065f\u0670\u0591-\u05bd]")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -23,8 +25,10 @@ def slugify(text: str, max_length: int = 80) -> str:
     contains '/', '.', or '..' and is never empty.
     """
     text = re.sub(r"(\w)['’](\w)", r"\1\2", text)  # "Japan's" -> "japans", not "japan-s"
+    text = _OPTIONAL_MARKS.sub("", text)  # "سجينًا" -> "سجينا", not "سجين-ا"
     ascii_form = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    candidate = ascii_form if re.search(r"[A-Za-z0-9]", ascii_form) else unicodedata.normalize("NFC", text)
+    # a title of another script keeps its letters even when it has digits: "بيلاروس تفرج عن 52 سجينا" is not "52"
+    candidate = ascii_form if re.search(r"[A-Za-z]", ascii_form) else unicodedata.normalize("NFC", text)
     slug = _NON_WORD.sub("-", candidate.lower()).replace("_", "-")
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > max_length:

@@ -13,9 +13,11 @@ from typing import Any
 from markupsafe import Markup
 
 from dateline.config import ARTICLE_ATTRIBUTES, TaxonomyConfig
+from dateline.countrynames import country_name
 from dateline.fingerprint import text_digest
+from dateline.i18n import locale_of
 from dateline.kinds import KINDS
-from dateline.model import Article, Taxonomy, assemble
+from dateline.model import Article, Taxonomy, Term, assemble
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,10 @@ def term_url(taxonomy: TaxonomyConfig, slug: str) -> str:
     return f"{taxonomy.name}/{slug}/"
 
 
-def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...]) -> dict[str, ArticleView]:
-    """A view of every article, by URL, with its terms resolved to their pages."""
-    tables = [(taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy), {})
+def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...], language: str = "en"
+                  ) -> dict[str, ArticleView]:
+    """A view of every article, by URL, with its terms resolved to their pages and named in LANGUAGE (a code)."""
+    tables = [(taxonomy.config.field, KINDS[taxonomy.config.kind].key, _term_links(taxonomy, language), {})
               for taxonomy in taxonomies]
     names = tuple(taxonomy.name for taxonomy in taxonomies)
     views = {}
@@ -124,12 +127,20 @@ def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...
     return views
 
 
-def _term_links(taxonomy: Taxonomy) -> dict[str, TermLink]:
+def _term_links(taxonomy: Taxonomy, language: str) -> dict[str, TermLink]:
     """Each term's link, by its key (kinds.TermKind.key)."""
     shown = taxonomy_view(taxonomy.config)
-    return {term.code or term.slug: TermLink(name=term.name, url=term_url(taxonomy.config, term.slug), taxonomy=shown,
-                                             flag=term.flag, code=term.code)
+    return {term.code or term.slug: TermLink(name=term_name(term, language), url=term_url(taxonomy.config, term.slug),
+                                             taxonomy=shown, flag=term.flag, code=term.code)
             for term in taxonomy.terms}
+
+
+def term_name(term: Term, language: str) -> str:
+    """TERM's name as pages in LANGUAGE show it: a country's in that language (its URL stays the English one),
+    any other term's as the articles write it."""
+    if not term.code or language == "en":
+        return term.name
+    return country_name(term.code, locale_of(language), term.name)
 
 
 def article_view(article: Article, terms: tuple[TermLink, ...], taxonomy_names: tuple[str, ...]) -> ArticleView:
@@ -167,7 +178,8 @@ def _section(terms: tuple[TermLink, ...]) -> str:
     return next((link.name for link in terms if link.taxonomy.kind == "country"), terms[0].name if terms else "")
 
 
-def term_views(taxonomy: Taxonomy) -> list[TermView]:
-    return [TermView(name=t.name, slug=t.slug, url=term_url(taxonomy.config, t.slug), count=len(t.article_urls),
-                     mentioned_count=len(t.mentioned_urls), flag=t.flag, code=t.code)
+def term_views(taxonomy: Taxonomy, language: str = "en") -> list[TermView]:
+    """TAXONOMY's terms in its order, named in LANGUAGE (a code; indexes.py sorts them in its order)."""
+    return [TermView(name=term_name(t, language), slug=t.slug, url=term_url(taxonomy.config, t.slug),
+                     count=len(t.article_urls), mentioned_count=len(t.mentioned_urls), flag=t.flag, code=t.code)
             for t in taxonomy.terms]

@@ -155,6 +155,21 @@ def test_a_yaml_word_in_site_yaml_is_an_error_with_its_line(site):
     refused(run_cli("build", "--site", str(site)), "site.yaml:3: 'trust_html' must be true or false, not text ('yes')")
 
 
+def test_an_unknown_language_is_an_error_with_its_line(site, tmp_path):
+    (site / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nlanguage: francais\n")
+    refused(run_cli("build", "--site", str(site)), "site.yaml:3: unknown language 'francais': use a language code "
+                                                   "such as en, fr, es, de, pt, ar or pt-BR")
+    refused(run_cli("new", str(tmp_path / "fr"), "--language", "french"), "unknown language 'french'",
+            "nothing was created")
+    assert not (tmp_path / "fr").exists()
+    (site / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nstrings:\n  Latest: [1, 2]\n")
+    refused(run_cli("build", "--site", str(site)), "site.yaml:4: 'strings.Latest' must be the text to show")
+    (site / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nlanguage: fr\n")
+    (site / "locales").mkdir()
+    (site / "locales" / "fr.po").write_text('msgid "Latest"\nmsgstr "À la une\n', encoding="utf-8")
+    refused(run_cli("build", "--site", str(site)), "fr.po:2: not a valid gettext catalog line")
+
+
 def test_serve_with_a_site_broken_at_start_still_says_where_it_serves(site):
     """The preview serves a page with the error until site.yaml is fixed; the command must print its address."""
     (site / "site.yaml").write_text("title: [unclosed\n")

@@ -96,6 +96,21 @@ def test_new_build_import_and_serve_with_the_installed_command(installed, tmp_pa
     assert served.returncode == 0 and "Traceback" not in served.stderr, served.stderr
 
 
+def test_a_french_site_from_the_installed_package_reads_in_french(installed, tmp_path):
+    """The catalogs ship in the wheel: the theme's strings, dates and country names come out in French."""
+    created = dateline(installed, tmp_path, "new", "fil", "--language", "fr")
+    assert created.returncode == 0, created.stderr
+    assert "language: fr" in (tmp_path / "fil" / "site.yaml").read_text(encoding="utf-8")
+    built = dateline(installed, tmp_path, "build", "--site", "fil")
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+    home = parse_page(tmp_path / "fil" / "output" / "index.html").text
+    assert "Actualités" in home and "Archives" in home and "Les dernières actualités, jour par jour" in home
+    assert "mercredi 1 janvier 2025" in home and "Latest" not in home
+    assert "Bienvenue dans votre revue d’actualité" in home and "Welcome" not in home  # the example article
+    article = parse_page(next((tmp_path / "fil" / "output" / "2025").glob("*/*/*/index.html"))).text
+    assert "Lituanie" in article and "Lithuania" not in article
+
+
 def test_publishing_to_s3_without_boto3_says_how_to_install_it(installed, tmp_path):
     assert dateline(installed, tmp_path, "new", "site").returncode == 0
     result = dateline(installed, tmp_path, "publish", "--site", "site", "--to", "s3://bucket/news")

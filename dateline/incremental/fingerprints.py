@@ -25,7 +25,7 @@ def code_version() -> str:
     """What shapes a build's output besides the site: Dateline's own code and data, the distributions it runs
     on (its dependencies and theirs: Jinja, python-markdown, nh3...) and Python. Every cache is keyed by it, so
     an upgrade of any of them re-renders everything once and "incremental equals clean" still holds."""
-    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".json"} and p.is_file())
+    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".json", ".po"} and p.is_file())
     hasher = hashlib.blake2b(digest_size=16)
     for path in sources:
         hasher.update(path.relative_to(PACKAGE_DIR).as_posix().encode())

@@ -15,6 +15,7 @@ import jinja2
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
+from dateline.i18n import site_catalogs
 from dateline.incremental.fingerprints import TemplateVersions, code_version, page_fingerprint
 from dateline.incremental.snapshot import BuildSnapshot, StoredPage, pack_context
 from dateline.incremental.trees import OutputTrees
@@ -58,7 +59,8 @@ class SiteRenderer:
             compiled.mkdir(parents=True)
         self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self._template_version = TemplateVersions(self.env, self.cache_root / "template-versions.pickle")
-        self._site_version = digest(code_version(), repr(self.config), self.strict)
+        # the site's catalogs word every page, as the config does (the theme's are part of the code)
+        self._site_version = digest(code_version(), repr(self.config), self.strict, site_catalogs(self.site_dir))
         self.warnings: list[SourceError] = []  # what went wrong beside the build (a cache not saved)
 
     def show(self, views: dict[str, ArticleView]) -> None:

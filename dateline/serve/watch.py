@@ -26,7 +26,7 @@ from watchdog.observers.polling import PollingObserver
 from dateline.config import CONFIG_NAME
 from dateline.render import THEME_DIR
 
-SOURCE_DIRS = ("content", "templates", "static")  # watched recursively, with site.yaml beside them
+SOURCE_DIRS = ("content", "templates", "static", "locales")  # watched recursively, with site.yaml beside them
 POLL_INTERVAL = 1.0  # seconds
 # File systems where inotify misses changes made on the other side (another machine, the host of a VM, Windows).
 NETWORK_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "afs", "ncpfs", "vboxsf", "virtiofs",

@@ -14,6 +14,9 @@
   var list = document.getElementById("search-results");
   var moreButton = document.getElementById("search-more");
   var bundle = new URL(form.getAttribute("data-bundle"), document.baseURI).pathname;  // e.g. /news/pagefind/
+  // A page in another language than English gives the script its words (dateline/searchstrings.py).
+  var strings = JSON.parse(form.getAttribute("data-strings") || "{}");
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
   var PAGE = 10;  // results shown at a time
   var SHOWN_VALUES = 6;  // filter values shown without finding
   var pagefind = null;
@@ -105,13 +108,23 @@
     });
   }
 
+  function say(key, english) { return strings[key] != null ? strings[key] : english; }
+  function fill(text, name, value) { return text.split("%(" + name + ")s").join(value); }
+  function resultCount(count) {
+    if (!strings.results) return count + (count === 1 ? " result" : " results");
+    var forms = strings.results;
+    var form = forms[plural ? plural.select(count) : "other"] || forms.other;
+    return fill(form, "num", String(count));
+  }
+
   // One fieldset per filter: the chosen values, then the most used among the results (or the values matching
   // what was typed in the filter's find box), each with its number of pages.
   function drawFacets(counts) {
     var focused = document.activeElement && document.activeElement.getAttribute("data-facet-find");
     facetsBox.textContent = "";
     Object.keys(allFilters).sort().forEach(function (name) {
-      var label = name.charAt(0).toUpperCase() + name.slice(1);
+      var label = (strings.labels || {})[name] || name.charAt(0).toUpperCase() + name.slice(1);
+      var findLabel = (strings.find || {})[name] || "Find a " + name;
       var fieldset = element("fieldset", "facet");
       fieldset.appendChild(element("legend", "", label));
       var values = Object.keys(allFilters[name]);
@@ -121,8 +134,8 @@
         var find = element("input");
         find.type = "search";
         find.setAttribute("data-facet-find", name);
-        find.setAttribute("aria-label", "Find a " + name);
-        find.placeholder = "Find a " + name + "…";
+        find.setAttribute("aria-label", findLabel);
+        find.placeholder = findLabel + "…";
         find.value = found[name] || "";
         find.addEventListener("input", function () { found[name] = find.value; drawFacets(lastCounts); });
         fieldset.appendChild(find);
@@ -147,7 +160,7 @@
         option.appendChild(text);
         options.appendChild(option);
       });
-      if (!listed.length) options.appendChild(element("li", "none", wanted ? "None matches" : "None"));
+      if (!listed.length) options.appendChild(element("li", "none", wanted ? say("no_match", "None matches") : say("no_values", "None")));
       fieldset.appendChild(options);
       facetsBox.appendChild(fieldset);
     });
@@ -193,9 +206,9 @@
       list.textContent = "";
       moreButton.hidden = true;
       var count = results.length;
-      var filtered = Object.keys(filters).length ? " with the filters chosen" : "";
-      status.textContent = count === 0 ? "No results" + (query ? " for “" + query + "”" : "") + filtered + "." :
-        count + (count === 1 ? " result" : " results") + (query ? " for “" + query + "”" : "") + filtered + ".";
+      var filtered = Object.keys(filters).length ? say("filtered", " with the filters chosen") : "";
+      var quoted = query ? fill(say("for", " for “%(query)s”"), "query", query) : "";
+      status.textContent = (count === 0 ? say("none", "No results") : resultCount(count)) + quoted + filtered + ".";
       lastCounts = search.filters || {};
       drawFacets(lastCounts);
       return showMore();
