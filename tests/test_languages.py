@@ -1,6 +1,6 @@
-"""Sites in French, Spanish, German and Arabic (tests/fixtures/sites/language-*), built and read as their readers
-would: every theme string, date and country name in the site's language, in Debian's chromium; Arabic right to
-left, mirrored and axe-core clean; URLs, feeds and structured data the same in every language."""
+"""Sites in French, Spanish, German, Portuguese and Arabic (tests/fixtures/sites/language-*), built and read as
+their readers would: every theme string, date and country name in the site's language, in Debian's chromium;
+Arabic right to left, mirrored and axe-core clean; URLs, feeds and structured data the same in every language."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from dateline.search import SearchIndexer
 
 from conftest import FIXTURES, _PrefixHandler, write_article
 
-LANGUAGES = ["fr", "es", "de", "ar"]
+LANGUAGES = ["fr", "es", "de", "pt", "ar"]
 # Every kind of page these sites have (a folded index's letter pages need 350 terms: tests/test_accessibility.py)
 PAGES = ["", "page/2/", "2025/09/11/", "archive/", "countries/", "countries/germany/", "countries/portugal/",
          "tags/", "sources/", "search/", "404.html"]
@@ -34,6 +34,8 @@ EXPECTED = {
            "germany": "Alemania", "belarus": "Bielorrusia", "latest": "Última hora", "word": "Lituania"},
     "de": {"day": "Donnerstag, 11. September 2025", "when": "11. September 2025, 12:30 (UTC+03:00)",
            "germany": "Deutschland", "belarus": "Belarus", "latest": "Aktuell", "word": "Litauen"},
+    "pt": {"day": "quinta-feira, 11 de setembro de 2025", "when": "11 de setembro de 2025, 12:30 (UTC+03:00)",
+           "germany": "Alemanha", "belarus": "Bielorrússia", "latest": "Últimas", "word": "Lituânia"},
     "ar": {"day": "الخميس، 11 سبتمبر 2025", "when": "11 سبتمبر 2025، 12:30 م (UTC+03:00)",
            "germany": "ألمانيا", "belarus": "بيلاروس", "latest": "الأحدث", "word": "ليتوانيا"},
 }
