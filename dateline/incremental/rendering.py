@@ -46,6 +46,7 @@ class SiteRenderer:
     after_render: Callable[[Path], None] | None
     progress: Callable[[str, int, int], None] | None
     stage_done: Callable[[str], None]
+    scheduler: str | None = None  # a dask scheduler's address: the pages render on its cluster (dateline/cluster.py)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.site_dir, self.config, strict=self.strict)
@@ -209,6 +210,14 @@ class SiteRenderer:
         def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:
             return _write_page(self.trees, page, data), recorded_fragments(self.env)
 
+        if self.scheduler is not None:  # rendered on the cluster, written here into the twin like any page
+            from dateline.cluster import render_on_cluster
+
+            for outcome in render_on_cluster(self.scheduler, self.env, self.config, self.strict, pages,
+                                             _progress_from(self.progress, 0, len(pages))):
+                yield outcome if isinstance(outcome, SourceError) else \
+                    (outcome[0], (len(outcome[1]), self.trees.write(*outcome)))
+            return
         write = functools.partial(_write_page, self.trees)
         if not in_workers(len(pages), RENDER_IN_WORKERS):  # one process: every fragment is at hand anyway
             yield from rendered(pages, write, 0)

@@ -1,0 +1,190 @@
+"""`build --scheduler`: the render stage on a real dask cluster (a LocalCluster of two worker processes on
+127.0.0.1) gives byte for byte a local build's output, survives a worker killed mid-render, and fails cleanly,
+leaving the previous output, when dask gives up on a shard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import distributed  # requirements-dev.txt: the [cluster] extra
+import pytest
+from distributed.diagnostics.plugin import SchedulerPlugin
+
+from dateline.build import build_site
+
+from conftest import FIXTURES, REPO, run_cli, serve_once, write_article
+
+COUNTRIES = ["LT", "LV", "EE", "PL", "DE", "FR", "US", "BR"]
+TAGS = ["diplomacy", "economy", "energy", "elections", "weather", "shipping"]
+DASK_MODULES = ("dask", "distributed", "tornado", "msgpack", "cloudpickle")
+
+
+def generated_site(folder: Path, articles: int = 120) -> Path:
+    """The full fixture site with ARTICLES more stories over a month: a few hundred pages, dozens of shards."""
+    shutil.copytree(FIXTURES / "full", folder)
+    for n in range(articles):
+        day, hour = 1 + n % 28, 6 + n % 12
+        write_article(folder, f"gen/{n:03d}.md",
+                      f"---\ntitle: Story {n} from the wire\ndate: 2025-08-{day:02d}T{hour:02d}:15:00Z\n"
+                      f"dateline: Riga\nsource: AFP\ncountries: [{COUNTRIES[n % 8]}, {COUNTRIES[(n * 3) % 8]}]\n"
+                      f"tags: [{TAGS[n % 6]}, {TAGS[(n // 6) % 6]}]\n---\n\nParagraph {n} of the story.\n\n"
+                      f"Another paragraph with *emphasis* number {n}.\n")
+    return folder
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class RenderLog(SchedulerPlugin):
+    """Which worker rendered which shard (the scheduler runs in this process); optionally kills the worker
+    process running shards once the first shard is rendered: a worker lost mid-build."""
+
+    def __init__(self, scheduler, kill: bool = False) -> None:
+        self.scheduler = scheduler
+        self.kill = kill
+        self.rendered: list[tuple[str, str]] = []  # (shard key, worker address) as each shard finished
+        self.killed_while_running: list[str] = []  # shard keys the killed worker was running
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if not str(key).startswith("dateline-render-") or finish != "memory":
+            return
+        worker = kwargs.get("worker") or ""
+        self.rendered.append((str(key), str(worker)))
+        if self.kill and not self.killed_while_running:
+            running = [ts for ts in self.scheduler.tasks.values()
+                       if str(ts.key).startswith("dateline-render-") and ts.state == "processing"]
+            if running:
+                victim = running[0].processing_on
+                self.killed_while_running = [str(ts.key) for ts in running if ts.processing_on is victim]
+                os.kill(victim.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as local:
+        with distributed.Client(local, set_as_default=False) as client:
+            yield local, client
+
+
+@pytest.fixture
+def log(cluster):
+    """A fresh RenderLog on the scheduler, with both workers up (a test before may have killed one)."""
+    local, client = cluster
+    client.wait_for_workers(2, timeout=60)
+    plugins = []
+
+    def install(kill: bool = False) -> RenderLog:
+        plugin = RenderLog(local.scheduler, kill)
+        local.scheduler.add_plugin(plugin, name=f"render-log-{len(plugins)}")
+        plugins.append(plugin)
+        return plugin
+    yield install
+    for n in range(len(plugins)):
+        local.scheduler.remove_plugin(name=f"render-log-{n}")
+    local.scheduler.allowed_failures = 3  # as dask's default, for the next test
+
+
+def test_cluster_build_is_byte_identical_to_a_local_build(cluster, log, tmp_path):
+    local, _ = cluster
+    site = generated_site(tmp_path / "site")
+    build_site(site, tmp_path / "local")
+    rendered = log()
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
+                     "--scheduler", local.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert "Built 125 articles" in result.stdout
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+    # really on the cluster, on both workers, in many shards (one each would prove nothing of the merge)
+    assert len(rendered.rendered) >= 10
+    assert len({worker for _, worker in rendered.rendered}) == 2
+
+
+def test_a_worker_killed_mid_render_is_replaced_and_the_output_is_identical(cluster, log, tmp_path):
+    """dask runs the killed worker's shards again on the other worker: same bytes, no error."""
+    local, _ = cluster
+    site = generated_site(tmp_path / "site")
+    build_site(site, tmp_path / "local")
+    killer = log(kill=True)
+    result = build_site(site, tmp_path / "cluster", scheduler=local.scheduler_address)
+    assert killer.killed_while_running, "no worker was running a shard when the first one finished"
+    keys = [key for key, _ in killer.rendered]
+    assert set(killer.killed_while_running) <= set(keys)  # each lost shard rendered after all
+    assert result.warnings == [] and result.files == len(tree(tmp_path / "local"))
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+
+
+def test_a_shard_dask_gives_up_on_fails_the_build_and_leaves_the_previous_output(cluster, log, tmp_path):
+    """With no retry allowed, a killed worker's shards fail: exit status 1 without a traceback, output/ as the
+    build before left it; the next build (retries back) equals a local build of the edited site."""
+    local, _ = cluster
+    site = generated_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site(site, out)
+    before = tree(out)
+    config = site / "site.yaml"  # every page shows the title: all of them are to be rendered again
+    config.write_text(config.read_text().replace("title: Full Digest", "title: Edited Digest"))
+    killer = log(kill=True)
+    local.scheduler.allowed_failures = 0
+    result = run_cli("build", "--site", str(site), "--output", str(out), "--scheduler", local.scheduler_address)
+    assert killer.killed_while_running
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert f"--scheduler: {local.scheduler_address}: the workers running the pages from " in result.stderr
+    assert "died, 1 in turn" in result.stderr and "the output folder was left as it was" in result.stderr
+    assert tree(out) == before
+    assert all(b"Edited Digest" not in page for page in before.values())
+
+    local.scheduler.allowed_failures = 3
+    cluster[1].wait_for_workers(2, timeout=60)
+    build_site(site, out, scheduler=local.scheduler_address)
+    build_site(site, tmp_path / "local")
+    assert tree(out) == tree(tmp_path / "local")
+    assert b"Edited Digest" in tree(out)["index.html"]
+
+
+def test_workers_running_another_dateline_are_refused(tmp_path):
+    """A real worker whose Dateline differs (a copy of the package with one line more), joined to a scheduler:
+    the build stops before rendering, saying what to do."""
+    copy = tmp_path / "other"
+    shutil.copytree(REPO / "dateline", copy / "dateline", ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "dateline" / "cluster.py").open("a") as module:
+        module.write("# another version\n")
+    site = generated_site(tmp_path / "site", articles=0)
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as local:
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", local.scheduler_address,
+                                   "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"],
+                                  cwd=copy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            result = run_cli("build", "--site", str(site), "--scheduler", local.scheduler_address)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "would render other pages: Dateline's code differs. Install the same Dateline" in result.stderr
+    assert not (site / "output").exists()
+
+
+def imported_modules(stderr: str) -> set[str]:
+    """Top-level modules in `python -X importtime` output."""
+    return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+def test_build_and_serve_without_scheduler_never_load_dask(tmp_path):
+    site = generated_site(tmp_path / "site", articles=0)
+    result = subprocess.run([sys.executable, "-X", "importtime", str(REPO / "build.py"), "build", "--site", str(site)],
+                            capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not imported_modules(result.stderr) & set(DASK_MODULES)
+    served = serve_once([sys.executable, "-X", "importtime", str(REPO / "build.py"), "serve", "--site", str(site),
+                         "--port", "0"], cwd=REPO)
+    assert served.status == 200 and served.returncode == 0, served.stderr[-2000:]
+    assert not imported_modules(served.stderr) & set(DASK_MODULES)
