@@ -173,6 +173,14 @@ def _scheduler(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _check_cluster(scheduler: str | None) -> None:
+    """A --scheduler that cannot work stops the command before it imports or builds anything."""
+    if scheduler is not None:
+        from dateline.cluster import check_cluster
+
+        check_cluster(scheduler)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -242,6 +250,7 @@ def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
     from dateline.progress import ProgressBar
 
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     bar = ProgressBar() if not args.quiet else None
     try:
@@ -339,6 +348,7 @@ def _checked_build(args: argparse.Namespace) -> CheckedBuild:
     from dateline.publish import checked_build, site_clock
 
     now = site_clock(args.now)
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     checked = checked_build(args.site, args.output, base_url=args.base_url, now=now, scheduler=args.scheduler)
     _print_warnings(checked.build.warnings)
@@ -383,6 +393,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     now = site_clock(args.now)
     target = publish_target(args.site, args.to)  # an address Dateline cannot publish to stops it before any import
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     try:
         report = publish(args.site, target, output=args.output, base_url=args.base_url, now=now,

@@ -12,7 +12,9 @@ Nothing here imports dask until a build asks for a cluster: `build` and `serve` 
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import socket
 import sys
 import threading
 import uuid
@@ -36,6 +38,9 @@ SCHEMES = ("tcp", "tls")  # dask's network protocols (tls takes its certificates
 SHARDS_PER_WORKER = 8  # enough to even out slow shards and a worker lost near the end
 MIN_SHARD_PAGES = 10  # below this a task's overhead on the scheduler outweighs its rendering
 MAX_SHARD_PAGES = 2000  # the rendered bytes a worker holds for one shard: about 20 MB
+PROBE_TIMEOUT = 10  # seconds to wait for the scheduler's port to answer at all
+START_A_CLUSTER = ("Start a scheduler with `dask scheduler` (it prints its address) and workers with `dask worker "
+                   "ADDRESS`, or build without --scheduler")
 IN_FLIGHT_PER_WORKER = 3  # shards submitted ahead: the scheduler holds their inputs until they are rendered
 # What must match between this machine and the workers for their pages to be byte for byte this machine's:
 # dask's own (it refuses to mix versions of its protocol), and what renders templates.
@@ -59,6 +64,23 @@ def scheduler_address(text: str) -> str:
     if not parts.hostname or port is None or parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"{text!r} is not a scheduler's address: {example}")
     return text
+
+
+def check_cluster(address: str) -> None:
+    """Before a build reads anything: refuse a machine without dask.distributed, and an address where nothing
+    listens (a plain TCP connection: dask is loaded only when there are pages to render)."""
+    try:
+        installed = importlib.util.find_spec("distributed") is not None
+    except (ImportError, ValueError):
+        installed = False
+    if not installed:
+        raise _error(address, "building on a cluster needs dask.distributed, which is not installed here: "
+                              "pip install 'dateline[cluster]'")
+    parts = urlsplit(address)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=PROBE_TIMEOUT).close()
+    except OSError as exc:
+        raise _error(address, f"no dask scheduler answered there ({exc.strerror or exc}). {START_A_CLUSTER}") from None
 
 
 @dataclass(frozen=True)
@@ -275,9 +297,7 @@ def _connect(address: str) -> tuple[Any, Any]:
             warnings.simplefilter("ignore")
             client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # refused, timed out, not a scheduler, TLS without certificates...
-        raise _error(address, f"no dask scheduler answered there ({_reason(exc)}). Start one with `dask scheduler` "
-                              "(it prints its address) and workers with `dask worker ADDRESS`, or build without "
-                              "--scheduler") from None
+        raise _error(address, f"no dask scheduler answered there ({_reason(exc)}). {START_A_CLUSTER}") from None
     try:
         client.wait_for_workers(1, timeout=timeout)
     except (TimeoutError, OSError):
