@@ -87,7 +87,9 @@ def main() -> None:
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--noop-tasks", type=int, default=5000)
+    parser.add_argument("--shards-per-worker", type=int, default=cluster.SHARDS_PER_WORKER)
     args = parser.parse_args()
+    cluster.SHARDS_PER_WORKER = args.shards_per_worker
     if not (args.site / "site.yaml").is_file():
         raise SystemExit(f"{args.site}: no site here; run `python bench/run.py --sizes 10000 --tools dateline` first")
     local_out, cluster_out = WORK / "out-local", WORK / "out-cluster"
@@ -104,7 +106,7 @@ def main() -> None:
     spent = {"packing": 0.0, "writing": 0.0}
     planned, write = cluster.plan_shards, OutputTrees.write
 
-    def measured_shards(*a, **k):  # each shard's size as pickled on its way out (dask pickles it too)
+    def measured_shards(*a, **k):  # each shard's size as it goes out
         to_render.append(len(a[0]))
         shards = planned(*a, **k)
         while True:
@@ -113,7 +115,7 @@ def main() -> None:
             spent["packing"] += time.process_time() - begin
             if shard is None:
                 return
-            shard_bytes.append(len(pickle.dumps(shard, protocol=5)))
+            shard_bytes.append(len(cluster.pack_shard(shard)))
             shard_pages.append(len(shard.pages))
             yield shard
 
@@ -131,12 +133,17 @@ def main() -> None:
 
         with distributed.Client(address, set_as_default=False, timeout="60s") as client:
             client.wait_for_workers(args.workers, timeout=120)
+        idle = cpu_seconds(scheduler.pid)
+        time.sleep(5)  # the scheduler's own pace with nothing to do (heartbeats, monitoring)
+        idle = (cpu_seconds(scheduler.pid) - idle) / 5
         processes = [scheduler, *workers]
         before = [cpu_seconds(p.pid) for p in processes]
+        wall = time.perf_counter()
         cold(cluster_out)
         mine = time.process_time()
         remote = build_site(args.site, cluster_out, scheduler=address)
         mine = time.process_time() - mine
+        wall = time.perf_counter() - wall
         after = [cpu_seconds(p.pid) for p in processes]
         with distributed.Client(address, set_as_default=False) as client:
             noop_before = cpu_seconds(scheduler.pid)
@@ -150,7 +157,7 @@ def main() -> None:
             process.wait(timeout=60)
     identical = tree(local_out) == tree(cluster_out)
     shards = len(shard_bytes)
-    scheduler_cpu = after[0] - before[0]
+    scheduler_cpu = after[0] - before[0] - idle * wall
     worker_cpu = sum(after[1:]) - sum(before[1:])
     rendered = sum(shard_pages)
     returned = sum(p.stat().st_size for p in cluster_out.rglob("*") if p.is_file())
@@ -164,11 +171,12 @@ def main() -> None:
         (f"cluster build, render stage ({args.workers} workers)",
          f"{remote.timings.get('render', 0):.2f} s (whole build {sum(remote.timings.values()):.2f} s)"),
         ("workers' CPU per shipped page", f"{worker_cpu / rendered * 1000:.3f} ms"),
-        ("scheduler's CPU per shard", f"{scheduler_cpu / shards * 1000:.1f} ms"),
+        ("scheduler's CPU per shard (beyond its idle pace)", f"{scheduler_cpu / shards * 1000:.1f} ms "
+                                                              f"(idle: {idle * 1000:.0f} ms/s)"),
         ("this process: packing shards, per page", f"{spent['packing'] / rendered * 1000:.3f} ms"),
         ("this process: writing the twin tree, per file", f"{spent['writing'] / remote.written * 1000:.3f} ms"),
         ("this process: whole build's CPU", f"{mine:.2f} s"),
-        ("bytes out per shard (pickled): median; per page; total",
+        ("bytes out per shard (pickled, compressed): median; per page; total",
          f"{statistics.median(shard_bytes) / 1024:.0f} KiB; {sum(shard_bytes) / rendered / 1024:.1f} KiB; "
          f"{sum(shard_bytes) / 2**20:.1f} MiB"),
         ("bytes back (rendered files): per file; total", f"{returned / remote.files / 1024:.1f} KiB; "
