@@ -15,7 +15,9 @@ import distributed  # requirements-dev.txt: the [cluster] extra
 import pytest
 from distributed.diagnostics.plugin import SchedulerPlugin
 
+from dateline import cluster as cluster_module
 from dateline.build import build_site
+from dateline.errors import DatelineError
 
 from conftest import FIXTURES, REPO, run_cli, serve_once, write_article
 
@@ -147,6 +149,36 @@ def test_a_shard_dask_gives_up_on_fails_the_build_and_leaves_the_previous_output
     build_site(site, tmp_path / "local")
     assert tree(out) == tree(tmp_path / "local")
     assert b"Edited Digest" in tree(out)["index.html"]
+
+
+def test_pages_showing_many_articles_render_here_and_the_output_is_identical(cluster, log, tmp_path, monkeypatch):
+    """Pages showing more articles than a shard may carry views of (lowered here to 2: article pages with their
+    related articles, lists, feeds) render in the building process, beside the shards."""
+    local, _ = cluster
+    monkeypatch.setattr(cluster_module, "SHIPPED_VIEWS", 2)
+    site = generated_site(tmp_path / "site", articles=30)
+    build_site(site, tmp_path / "local")
+    rendered = log()
+    build_site(site, tmp_path / "cluster", scheduler=local.scheduler_address)
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+    assert rendered.rendered  # the pages with few articles (tag indexes, the 404...) were still shipped
+
+
+def test_a_template_error_reads_as_in_a_local_build(cluster, log, tmp_path):
+    """The same messages, in the same order, whichever shard meets the error first; nothing is written."""
+    local, _ = cluster
+    site = generated_site(tmp_path / "site", articles=40)
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text(
+        '{% extends "default/article.html" %}\n{% block content %}\n{{ article.title.nope() }}\n{% endblock %}\n')
+    messages = []
+    for scheduler in (None, local.scheduler_address):
+        with pytest.raises(DatelineError) as failed:
+            build_site(site, tmp_path / "out", scheduler=scheduler)
+        messages.append([str(error) for error in failed.value.errors])
+    assert messages[0] == messages[1]
+    assert "article.html:3: template error while rendering " in messages[0][0]
+    assert not (tmp_path / "out").exists()
 
 
 def test_workers_running_another_dateline_are_refused(tmp_path):
