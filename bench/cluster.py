@@ -176,6 +176,9 @@ def main() -> None:
         ("this process: packing shards, per page", f"{spent['packing'] / rendered * 1000:.3f} ms"),
         ("this process: writing the twin tree, per file", f"{spent['writing'] / remote.written * 1000:.3f} ms"),
         ("this process: whole build's CPU", f"{mine:.2f} s"),
+        ("stages before rendering (wall)", ", ".join(f"{name} {seconds:.2f} s" for name, seconds in
+                                                    remote.timings.items() if name not in ("render", "commit",
+                                                                                           "snapshot"))),
         ("bytes out per shard (pickled, compressed): median; per page; total",
          f"{statistics.median(shard_bytes) / 1024:.0f} KiB; {sum(shard_bytes) / rendered / 1024:.1f} KiB; "
          f"{sum(shard_bytes) / 2**20:.1f} MiB"),

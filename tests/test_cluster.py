@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dask
 import distributed  # requirements-dev.txt: the [cluster] extra
 import pytest
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -202,6 +203,19 @@ def test_workers_running_another_dateline_are_refused(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "would render other pages: Dateline's code differs. Install the same Dateline" in result.stderr
     assert not (site / "output").exists()
+
+
+def test_a_scheduler_without_workers_is_refused(tmp_path):
+    """It answers, but nobody would render: refused once dask's connection timeout has passed (1 s here)."""
+    site = generated_site(tmp_path / "site", articles=0)
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as local, \
+            dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(DatelineError) as failed:
+            build_site(site, tmp_path / "out", scheduler=local.scheduler_address)
+    assert str(failed.value) == (f"--scheduler: {local.scheduler_address}: the scheduler has no workers (none joined "
+                                 f"within 1s): start some with `dask worker {local.scheduler_address}`")
+    assert not (tmp_path / "out").exists()
 
 
 def imported_modules(stderr: str) -> set[str]:
