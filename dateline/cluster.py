@@ -13,6 +13,7 @@ Nothing here imports dask until a build asks for a cluster: `build` and `serve` 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import math
 import pickle
 import socket
@@ -234,14 +235,21 @@ def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig,
     when the cluster cannot be reached or cannot finish (after dask has retried what dying workers held)."""
     if not pages:
         return
-    client, distributed = _connect(address)
+    # dask logs what goes wrong on the cluster, with tracebacks, on the terminal: what it means for the build is
+    # said below (or dask retried it and it did not matter), in the build's own words.
+    silenced = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)  # Dateline itself logs nothing
     try:
-        _check_versions(client, address)
-        yield from _render(client, distributed, address, env, config, strict, pages, on_progress)
+        client, distributed = _connect(address)
+        try:
+            _check_versions(client, address)
+            yield from _render(client, distributed, address, env, config, strict, pages, on_progress)
+        finally:
+            with warnings.catch_warnings():  # a cluster going away while we close says so: already reported
+                warnings.simplefilter("ignore")
+                client.close()
     finally:
-        with warnings.catch_warnings():  # a cluster going away while we close says so in warnings: already reported
-            warnings.simplefilter("ignore")
-            client.close()
+        logging.disable(silenced)
 
 
 def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment, config: SiteConfig, strict: bool,
@@ -299,8 +307,10 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
                                       f"{exc.allowed_failures + 1} in turn ({exc.last_worker.address} last): "
                                       "see their logs (out of memory?)") from None
             except (OSError, TimeoutError, distributed.client.FutureCancelledError) as exc:
-                raise _error(address, f"lost the scheduler while rendering ({_reason(exc)}); build again when it "
-                                      "is back, or without --scheduler") from None
+                why = "the connection to it was lost" if isinstance(exc, distributed.client.FutureCancelledError) \
+                    else _reason(exc)
+                raise _error(address, f"lost the scheduler while rendering ({why}); build again when it is back, "
+                                      "or without --scheduler") from None
             except Exception as exc:  # raised by Dateline on a worker: a bug, said as one
                 raise _error(address, f"rendering the pages from {first_page[future.key]} failed on a worker: "
                                       f"{_reason(exc)} (please report this)") from None

@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import cloudpickle
 import dask
 import distributed  # requirements-dev.txt: the [cluster] extra
 import pytest
@@ -203,6 +205,52 @@ def test_workers_running_another_dateline_are_refused(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "would render other pages: Dateline's code differs. Install the same Dateline" in result.stderr
     assert not (site / "output").exists()
+
+
+class SchedulerDies(SchedulerPlugin):
+    """Kills the scheduler's own process once the first shard is rendered (runs in a `dask scheduler`)."""
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if str(key).startswith("dateline-render-") and finish == "memory":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_scheduler_lost_mid_render_fails_the_build_cleanly(tmp_path):
+    """A real `dask scheduler` process that dies mid-render: exit status 1 with the build's own message (none of
+    dask's logged tracebacks), and the previous output untouched."""
+    site = generated_site(tmp_path / "site", articles=60)
+    out = tmp_path / "out"
+    build_site(site, out)
+    before = tree(out)
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("title: Full Digest", "title: Edited Digest"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                               "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"], cwd=REPO, **quiet)
+    try:
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the scheduler cannot import this file
+        try:
+            with distributed.Client(address, timeout="60s", set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=60)
+                client.register_plugin(SchedulerDies())
+        finally:
+            cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        result = run_cli("build", "--site", str(site), "--output", str(out), "--scheduler", address)
+        assert scheduler.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        for process in (worker, scheduler):
+            process.kill()
+            process.wait(timeout=60)
+    assert result.returncode == 1 and result.stderr == (
+        f"--scheduler: {address}: lost the scheduler while rendering (the connection to it was lost); build again "
+        "when it is back, or without --scheduler\n1 error; the output folder was left as it was.\n")
+    assert tree(out) == before
 
 
 def test_a_scheduler_without_workers_is_refused(tmp_path):
