@@ -13,6 +13,7 @@ Nothing here imports dask until a build asks for a cluster: `build` and `serve` 
 from __future__ import annotations
 
 import importlib.util
+import io
 import logging
 import math
 import pickle
@@ -32,8 +33,7 @@ import jinja2
 
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
-from dateline.incremental.snapshot import pack_context, unpack_context
-from dateline.pages import Page
+from dateline.pages import Page, Placement
 from dateline.render import make_environment, render_chunk
 from dateline.views import ArticleView
 
@@ -149,22 +149,60 @@ def plan_shards(pages: Sequence[Page], views: dict[str, ArticleView], workers: i
                 here: list[Page]) -> Iterator[Shard]:
     """PAGES in shards of consecutive pages, SHARDS_PER_WORKER per worker within the size bounds; each shard
     with exactly the views its pages show (made as they are submitted, to keep few in memory at once). A page
-    showing more than SHIPPED_VIEWS articles (the sitemap) goes to HERE instead: shipping it would send the
-    whole archive's views to one worker, while this machine holds them already."""
+    showing more than SHIPPED_VIEWS articles goes to HERE instead: shipping it would send the whole archive's
+    views to one worker, while this machine holds them already."""
     size = min(MAX_SHARD_PAGES, max(MIN_SHARD_PAGES, math.ceil(len(pages) / (max(1, workers) * SHARDS_PER_WORKER))))
     for start in range(0, len(pages), size):
         packed = []
         shown: dict[str, ArticleView] = {}
         for page in pages[start:start + size]:
-            data, refs = pack_context(page.context)
-            if len(set(refs)) > SHIPPED_VIEWS:
+            data, page_views = _pack_page(page.context, views)
+            if len(page_views) > SHIPPED_VIEWS:
                 here.append(page)
                 continue
             packed.append((page.path, page.template, page.source, page.root_relative_links, data))
-            for url in refs:
-                shown[url] = views[url]
+            shown.update(page_views)
         if packed:
             yield Shard(tuple(packed), shown)
+
+
+class _PagePickler(pickle.Pickler):
+    """A page's data pickled with each article it shows as a reference to its view, which the shard carries
+    once: named by its Placement (a full build's pages), or its view already (an edit's, from the snapshot)."""
+
+    def __init__(self, stream: io.BytesIO, views: dict[str, ArticleView]) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.views = views
+        self.shown: dict[str, ArticleView] = {}
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is Placement or kind is ArticleView:
+            self.shown[obj.url] = self.views[obj.url] if kind is Placement else obj
+            return _shown_view, (obj.url,)
+        return NotImplemented
+
+
+class _PageLoader(pickle.Unpickler):
+    def __init__(self, data: bytes, views: dict[str, ArticleView]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.views = views
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "_shown_view":
+            return self.views.__getitem__
+        return super().find_class(module, name)
+
+
+def _shown_view(url: str) -> ArticleView:  # pragma: no cover - replaced when a page is unpacked (_PageLoader)
+    raise RuntimeError(f"article {url} was not sent with the shard")
+
+
+def _pack_page(context: dict[str, Any], views: dict[str, ArticleView]) -> tuple[bytes, dict[str, ArticleView]]:
+    stream = io.BytesIO()
+    pickler = _PagePickler(stream, views)
+    pickler.dump(context)
+    return stream.getvalue(), pickler.shown
 
 
 def pack_shard(shard: Shard) -> bytes:
@@ -187,7 +225,7 @@ def render_shard(kit: RenderKit, packed: bytes) -> list[tuple[str, bytes] | Sour
     shard: Shard = pickle.loads(zlib.decompress(packed))
     env = _environment(kit)
     env.article_views = shard.views  # type: ignore[attr-defined]
-    pages = [Page(path, template, unpack_context(data, shard.views), source, root_relative)
+    pages = [Page(path, template, _PageLoader(data, shard.views).load(), source, root_relative)
              for path, template, source, root_relative, data in shard.pages]
     return render_chunk(env, pages, write=_as_bytes)
 

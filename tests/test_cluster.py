@@ -110,6 +110,29 @@ def test_cluster_build_is_byte_identical_to_a_local_build(cluster, log, tmp_path
     assert len(rendered.rendered) >= 10
     assert len({worker for _, worker in rendered.rendered}) == 2
 
+    # An edit's rebuild (the pages showing one article, from the snapshot) goes to the cluster too.
+    story = site / "content" / "articles" / "gen" / "007.md"
+    story.write_text(story.read_text().replace("Paragraph 7", "Paragraph seven, corrected"))
+    shards_before = len(rendered.rendered)
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
+                     "--scheduler", local.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert len(rendered.rendered) > shards_before
+    assert build_site(site, tmp_path / "local").edited_only
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+    assert b"Paragraph seven, corrected" in tree(tmp_path / "cluster")["2025/08/08/story-7-from-the-wire/index.html"]
+
+
+def test_check_on_the_cluster(cluster, log, tmp_path):
+    """check's strict production build renders on the cluster as well, with the same verdict."""
+    local, _ = cluster
+    site = generated_site(tmp_path / "site", articles=20)
+    rendered = log()
+    result = run_cli("check", "--site", str(site), "--now", "2030-01-01T00:00:00Z",
+                     "--scheduler", local.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout and rendered.rendered
+
 
 def test_a_worker_killed_mid_render_is_replaced_and_the_output_is_identical(cluster, log, tmp_path):
     """dask runs the killed worker's shards again on the other worker: same bytes, no error."""
