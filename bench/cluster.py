@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dateline import cluster  # noqa: E402
+from dateline import shards as shipping  # noqa: E402
 from dateline.build import build_site  # noqa: E402
 from dateline.incremental.trees import OutputTrees  # noqa: E402
 
@@ -87,9 +88,9 @@ def main() -> None:
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--noop-tasks", type=int, default=5000)
-    parser.add_argument("--shards-per-worker", type=int, default=cluster.SHARDS_PER_WORKER)
+    parser.add_argument("--shards-per-worker", type=int, default=shipping.SHARDS_PER_WORKER)
     args = parser.parse_args()
-    cluster.SHARDS_PER_WORKER = args.shards_per_worker
+    shipping.SHARDS_PER_WORKER = args.shards_per_worker
     if not (args.site / "site.yaml").is_file():
         raise SystemExit(f"{args.site}: no site here; run `python bench/run.py --sizes 10000 --tools dateline` first")
     local_out, cluster_out = WORK / "out-local", WORK / "out-cluster"
@@ -115,7 +116,7 @@ def main() -> None:
             spent["packing"] += time.process_time() - begin
             if shard is None:
                 return
-            shard_bytes.append(len(cluster.pack_shard(shard)))
+            shard_bytes.append(len(shipping.pack_shard(shard)))
             shard_pages.append(len(shard.pages))
             yield shard
 
@@ -202,7 +203,7 @@ def _kit_of(site: Path):
     config = load_config(site)
     env = make_environment(site, config)
     config = with_taxonomy_templates(config, env)
-    return cluster.RenderKit("x" * 32, config, False, cluster.shipped(env.loader, env))
+    return shipping.RenderKit("x" * 32, config, False, shipping.shipped(env.loader, env))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import distributed  # requirements-dev.txt: the [cluster] extra
 import pytest
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-from dateline import cluster as cluster_module
+from dateline import shards
 from dateline.build import build_site
 from dateline.errors import DatelineError
 
@@ -181,7 +181,7 @@ def test_pages_showing_many_articles_render_here_and_the_output_is_identical(clu
     """Pages showing more articles than a shard may carry views of (lowered here to 2: article pages with their
     related articles, lists, feeds) render in the building process, beside the shards."""
     local, _ = cluster
-    monkeypatch.setattr(cluster_module, "SHIPPED_VIEWS", 2)
+    monkeypatch.setattr(shards, "SHIPPED_VIEWS", 2)
     site = generated_site(tmp_path / "site", articles=30)
     build_site(site, tmp_path / "local")
     rendered = log()
