@@ -30,7 +30,7 @@ from dateline.views import ArticleView
 
 SHARDS_PER_WORKER = 8  # enough to even out slow shards and a worker lost near the end
 MIN_SHARD_PAGES = 10  # below this a task's overhead on the scheduler outweighs its rendering
-MAX_SHARD_PAGES = 2000  # the rendered bytes a worker holds for one shard: about 20 MB
+MAX_SHARD_PAGES = 2000  # the rendered bytes a worker holds for one shard: about 27 MB
 SHIPPED_VIEWS = 2000  # articles a page may show and still be shipped (a list page shows 20, a feed 20 or so)
 
 
