@@ -103,30 +103,39 @@ def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig,
 def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment, config: SiteConfig, strict: bool,
             pages: list[Page], on_progress: Callable[[int, int], None] | None,
             ) -> Iterator[tuple[str, bytes] | SourceError]:
+    import dask
+
     build = uuid.uuid4().hex
     workers = len(client.scheduler_info(n_workers=-1)["workers"])
     # The kit is a task's result rather than scattered data: should every worker holding it die, dask makes it
     # again from the task, where scattered data would be lost with them.
     kit = client.submit(_same, RenderKit(build, config, strict, shipped(env.loader, env)),
                         key=f"dateline-kit-{build}", pure=False)
+    patience = dask.config.get("distributed.scheduler.allowed-failures")  # tries after the first, as dask gives
     here: list[Page] = []  # pages too big to ship, rendered by this process while the workers render
     shards = enumerate(plan_shards(pages, env.article_views, workers, here))  # type: ignore[attr-defined]
     running = distributed.as_completed(loop=client.loop)
-    first_page: dict[str, str] = {}
-    shard_of: dict[str, int] = {}
+    sent: dict[str, tuple[int, bytes, Any]] = {}  # task -> its shard's number, bytes and scattered copy
+    first_page: dict[int, str] = {}
+    tries: dict[int, int] = {}
     errors: list[tuple[int, SourceError]] = []
     done = 0
 
-    def submit_next() -> None:
-        index, shard = next(shards, (None, None))
-        if shard is None:
-            return
-        with warnings.catch_warnings():  # "large graph": known, and bounded by the shards in flight
-            warnings.simplefilter("ignore", UserWarning)
-            future = client.submit(render_shard, kit, pack_shard(shard),
-                                   key=f"dateline-render-{build}-{index}", pure=False)
-        shard_of[future.key], first_page[future.key] = index, shard.pages[0][0]
+    def send(index: int, packed: bytes) -> None:
+        """The shard straight to a worker, not through the scheduler (a task's arguments pass through its one
+        core: 13.5 µs per KiB, docs/scaling.md), then the task rendering it there."""
+        tries[index] = tries.get(index, 0) + 1
+        data = client.scatter(packed, direct=True, hash=False)
+        future = client.submit(render_shard, kit, data, key=f"dateline-render-{build}-{index}-{tries[index]}",
+                               pure=False)
+        sent[future.key] = (index, packed, data)
         running.add(future)
+
+    def send_next() -> None:
+        index, shard = next(shards, (None, None))
+        if shard is not None:
+            first_page[index] = shard.pages[0][0]
+            send(index, pack_shard(shard))
 
     def rendered(outcomes: list[tuple[str, bytes] | SourceError], index: int) -> Iterator[tuple[str, bytes]]:
         nonlocal done
@@ -141,30 +150,42 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
 
     def render_here() -> Iterator[tuple[str, bytes]]:
         while here:
-            yield from rendered(render_chunk(env, [here.pop(0)], write=_as_bytes), len(shard_of))
+            yield from rendered(render_chunk(env, [here.pop(0)], write=_as_bytes), len(first_page))
+
+    def died(index: int, detail: str = "") -> DatelineError:
+        return _error(address, f"the workers running the pages from {first_page[index]} died, {tries[index]} in "
+                               f"turn{detail}: see their logs (out of memory?)")
 
     for _ in range(max(1, workers) * IN_FLIGHT_PER_WORKER):
-        submit_next()
+        send_next()
     try:
         yield from render_here()
         for future in running:
+            index, packed, data = sent.pop(future.key)
             try:
                 outcomes = future.result()
-            except distributed.KilledWorker as exc:
-                raise _error(address, f"the workers running the pages from {first_page[future.key]} died, "
-                                      f"{exc.allowed_failures + 1} in turn ({exc.last_worker.address} last): "
-                                      "see their logs (out of memory?)") from None
-            except (OSError, TimeoutError, distributed.client.FutureCancelledError) as exc:
-                why = "the connection to it was lost" if isinstance(exc, distributed.client.FutureCancelledError) \
-                    else _reason(exc)
-                raise _error(address, f"lost the scheduler while rendering ({why}); build again when it is back, "
-                                      "or without --scheduler") from None
+            except distributed.client.FutureCancelledError as exc:
+                if exc.reason == "scheduler-connection-lost" or client.status != "running":
+                    raise _error(address, "lost the scheduler while rendering (the connection to it was lost); "
+                                          "build again when it is back, or without --scheduler") from None
+                # The worker holding the shard died with it (dask cannot make scattered data again): sent anew,
+                # as dask runs a task again when its worker dies, as many times.
+                if tries[index] > patience:
+                    raise died(index) from None
+                send(index, packed)
+                continue
+            except distributed.KilledWorker as exc:  # the shard reached other workers, which died too
+                raise died(index, f" ({exc.last_worker.address} last)") from None
+            except (OSError, TimeoutError) as exc:
+                raise _error(address, f"lost the scheduler while rendering ({_reason(exc)}); build again when it "
+                                      "is back, or without --scheduler") from None
             except Exception as exc:  # raised by Dateline on a worker: a bug, said as one
-                raise _error(address, f"rendering the pages from {first_page[future.key]} failed on a worker: "
+                raise _error(address, f"rendering the pages from {first_page[index]} failed on a worker: "
                                       f"{_reason(exc)} (please report this)") from None
             future.release()
-            submit_next()
-            yield from rendered(outcomes, shard_of[future.key])
+            data.release()
+            send_next()
+            yield from rendered(outcomes, index)
             yield from render_here()
     finally:
         client.cancel([*running.futures, kit])
