@@ -11,7 +11,8 @@ builds read the articles alike):
 2. a LocalCluster of --workers processes (one thread each) on 127.0.0.1, and the same build with its address
    as the scheduler, in this process, with dask's task stream recording every task; the outputs are compared
    byte for byte;
-3. --noop-tasks empty tasks on the same cluster: the scheduler's cost per task, whatever the task does.
+3. --noop-tasks empty tasks on the same cluster: the scheduler's cost per task, whatever the task does; and
+   its pace (CPU per second) with every worker busy in a task that only sleeps, and with nothing to do.
 
 Prints a Markdown table: pages, shards, the render stage's wall time both ways, the workers' compute time per
 page (from the task stream), the wall time per shard beyond its compute, the bytes shipped per shard (the
@@ -134,8 +135,12 @@ def main() -> None:
 
         with distributed.Client(address, set_as_default=False, timeout="60s") as client:
             client.wait_for_workers(args.workers, timeout=120)
+            # the scheduler's own pace while every worker is busy (heartbeats, metrics): tasks that only sleep
+            busy = cpu_seconds(scheduler.pid)
+            client.gather(client.map(time.sleep, [5] * args.workers, pure=False))
+            busy = (cpu_seconds(scheduler.pid) - busy) / 5
         idle = cpu_seconds(scheduler.pid)
-        time.sleep(5)  # the scheduler's own pace with nothing to do (heartbeats, monitoring)
+        time.sleep(5)  # and with nothing to do
         idle = (cpu_seconds(scheduler.pid) - idle) / 5
         processes = [scheduler, *workers]
         before = [cpu_seconds(p.pid) for p in processes]
@@ -158,7 +163,7 @@ def main() -> None:
             process.wait(timeout=60)
     identical = tree(local_out) == tree(cluster_out)
     shards = len(shard_bytes)
-    scheduler_cpu = after[0] - before[0] - idle * wall
+    scheduler_cpu = after[0] - before[0]
     worker_cpu = sum(after[1:]) - sum(before[1:])
     rendered = sum(shard_pages)
     returned = sum(p.stat().st_size for p in cluster_out.rglob("*") if p.is_file())
@@ -172,8 +177,10 @@ def main() -> None:
         (f"cluster build, render stage ({args.workers} workers)",
          f"{remote.timings.get('render', 0):.2f} s (whole build {sum(remote.timings.values()):.2f} s)"),
         ("workers' CPU per shipped page", f"{worker_cpu / rendered * 1000:.3f} ms"),
-        ("scheduler's CPU per shard (beyond its idle pace)", f"{scheduler_cpu / shards * 1000:.1f} ms "
-                                                              f"(idle: {idle * 1000:.0f} ms/s)"),
+        ("scheduler's CPU: per shard; beyond its pace with workers busy", f"{scheduler_cpu / shards * 1000:.1f} ms; "
+         f"{(scheduler_cpu - busy * wall) / shards * 1000:.1f} ms"),
+        ("scheduler's CPU per second: building; workers busy sleeping; idle",
+         f"{scheduler_cpu / wall * 1000:.0f} ms; {busy * 1000:.0f} ms; {idle * 1000:.0f} ms"),
         ("this process: packing shards, per page", f"{spent['packing'] / rendered * 1000:.3f} ms"),
         ("this process: writing the twin tree, per file", f"{spent['writing'] / remote.written * 1000:.3f} ms"),
         ("this process: whole build's CPU", f"{mine:.2f} s"),

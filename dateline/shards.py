@@ -164,11 +164,8 @@ _ENVIRONMENTS: dict[tuple[str, int], jinja2.Environment] = {}  # (build, thread)
 
 
 def render_shard(kit: RenderKit, packed: bytes) -> list[tuple[str, bytes] | SourceError]:
-    """Run on a worker: the pages of the PACKED Shard rendered to bytes (or the error of their template), in order.
-
-    The shard travels pickled, as bytes: the scheduler passes bytes on without looking, where it would unpickle
-    and pickle again every view and page of a shard given as objects (84 ms of its one core for a shard of 788
-    pages, against 38 ms as bytes: docs/scaling.md)."""
+    """Run on a worker: the pages of the PACKED Shard (pack_shard) rendered to bytes (or the error of their
+    template), in order."""
     shard: Shard = pickle.loads(zlib.decompress(packed))
     env = _environment(kit)
     env.article_views = shard.views  # type: ignore[attr-defined]
