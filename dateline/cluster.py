@@ -11,6 +11,7 @@ Nothing here imports dask until a build asks for a cluster: `build` and `serve` 
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import socket
@@ -80,18 +81,22 @@ def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig,
                       ) -> Iterator[tuple[str, bytes] | SourceError]:
     """PAGES rendered by the workers of the scheduler at ADDRESS, with ENV's templates and article views: yields
     (site path, bytes) as shards come back, then the templates' errors in page order. Raises DatelineError
-    when the cluster cannot be reached or cannot finish (after dask has retried what dying workers held)."""
+    when the cluster cannot be reached or cannot finish (after what dying workers held was sent again)."""
     if not pages:
         return
     # dask logs what goes wrong on the cluster, with tracebacks, on the terminal: what it means for the build is
-    # said below (or dask retried it and it did not matter), in the build's own words.
+    # said below (or the shard was sent again and it did not matter), in the build's own words.
     silenced = logging.root.manager.disable
     logging.disable(logging.CRITICAL)  # Dateline itself logs nothing
     try:
         client, distributed = _connect(address)
         try:
             _check_versions(client, address)
-            yield from _render(client, distributed, address, env, config, strict, pages, on_progress)
+            try:
+                yield from _render(client, distributed, address, env, config, strict, pages, on_progress)
+            except (OSError, TimeoutError, asyncio.CancelledError) as exc:  # dask's calls besides the shards'
+                raise _error(address, f"lost the cluster while rendering ({_reason(exc)}); build again when it is "
+                                      "back, or without --scheduler") from None
         finally:
             with warnings.catch_warnings():  # a cluster going away while we close says so: already reported
                 warnings.simplefilter("ignore")
@@ -125,7 +130,13 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
         """The shard straight to a worker, not through the scheduler (a task's arguments pass through its one
         core: 13.5 µs per KiB, docs/scaling.md), then the task rendering it there."""
         tries[index] = tries.get(index, 0) + 1
-        data = client.scatter(packed, direct=True, hash=False)
+        for attempt in range(patience + 1):
+            try:
+                data = client.scatter(packed, direct=True, hash=False)
+                break
+            except (OSError, TimeoutError):  # to a worker that just died, before the scheduler knew
+                if attempt == patience:
+                    raise
         future = client.submit(render_shard, kit, data, key=f"dateline-render-{build}-{index}-{tries[index]}",
                                pure=False)
         sent[future.key] = (index, packed, data)
@@ -213,8 +224,8 @@ def _connect(address: str) -> tuple[Any, Any]:
     try:
         with warnings.catch_warnings():  # versions are compared below, with a message saying what to do
             warnings.simplefilter("ignore")
-            # Rendered pages come straight from the workers: through the scheduler (dask's default) they took 40 ms
-            # of its one core per shard, which would bound the whole cluster's pace (docs/scaling.md).
+            # Rendered pages come straight from the workers: through the scheduler (dask's default) they cost its
+            # one core, which serves the whole cluster, 12 ms more per 788-page shard (docs/scaling.md).
             client = distributed.Client(address, timeout=timeout, set_as_default=False, direct_to_workers=True)
     except Exception as exc:  # refused, timed out, not a scheduler, TLS without certificates...
         raise _error(address, f"no dask scheduler answered there ({_reason(exc)}). {START_A_CLUSTER}") from None
