@@ -8,16 +8,16 @@ The site defaults to the 10,000-article Reuters site bench/run.py makes (run ``b
 builds read the articles alike):
 
 1. a local build (pages rendered on this machine's cores), before any dask thread exists, so it forks as usual;
-2. a LocalCluster of --workers processes (one thread each) on 127.0.0.1, and the same build with its address
-   as the scheduler, in this process, with dask's task stream recording every task; the outputs are compared
-   byte for byte;
-3. --noop-tasks empty tasks on the same cluster: the scheduler's cost per task, whatever the task does; and
-   its pace (CPU per second) with every worker busy in a task that only sleeps, and with nothing to do.
+2. a real `dask scheduler` and --workers `dask worker` processes (one thread each, no nanny) on 127.0.0.1;
+   the scheduler's pace (CPU per second) while every worker runs a task that only sleeps, and with nothing
+   to do; then the same build with the scheduler's address, in this process (whose packing of shards and
+   writing of files are timed), each process's CPU time read from /proc; the outputs compared byte for byte;
+3. --noop-tasks empty tasks on the same cluster: the scheduler's cost per task, whatever the task does.
 
-Prints a Markdown table: pages, shards, the render stage's wall time both ways, the workers' compute time per
-page (from the task stream), the wall time per shard beyond its compute, the bytes shipped per shard (the
-pickled shard going out, the rendered pages coming back, and the kit of templates and settings sent once per
-worker), and the empty task's cost. The machine is shared: quote the load average it prints. Nothing is
+Prints a Markdown table: pages and shards, the render stage's wall time both ways, the workers' CPU per page,
+the scheduler's CPU per shard and per second, this process's CPU for packing and writing, the bytes shipped
+(the compressed shards going out, the rendered files coming back, the kit of templates and settings sent once
+per worker) and the empty task's cost. The machine is shared: quote the load average it prints. Nothing is
 asserted: benchmarks are not tests.
 """
 
