@@ -10,6 +10,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import cloudpickle
@@ -68,6 +70,19 @@ class RenderLog(SchedulerPlugin):
                 victim = running[0].processing_on
                 self.killed_while_running = [str(ts.key) for ts in running if ts.processing_on is victim]
                 os.kill(victim.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_threaded_after():
+    """The tests after these fork build workers, which Dateline does only from a single-threaded process: dask
+    leaves one thread behind (its offload executor, made on first use and kept for the process's life), shut
+    down here once nothing of dask runs any more."""
+    yield
+    distributed.utils._offload_executor.shutdown(wait=True)
+    deadline = time.monotonic() + 30
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [thread.name for thread in threading.enumerate()] == ["MainThread"]
 
 
 @pytest.fixture(scope="module")
