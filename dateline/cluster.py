@@ -15,6 +15,7 @@ import asyncio
 import importlib.util
 import logging
 import socket
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ SCHEMES = ("tcp", "tls")  # dask's network protocols (tls takes its certificates
 PROBE_TIMEOUT = 10  # seconds to wait for the scheduler's port to answer at all
 START_A_CLUSTER = ("Start a scheduler with `dask scheduler` (it prints its address) and workers with `dask worker "
                    "ADDRESS`, or build without --scheduler")
+SEND_TRIES = 5  # a shard scattered to a worker that died before the scheduler knew: tried again, soon after
 IN_FLIGHT_PER_WORKER = 3  # shards submitted ahead: the scheduler holds their inputs until they are rendered
 # What must match between this machine and the workers for their pages to be byte for byte this machine's:
 # dask's own (it refuses to mix versions of its protocol), and what renders templates.
@@ -130,13 +132,14 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
         """The shard straight to a worker, not through the scheduler (a task's arguments pass through its one
         core: 13.5 µs per KiB, docs/scaling.md), then the task rendering it there."""
         tries[index] = tries.get(index, 0) + 1
-        for attempt in range(patience + 1):
+        for attempt in range(SEND_TRIES):
             try:
                 data = client.scatter(packed, direct=True, hash=False)
                 break
             except (OSError, TimeoutError):  # to a worker that just died, before the scheduler knew
-                if attempt == patience:
+                if attempt == SEND_TRIES - 1 or client.status != "running":
                     raise
+                time.sleep(0.2 * (attempt + 1))
         future = client.submit(render_shard, kit, data, key=f"dateline-render-{build}-{index}-{tries[index]}",
                                pure=False)
         sent[future.key] = (index, packed, data)
@@ -175,21 +178,18 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
             index, packed, data = sent.pop(future.key)
             try:
                 outcomes = future.result()
-            except distributed.client.FutureCancelledError as exc:
-                if exc.reason == "scheduler-connection-lost" or client.status != "running":
+            except distributed.KilledWorker as exc:  # the shard reached other workers, which died too
+                raise died(index, f" ({exc.last_worker.address} last)") from None
+            except (distributed.client.FutureCancelledError, OSError, TimeoutError) as exc:
+                if getattr(exc, "reason", "") == "scheduler-connection-lost" or client.status != "running":
                     raise _error(address, "lost the scheduler while rendering (the connection to it was lost); "
                                           "build again when it is back, or without --scheduler") from None
-                # The worker holding the shard died with it (dask cannot make scattered data again): sent anew,
-                # as dask runs a task again when its worker dies, as many times.
+                # The worker holding the shard, or its pages, died (dask cannot make scattered data again): the
+                # shard is sent anew, as dask runs a task again when its worker dies, as many times.
                 if tries[index] > patience:
                     raise died(index) from None
                 send(index, packed)
                 continue
-            except distributed.KilledWorker as exc:  # the shard reached other workers, which died too
-                raise died(index, f" ({exc.last_worker.address} last)") from None
-            except (OSError, TimeoutError) as exc:
-                raise _error(address, f"lost the scheduler while rendering ({_reason(exc)}); build again when it "
-                                      "is back, or without --scheduler") from None
             except Exception as exc:  # raised by Dateline on a worker: a bug, said as one
                 raise _error(address, f"rendering the pages from {first_page[index]} failed on a worker: "
                                       f"{_reason(exc)} (please report this)") from None
