@@ -129,8 +129,8 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
     done = 0
 
     def send(index: int, packed: bytes) -> None:
-        """The shard straight to a worker, not through the scheduler (a task's arguments pass through its one
-        core: 13.5 µs per KiB, docs/scaling.md), then the task rendering it there."""
+        """The shard straight to a worker, then the task rendering it there: as the task's argument it would
+        pass through the scheduler, whose one core serves the whole cluster (26 GB at 10 million articles)."""
         tries[index] = tries.get(index, 0) + 1
         for attempt in range(SEND_TRIES):
             try:
