@@ -80,7 +80,7 @@ def check_cluster(address: str) -> None:
 
 def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig, strict: bool, pages: list[Page],
                       on_progress: Callable[[int, int], None] | None = None,
-                      ) -> Iterator[tuple[str, bytes] | SourceError]:
+                      catalogs: tuple[tuple[str, bytes], ...] = ()) -> Iterator[tuple[str, bytes] | SourceError]:
     """PAGES rendered by the workers of the scheduler at ADDRESS, with ENV's templates and article views: yields
     (site path, bytes) as shards come back, then the templates' errors in page order. Raises DatelineError
     when the cluster cannot be reached or cannot finish (after what dying workers held was sent again)."""
@@ -95,7 +95,7 @@ def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig,
         try:
             _check_versions(client, address)
             try:
-                yield from _render(client, distributed, address, env, config, strict, pages, on_progress)
+                yield from _render(client, distributed, address, env, config, strict, pages, on_progress, catalogs)
             except (OSError, TimeoutError, asyncio.CancelledError) as exc:  # dask's calls besides the shards'
                 raise _error(address, f"lost the cluster while rendering ({_reason(exc)}); build again when it is "
                                       "back, or without --scheduler") from None
@@ -109,14 +109,14 @@ def render_on_cluster(address: str, env: jinja2.Environment, config: SiteConfig,
 
 def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment, config: SiteConfig, strict: bool,
             pages: list[Page], on_progress: Callable[[int, int], None] | None,
-            ) -> Iterator[tuple[str, bytes] | SourceError]:
+            catalogs: tuple[tuple[str, bytes], ...]) -> Iterator[tuple[str, bytes] | SourceError]:
     import dask
 
     build = uuid.uuid4().hex
     workers = len(client.scheduler_info(n_workers=-1)["workers"])
     # The kit is a task's result rather than scattered data: should every worker holding it die, dask makes it
     # again from the task, where scattered data would be lost with them.
-    kit = client.submit(_same, RenderKit(build, config, strict, shipped(env.loader, env)),
+    kit = client.submit(_same, RenderKit(build, config, strict, shipped(env.loader, env), catalogs),
                         key=f"dateline-kit-{build}", pure=False)
     patience = dask.config.get("distributed.scheduler.allowed-failures")  # tries after the first, as dask gives
     here: list[Page] = []  # pages too big to ship, rendered by this process while the workers render

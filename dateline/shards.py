@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import math
 import pickle
+import shutil
 import sys
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
@@ -24,6 +26,7 @@ import jinja2
 
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
+from dateline.i18n import SITE_LOCALES
 from dateline.pages import Page, Placement
 from dateline.render import make_environment, render_chunk
 from dateline.views import ArticleView
@@ -42,6 +45,7 @@ class RenderKit:
     config: SiteConfig
     strict: bool
     loader: jinja2.BaseLoader  # the site's and the theme's templates, as text (ShippedLoader)
+    catalogs: tuple[tuple[str, bytes], ...] = ()  # the site's own locales/*.po (i18n.site_catalogs), as bytes
 
 
 @dataclass(frozen=True)
@@ -186,10 +190,25 @@ def _environment(kit: RenderKit) -> jinja2.Environment:
     if env is None:
         for other in [k for k in _ENVIRONMENTS if k[1] == key[1]]:
             del _ENVIRONMENTS[other]
-        env = make_environment(Path(f"/nonexistent-dateline-site-{kit.build}"), kit.config, strict=kit.strict)
+            shutil.rmtree(_site_folder(*other), ignore_errors=True)
+        env = make_environment(_with_catalogs(_site_folder(*key), kit.catalogs), kit.config, strict=kit.strict)
         env.loader = kit.loader
         _ENVIRONMENTS[key] = env
     return env
+
+
+def _site_folder(build: str, thread: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"dateline-site-{build}-{thread}"
+
+
+def _with_catalogs(folder: Path, catalogs: tuple[tuple[str, bytes], ...]) -> Path:
+    """FOLDER as a site holding only CATALOGS in its locales/, where i18n reads a site's catalogs (the worker's
+    Environment reads them for each language it renders); one folder per thread, none written while read."""
+    if catalogs:
+        (folder / SITE_LOCALES).mkdir(parents=True, exist_ok=True)
+        for name, text in catalogs:
+            (folder / SITE_LOCALES / Path(name).name).write_bytes(text)
+    return folder
 
 
 def identity() -> dict[str, str]:

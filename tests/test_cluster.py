@@ -139,6 +139,28 @@ def test_cluster_build_is_byte_identical_to_a_local_build(cluster, log, tmp_path
     assert b"Paragraph seven, corrected" in tree(tmp_path / "cluster")["2025/08/08/story-7-from-the-wire/index.html"]
 
 
+def test_a_site_in_another_language_with_its_own_strings_renders_the_same_on_the_cluster(cluster, log, tmp_path):
+    """Workers have no disk of the site's: its own catalog (locales/fr.po) travels in the kit, with site.yaml's
+    strings in its settings, and the French pages come back as a local build writes them."""
+    local, _ = cluster
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "language-fr", site)
+    with (site / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write('strings:\n  Latest: "À la une"\n')
+    (site / "locales").mkdir()
+    (site / "locales" / "fr.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                                            'msgid "Archive"\nmsgstr "Le fonds"\n', encoding="utf-8")
+    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "local")).returncode == 0
+    rendered = log()
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
+                     "--scheduler", local.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert rendered.rendered
+    home = tree(tmp_path / "cluster")["index.html"].decode()
+    assert ">Le fonds</a>" in home and ">À la une</a>" in home
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+
+
 def test_check_on_the_cluster(cluster, log, tmp_path):
     """check's strict production build renders on the cluster as well, with the same verdict."""
     local, _ = cluster

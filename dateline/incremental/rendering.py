@@ -208,7 +208,8 @@ class SiteRenderer:
             from dateline.cluster import render_on_cluster
 
             for outcome in render_on_cluster(self.scheduler, self.env, self.config, self.strict, pages,
-                                             _progress_from(self.progress, 0, len(pages))):
+                                             _progress_from(self.progress, 0, len(pages)),
+                                             tuple(site_catalogs(self.site_dir))):
                 yield outcome if isinstance(outcome, SourceError) else \
                     (outcome[0], (len(outcome[1]), self.trees.write(*outcome)))
             return
