@@ -62,13 +62,15 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                published_before: datetime | None = None, strict: bool = False,
                on_stage: Callable[[str, float], None] | None = None,
                after_render: Callable[[Path], None] | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+               progress: Callable[[str, int, int], None] | None = None,
+               scheduler: str | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
     unless the whole build succeeds, and then the new site replaces it in one atomic step.
     STRICT makes a template's use of an undefined variable an error (for checks); a strict build
     renders every page once, since pages rendered leniently before may hide such a use.
+    SCHEDULER, a dask scheduler's address (tcp://HOST:PORT), renders the pages on its cluster (dateline/cluster.py).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -89,7 +91,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
 
             def renderer(trees: OutputTrees) -> SiteRenderer:
                 return SiteRenderer(site_dir, cache_root, config, trees, inputs.static_files, strict, after_render,
-                                    progress, stage_done)
+                                    progress, stage_done, scheduler)
 
             snapshot = BuildSnapshot.for_output(cache_root, output)
             edits = find_edits(snapshot, trees, inputs.scan, inputs.environment, config, drafts, published_before)

@@ -103,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/news/")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    _cluster_option(build)
     build.set_defaults(run=_build)
 
     new = commands.add_parser("new", help="create a new site that builds at once",
@@ -160,6 +161,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cluster_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT",
+                        help="render the pages on the dask cluster of this scheduler (pip install 'dateline[cluster]';"
+                             " see docs/scaling.md)")
+
+
+def _scheduler(text: str) -> str:
+    from dateline.cluster import scheduler_address  # imports no dask
+
+    try:
+        return scheduler_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _check_cluster(scheduler: str | None) -> None:
+    """A --scheduler that cannot work stops the command before it imports or builds anything."""
+    if scheduler is not None:
+        from dateline.cluster import check_cluster
+
+        check_cluster(scheduler)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -173,6 +197,7 @@ def _production_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", metavar="ISO-TIME", help="the site's clock (default: SOURCE_DATE_EPOCH or now): "
                                                           "articles dated later are left out")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and problems")
+    _cluster_option(parser)
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -228,10 +253,12 @@ def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
     from dateline.progress import ProgressBar
 
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     bar = ProgressBar() if not args.quiet else None
     try:
-        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar)
+        result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar,
+                            scheduler=args.scheduler)
     finally:
         if bar:
             bar.close()
@@ -324,8 +351,9 @@ def _checked_build(args: argparse.Namespace) -> CheckedBuild:
     from dateline.publish import checked_build, site_clock
 
     now = site_clock(args.now)
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
-    checked = checked_build(args.site, args.output, base_url=args.base_url, now=now)
+    checked = checked_build(args.site, args.output, base_url=args.base_url, now=now, scheduler=args.scheduler)
     _print_warnings(checked.build.warnings)
     if checked.search_problem:
         print(checked.search_problem, file=sys.stderr)
@@ -368,10 +396,11 @@ def _publish(args: argparse.Namespace) -> int:
 
     now = site_clock(args.now)
     target = publish_target(args.site, args.to)  # an address Dateline cannot publish to stops it before any import
+    _check_cluster(args.scheduler)
     _import_inbox(args.site, args.base_url, quiet=args.quiet)
     try:
         report = publish(args.site, target, output=args.output, base_url=args.base_url, now=now,
-                         dry_run=args.dry_run)
+                         dry_run=args.dry_run, scheduler=args.scheduler)
     except DatelineError as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)

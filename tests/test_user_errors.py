@@ -5,6 +5,7 @@ Each case runs the real command (`python build.py ...`) in a subprocess, as an e
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,45 @@ def test_an_article_in_an_undeclared_language_or_sharing_a_translation_key(site)
     (articles / "b.md").write_text(story.format(title="Deux", language="fr"), encoding="utf-8")
     refused(run_cli("build", "--site", str(site)),
             "b.md:5: translation_key 'riga' is also the key of content/articles/a.md, in the same language (fr)")
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ("foo", "'foo' is not a scheduler's address: write it as tcp://HOST:PORT"),
+    ("http://x", "'http://x' is a web address (the scheduler's dashboard?), not the scheduler's"),
+    ("tcp://scheduler", "'tcp://scheduler' is not a scheduler's address: write it as tcp://HOST:PORT"),
+    ("udp://scheduler:8786", "'udp://scheduler:8786': dask schedulers speak tcp:// (or tls://), not udp://"),
+])
+def test_a_scheduler_address_that_is_not_one(site, address, expected):
+    for command in (["build"], ["check"], ["publish", "--to", "out"]) if address == "foo" else (["build"],):
+        refused(run_cli(*command, "--site", str(site), "--scheduler", address, cwd=site),
+                f"argument --scheduler: {expected}", "the address `dask scheduler` prints", "--help")
+    assert not (site / "output").exists()
+
+
+def test_a_scheduler_that_does_not_answer_stops_the_build_before_it_starts(site):
+    """Nothing listens on the port (it was bound and closed): refused at once, the inbox untouched and the
+    previous output left as it was."""
+    assert run_cli("build", "--site", str(site), cwd=site).returncode == 0
+    before = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
+    (site / "content" / "inbox" / "story.txt").write_text(WIRE, encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    for command in (["build"], ["check"], ["publish", "--to", "out"]):
+        refused(run_cli(*command, "--site", str(site), "--scheduler", address, cwd=site),
+                f"--scheduler: {address}: no dask scheduler answered there (Connection refused). "
+                "Start a scheduler with `dask scheduler` (it prints its address) and workers with `dask worker "
+                "ADDRESS`, or build without --scheduler")
+    assert {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()} == before
+    assert (site / "content" / "inbox" / "story.txt").exists()
+
+
+def test_scheduler_without_dask_installed_says_how_to_install_it(site):
+    """dask.distributed is an optional extra (dateline[cluster]): hidden from a real run of the command."""
+    hide = ("import sys; sys.modules['distributed'] = None; "
+            f"sys.argv = ['build.py', 'build', '--site', {str(site)!r}, '--scheduler', 'tcp://127.0.0.1:8786']; "
+            "from dateline.cli import run; run()")
+    result = subprocess.run([sys.executable, "-c", hide], cwd=REPO, capture_output=True, text=True, timeout=120)
+    refused(result, "--scheduler: tcp://127.0.0.1:8786: building on a cluster needs dask.distributed, which is "
+                    "not installed here: pip install 'dateline[cluster]'")
+    assert not (site / "output").exists()

@@ -47,6 +47,7 @@ class SiteRenderer:
     after_render: Callable[[Path], None] | None
     progress: Callable[[str, int, int], None] | None
     stage_done: Callable[[str], None]
+    scheduler: str | None = None  # a dask scheduler's address: the pages render on its cluster (dateline/cluster.py)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.site_dir, self.config, strict=self.strict)
@@ -201,7 +202,18 @@ class SiteRenderer:
         fragments they record. It leaves BUSY_CORES to the process that started with it (the snapshot
         saver): on two cores it then renders in this process. More processes than cores would finish no
         sooner, and each copies the memory of the parent's that it touches (65 MiB at 19,043 articles).
+        With a scheduler, the pages render on its cluster instead (dateline/cluster.py).
         """
+        if self.scheduler is not None:  # rendered on the cluster, written here into the twin like any page
+            from dateline.cluster import render_on_cluster
+
+            for outcome in render_on_cluster(self.scheduler, self.env, self.config, self.strict, pages,
+                                             _progress_from(self.progress, 0, len(pages)),
+                                             tuple(site_catalogs(self.site_dir))):
+                yield outcome if isinstance(outcome, SourceError) else \
+                    (outcome[0], (len(outcome[1]), self.trees.write(*outcome)))
+            return
+
         def rendered(chosen: list[Page], write: Callable[[Page, bytes], Any], before: int,
                      workers: int | None = None) -> list:
             render = functools.partial(render_chunk, self.env, write=write)

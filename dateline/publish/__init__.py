@@ -56,14 +56,14 @@ def site_clock(now: str | None = None) -> datetime:
 
 
 def checked_build(site_dir: Path, output: Path | None = None, *, base_url: str | None = None,
-                  now: datetime) -> CheckedBuild:
+                  now: datetime, scheduler: str | None = None) -> CheckedBuild:
     """The production build (no drafts, nothing dated after NOW, absolute URLs from base_url), its search
-    index, and every problem the checks find in it."""
+    index, and every problem the checks find in it. SCHEDULER: see build_site."""
     stamps = cache_dir(site_dir.resolve())
     indexer = SearchIndexer(stamps)
     # strict: a template's use of an undefined variable is an error here, not an empty string on the live site
     result = build_site(site_dir, output, base_url=base_url, published_before=now, after_render=indexer,
-                        strict=True)
+                        strict=True, scheduler=scheduler)
     search_problem = indexer.problem
     if not indexer.ran:  # nothing changed since the last build, which may have been a plain `build`
         search_problem = ensure_index(result.output, stamps)
@@ -81,11 +81,11 @@ def publish_target(site_dir: Path, to: str) -> Target:
 
 
 def publish(site_dir: Path, to: str | Target, *, output: Path | None = None, base_url: str | None = None,
-            now: datetime, dry_run: bool = False) -> PublishReport:
+            now: datetime, dry_run: bool = False, scheduler: str | None = None) -> PublishReport:
     """Build, check, and send the changes to TO; raise DatelineError (page: problem) if any check fails,
     before anything is sent."""
     target = publish_target(site_dir, to) if isinstance(to, str) else to
-    checked = checked_build(site_dir, output, base_url=base_url, now=now)
+    checked = checked_build(site_dir, output, base_url=base_url, now=now, scheduler=scheduler)
     if checked.problems:
         raise DatelineError([SourceError(Path(p.page), p.message) for p in checked.problems])
     changes = target.plan(checked.build.output)
