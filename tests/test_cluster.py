@@ -354,3 +354,19 @@ def test_build_and_serve_without_scheduler_never_load_dask(tmp_path):
                          "--port", "0"], cwd=REPO)
     assert served.status == 200 and served.returncode == 0, served.stderr[-2000:]
     assert not imported_modules(served.stderr) & set(DASK_MODULES)
+
+
+def test_a_site_in_several_languages_renders_the_same_on_the_cluster(cluster, log, tmp_path):
+    """Each page renders in its own language on the workers too (its data names it), links in its folder."""
+    local, _ = cluster
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "multilingual", site)
+    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "local")).returncode == 0
+    rendered = log()
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
+                     "--scheduler", local.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert rendered.rendered
+    built = tree(tmp_path / "cluster")
+    assert 'lang="fr"' in built["fr/index.html"].decode() and 'dir="rtl"' in built["ar/index.html"].decode()
+    assert built == tree(tmp_path / "local")
