@@ -4,6 +4,7 @@ compared byte for byte with a clean build of the same files."""
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from test_incremental import clean_build, contents, touch_later
 from dateline.build import build_site
 from dateline.cache import cache_dir
 from dateline.incremental.changes import RACY_NS, ScanJournal, scan_articles
+from dateline.incremental.manifests import ManifestStore
 
 from conftest import write_article
 
@@ -117,3 +119,60 @@ def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tm
     assert result.edited_only
     assert contents(out) == clean_build(site, tmp_path)
     assert ScanJournal.load(cache_dir(site)) is not None  # recorded again
+
+
+def manifest_files(site: Path) -> tuple[Path, Path]:
+    (base,) = cache_dir(site).glob("trees-*.pickle")
+    return base, base.with_name(base.stem + ".log")
+
+
+def test_edits_in_a_row_are_logged_and_output_stays_right(built, tmp_path):
+    """An edit's build appends what it changed to the manifests' log instead of writing them again."""
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    build_site(site, out)  # the twin is brought up to date: written whole
+    base, log = manifest_files(site)
+    base_written = base.stat().st_mtime_ns
+    for number in range(3):
+        touch_later(a3, a3.read_text() + f"\nAddition {number}.\n")
+        assert build_site(site, out).edited_only
+        assert contents(out) == clean_build(site, tmp_path)
+    assert base.stat().st_mtime_ns == base_written and log.stat().st_size > 0
+    (out / "2025/09/10/sao-paulo-stocks-rally/index.html").unlink()  # the manifest, replayed, still knows it
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another base's"])
+def test_a_damaged_log_never_makes_a_wrong_build(built, tmp_path, damage):
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    for number in range(3):
+        touch_later(a3, a3.read_text() + f"\nAddition {number}.\n")
+        build_site(site, out)
+    base, log = manifest_files(site)
+    data = log.read_bytes()
+    assert data
+    if damage == "cut short":
+        log.write_bytes(data[:-7])
+    else:  # a record of another base (a new base written, the process killed before the log was emptied)
+        foreign = {tree: ({path: ["wrong", 0] for path in files}, None)
+                   for tree, (files, _) in ((tree, _store(base).tree(tree)()) for tree in _trees(base))}
+        log.write_bytes(data + pickle.dumps(("another base", foreign)))
+    touch_later(a3, a3.read_text() + "\nOne more.\n")
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+    (out / "index.html").unlink()
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def _trees(base: Path) -> list[str]:
+    return list(_store(base)._trees)
+
+
+def _store(base: Path) -> ManifestStore:
+    store = ManifestStore(base)
+    store.load()
+    return store

@@ -13,19 +13,17 @@ import ctypes
 import ctypes.util
 import itertools
 import os
-import pickle
 import shutil
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from dateline.cache import write_atomically
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
+from dateline.incremental.manifests import Manifest, ManifestStore, TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
-
-Manifest = dict[str, list]  # site path -> [fingerprint, size]
 
 
 class OutputTrees:
@@ -33,12 +31,11 @@ class OutputTrees:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
-        self._manifest_file = cache_dir / f"trees-{digest(str(self.output))}.pickle"
-        manifests = _read_manifests(self._manifest_file)
-        live_record = manifests.get(_tree_id(self.output), {})
-        self._live: Manifest = live_record.get("files", {})
-        self._live_inputs: dict = live_record.get("inputs", {})
-        self._twin: Manifest = manifests.get(_tree_id(self.next), {}).get("files", {})
+        self._store = ManifestStore(cache_dir / f"trees-{digest(str(self.output))}.pickle")
+        self._store.load()
+        self._live, self._live_inputs = self._store.tree(_tree_id(self.output))()
+        self._read_twin: Callable[[], tuple[TrackedManifest, dict]] | None = self._store.tree(_tree_id(self.next))
+        self._twin_files = TrackedManifest()
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         self._sources: dict[str, str] = {}  # site path -> what produced it, to catch two outputs on one path
@@ -48,6 +45,17 @@ class OutputTrees:
         self._mirroring = False
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
+
+    @property
+    def _twin(self) -> TrackedManifest:
+        """The twin's manifest, read when first needed: a build that finds nothing changed never needs it."""
+        if self._read_twin is not None:
+            self._twin_files, self._read_twin = self._read_twin()[0], None
+        return self._twin_files
+
+    @_twin.setter
+    def _twin(self, files: TrackedManifest) -> None:
+        self._twin_files, self._read_twin = files, None
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -179,16 +187,17 @@ class OutputTrees:
 
     def commit(self) -> None:
         """Swap the twin in as output/ in one atomic step; the old output/ becomes the twin."""
-        self._twin = {path: entry for path, entry in self._twin.items() if path in self._planned}
+        for path in [path for path in self._twin if path not in self._planned]:
+            del self._twin[path]
         if self.output.exists():
             exchange(self.next, self.output)
             self._live, self._twin = self._twin, self._live
         else:
             os.rename(self.next, self.output)
-            self._live, self._twin = self._twin, {}
+            self._live, self._twin = self._twin, TrackedManifest()
             if self._mirroring:  # it holds a link to every file of the new output/
                 os.rename(self._mirror, self.next)
-                self._twin = dict(self._live)
+                self._twin = TrackedManifest(self._live)
         self._folders = _Folders()  # the folders just changed names
         self._live_inputs = self._inputs
         self.save()
@@ -201,10 +210,10 @@ class OutputTrees:
     def save(self) -> None:
         manifests = {}
         if self.output.is_dir():
-            manifests[_tree_id(self.output)] = {"files": self._live, "inputs": self._live_inputs}
+            manifests[_tree_id(self.output)] = (self._live, self._live_inputs)
         if self.next.is_dir():
-            manifests[_tree_id(self.next)] = {"files": self._twin}
-        write_atomically(self._manifest_file, pickle.dumps(manifests, protocol=pickle.HIGHEST_PROTOCOL))
+            manifests[_tree_id(self.next)] = (self._twin, None)
+        self._store.save(manifests)
 
 
 class _Folders:
@@ -351,15 +360,6 @@ def _tree_id(folder: Path) -> str:
     except OSError:
         return ""
     return f"{stat.st_dev}:{stat.st_ino}"
-
-
-def _read_manifests(path: Path) -> dict:
-    try:
-        with path.open("rb") as stream:
-            manifests = pickle.load(stream)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        return {}
-    return manifests if isinstance(manifests, dict) else {}
 
 
 _RENAME_EXCHANGE = 2
