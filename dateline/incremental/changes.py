@@ -21,6 +21,7 @@ import pickle
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,8 +187,8 @@ def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[s
             numbers = array("q")
             kept = []
             for name in names:
-                try:
-                    found = stat(f"{base}/{prefix}{name}")
+                try:  # relative to the open root: the kernel walks 3 names instead of the whole path
+                    found = stat(f"{prefix}{name}", dir_fd=root)
                 except (FileNotFoundError, NotADirectoryError):
                     continue  # removed since the folder was listed: the folder's stamp changed too
                 numbers.extend((found.st_mtime_ns, found.st_size, found.st_ino))
@@ -195,9 +196,21 @@ def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[s
             results[prefix] = (tuple(kept), numbers.tobytes())
 
     total = sum(len(names) for _, names in folders)
+    if not total:
+        return {prefix: ((), b"") for prefix, _ in folders}
+    root = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _stat_halves(stat_folders, folders, total)
+    finally:
+        os.close(root)
+    return results
+
+
+def _stat_halves(stat_folders: Callable[[list], None], folders: list[tuple[str, tuple[str, ...]]],
+                 total: int) -> None:
     if total < 2000:
         stat_folders(folders)
-        return results
+        return
     # two halves by file count, folders kept whole
     half, count, split = total // 2, 0, len(folders)
     for index, (_, names) in enumerate(folders):
@@ -209,4 +222,3 @@ def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[s
     helper.start()
     stat_folders(folders[:split])
     helper.join()
-    return results

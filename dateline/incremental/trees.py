@@ -310,20 +310,27 @@ def _all_there(root: str, manifest: Manifest) -> bool:
         stat = os.stat
         try:
             for path, entry in entries[part::2]:
-                if stat(f"{root}/{path}").st_size != entry[1]:
+                if stat(path, dir_fd=folder).st_size != entry[1]:  # relative: fewer names for the kernel to walk
                     outcome[part] = False
                     return
         except OSError:
             outcome[part] = False
 
-    if len(entries) < 2000:
-        check(0), check(1)
+    try:
+        folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        if len(entries) < 2000:
+            check(0), check(1)
+            return all(outcome)
+        helper = threading.Thread(target=check, args=(1,))
+        helper.start()
+        check(0)
+        helper.join()
         return all(outcome)
-    helper = threading.Thread(target=check, args=(1,))
-    helper.start()
-    check(0)
-    helper.join()
-    return all(outcome)
+    finally:
+        os.close(folder)
 
 
 def _link(source: str, root: str, site_path: str, folders: _Folders | None = None) -> None:
