@@ -22,6 +22,7 @@ from dateline.config import SiteConfig, load_config
 from dateline.content import ARTICLES_DIR, load_articles, parsing_settings
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
+from dateline.geo import keep_tables_in
 from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
 from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
@@ -78,6 +79,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     config = load_config(site_dir, base_url=base_url)
     stage_done("config")
     cache_root = cache_dir(site_dir)
+    keep_tables_in(cache_root / "countries.pickle", code_version())
     try:
         with _build_lock(cache_root), young_collections_only():
             trees = OutputTrees(output, cache_root)
