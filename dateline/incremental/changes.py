@@ -27,7 +27,7 @@ from pathlib import Path
 
 from dateline.cache import write_atomically
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000  # a folder changed this close to the journal's writing is listed again
 FileSignature = tuple[int, int, int]  # mtime_ns, size, inode (as cache.ArticleCache.signature)
 ScannedFile = tuple[str, str, FileSignature]  # path, path relative to content/articles, signature
@@ -37,8 +37,12 @@ ScannedFile = tuple[str, str, FileSignature]  # path, path relative to content/a
 class FolderRecord:
     stamp: tuple[int, int, int]  # the folder's mtime_ns, ctime_ns, inode
     folders: tuple[str, ...]  # subfolder names
-    names: tuple[str, ...]  # Markdown file names, sorted
+    listing: str  # Markdown file names, sorted, joined by "/" (never in a name): one object to save, not one each
     signatures: bytes  # array("q") of mtime_ns, size, inode per name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.listing.split("/")) if self.listing else ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class ArticleScan:
         hasher = hashlib.blake2b(digest_size=16)
         for prefix in sorted(self.folders):
             record = self.folders[prefix]
-            hasher.update(repr((prefix, record.names)).encode("utf-8", "surrogatepass"))
+            hasher.update(f"{prefix}\0{record.listing}\0".encode("utf-8", "surrogatepass"))
             hasher.update(record.signatures)
         return hasher.hexdigest()
 
@@ -80,7 +84,7 @@ class ArticleScan:
         modified: set[str] = set()
         for prefix in self.folders.keys() | journal.folders.keys():
             new, old = self.folders.get(prefix), journal.folders.get(prefix)
-            if new is not None and old is not None and new.names == old.names:
+            if new is not None and old is not None and new.listing == old.listing:
                 if new.signatures != old.signatures:
                     now, before = array("q", new.signatures), array("q", old.signatures)
                     modified.update(prefix + name for i, name in enumerate(new.names)
@@ -156,7 +160,7 @@ def scan_articles(root: Path, journal: ScanJournal | None) -> ArticleScan:
     for prefix in prefixes:
         stamp, subfolders, names = listed[prefix]
         kept, numbers = signatures[prefix]
-        folders[prefix] = FolderRecord(stamp, subfolders, kept, numbers)
+        folders[prefix] = FolderRecord(stamp, subfolders, "/".join(kept), numbers)
     return ArticleScan(base, folders)
 
 
