@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+from array import array
 from pathlib import Path
 from typing import Any
 
 from dateline.cache import write_atomically
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
-FORMAT = 1
+FORMAT = 2
 _LOG_LIMIT = 8 * 1024 * 1024  # bytes of log after which the base is written again
 
 
@@ -82,24 +82,10 @@ class ManifestStore:
         except OSError:
             pass
 
-    def tree(self, tree_id: str) -> Callable[[], tuple[TrackedManifest, dict]]:
-        """A function giving that tree's manifest and inputs (unpickled when first called)."""
-        def read() -> tuple[TrackedManifest, dict]:
-            stored = self._trees.get(tree_id)
-            if not tree_id or stored is None:
-                return TrackedManifest(), {}
-            files, inputs = pickle.loads(stored)
-            files = TrackedManifest(files)
-            for entries, new_inputs in self._changes.get(tree_id, ()):
-                for path, entry in entries.items():
-                    if entry is None:
-                        files.pop(path, None)
-                    else:
-                        dict.__setitem__(files, path, entry)
-                if new_inputs is not None:
-                    inputs = new_inputs
-            return files, inputs
-        return read
+    def tree(self, tree_id: str) -> StoredTree:
+        """That tree's manifest and inputs as stored (an empty one for an unknown tree)."""
+        stored = self._trees.get(tree_id) if tree_id else None
+        return StoredTree(stored, self._changes.get(tree_id, []) if stored is not None else [])
 
     def save(self, trees: dict[str, tuple[TrackedManifest, dict | None]]) -> None:
         """Record TREES (tree id -> manifest, inputs): as a log record when the base has the same trees and the
@@ -119,8 +105,7 @@ class ManifestStore:
                 self._changes.setdefault(tree, []).append(({path: files.get(path) for path in files.changed}, inputs))
         else:
             self._base_id = os.urandom(8).hex()
-            self._trees = {tree: pickle.dumps((dict(files), inputs or {}), protocol=pickle.HIGHEST_PROTOCOL)
-                           for tree, (files, inputs) in trees.items()}
+            self._trees = {tree: _pack(files, inputs or {}) for tree, (files, inputs) in trees.items()}
             write_atomically(self.path, pickle.dumps((FORMAT, self._base_id, self._trees),
                                                      protocol=pickle.HIGHEST_PROTOCOL))
             self.log.unlink(missing_ok=True)
@@ -129,3 +114,68 @@ class ManifestStore:
         for files, _ in trees.values():
             if isinstance(files, TrackedManifest):
                 files.changed.clear()
+
+
+class StoredTree:
+    """One tree's manifest as the base and the log hold it, decoded only as far as asked."""
+
+    def __init__(self, packed: bytes | None, changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
+        self._parts: tuple[dict, str, str, bytes, bytes] = ({}, "", "", b"", b"")
+        self._changes = changes
+        if packed is not None:
+            try:
+                inputs, paths, fingerprints, unknown, sizes = pickle.loads(packed)
+            except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+                self._changes = []  # unreadable: as if unknown, so everything is made again
+                return
+            count = paths.count("\0") + 1 if paths else 0
+            if count == len(unknown) == len(sizes) // 8 == (fingerprints.count("\0") + 1 if count else 0):
+                self._parts = (inputs, paths, fingerprints, unknown, sizes)
+            else:
+                self._changes = []
+
+    def inputs(self) -> dict:
+        inputs = self._parts[0]
+        for _, new_inputs in self._changes:
+            if new_inputs is not None:
+                inputs = new_inputs
+        return inputs
+
+    def sizes(self) -> list[tuple[str, int]] | Manifest:
+        """(path, size) of every file: straight from the stored form when no log record changed it (all a
+        build with nothing to do needs), else from the manifest."""
+        if self._changes:
+            return [(path, entry[1]) for path, entry in self.files().items()]
+        _, paths, _, _, sizes = self._parts
+        numbers = array("q")
+        numbers.frombytes(sizes)
+        return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
+
+    def count(self) -> int:
+        if self._changes:
+            return len(self.files())
+        return len(self._parts[4]) // 8
+
+    def files(self) -> TrackedManifest:
+        _, paths, fingerprints, unknown, sizes = self._parts
+        numbers = array("q")
+        numbers.frombytes(sizes)
+        files = TrackedManifest(
+            {path: [None if is_unknown else fingerprint, size] for path, fingerprint, is_unknown, size in
+             zip(paths.split("\0"), fingerprints.split("\0"), unknown, numbers, strict=True)} if paths else {})
+        for entries, _ in self._changes:
+            for path, entry in entries.items():
+                if entry is None:
+                    files.pop(path, None)
+                else:
+                    dict.__setitem__(files, path, entry)
+        return files
+
+
+def _pack(files: Manifest, inputs: dict) -> bytes:
+    """A manifest as five objects rather than three per file: a quarter of the time to save, less to read.
+    Paths never hold NUL (no file name can), nor do fingerprints (hex digests, "" while not yet known)."""
+    return pickle.dumps((inputs, "\0".join(files), "\0".join(entry[0] or "" for entry in files.values()),
+                         bytes(entry[0] is None for entry in files.values()),
+                         array("q", (entry[1] for entry in files.values())).tobytes()),
+                        protocol=pickle.HIGHEST_PROTOCOL)

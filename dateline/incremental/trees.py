@@ -16,13 +16,12 @@ import os
 import shutil
 import stat
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
-from dateline.incremental.manifests import Manifest, ManifestStore, TrackedManifest
+from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
 
 
@@ -33,8 +32,10 @@ class OutputTrees:
         self.next = self.output.parent / f".{self.output.name}.next"
         self._store = ManifestStore(cache_dir / f"trees-{digest(str(self.output))}.pickle")
         self._store.load()
-        self._live, self._live_inputs = self._store.tree(_tree_id(self.output))()
-        self._read_twin: Callable[[], tuple[TrackedManifest, dict]] | None = self._store.tree(_tree_id(self.next))
+        self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
+        self._live_inputs: dict = self._stored_live.inputs()
+        self._live_files = TrackedManifest()
+        self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
         self._twin_files = TrackedManifest()
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
@@ -46,16 +47,27 @@ class OutputTrees:
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
 
+    # The manifests are decoded when first needed: a build that finds nothing changed needs only output/'s
+    # paths and sizes, and never the twin's.
+    @property
+    def _live(self) -> TrackedManifest:
+        if self._stored_live is not None:
+            self._live_files, self._stored_live = self._stored_live.files(), None
+        return self._live_files
+
+    @_live.setter
+    def _live(self, files: TrackedManifest) -> None:
+        self._live_files, self._stored_live = files, None
+
     @property
     def _twin(self) -> TrackedManifest:
-        """The twin's manifest, read when first needed: a build that finds nothing changed never needs it."""
-        if self._read_twin is not None:
-            self._twin_files, self._read_twin = self._read_twin()[0], None
+        if self._stored_twin is not None:
+            self._twin_files, self._stored_twin = self._stored_twin.files(), None
         return self._twin_files
 
     @_twin.setter
     def _twin(self, files: TrackedManifest) -> None:
-        self._twin_files, self._read_twin = files, None
+        self._twin_files, self._stored_twin = files, None
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -75,7 +87,12 @@ class OutputTrees:
     def built_from(self, signature: str) -> bool:
         """True when output/ was built from inputs with this signature and still holds every file it had."""
         return (self._live_inputs.get("signature") == signature
-                and self.output.is_dir() and _all_there(str(self.output), self._live))
+                and self.output.is_dir() and _all_there(str(self.output), self._live_sizes()))
+
+    def _live_sizes(self) -> list[tuple[str, int]]:
+        if self._stored_live is not None:
+            return self._stored_live.sizes()
+        return [(path, entry[1]) for path, entry in self._live.items()]
 
     def is_new(self) -> bool:
         """No output/ and no twin yet: every file of this build is written, whatever its fingerprint."""
@@ -108,7 +125,7 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
-        return len(self._live)
+        return self._stored_live.count() if self._stored_live is not None else len(self._live)
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
@@ -299,18 +316,17 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _all_there(root: str, manifest: Manifest) -> bool:
-    """Whether every file MANIFEST lists is in ROOT with its size: a file deleted or truncated by hand is made
-    again. A no-change build of a large site spends most of its time here, waiting on the kernel: two threads
-    wait side by side."""
-    entries = list(manifest.items())
+def _all_there(root: str, entries: list[tuple[str, int]]) -> bool:
+    """Whether every file of ENTRIES (path, size) is in ROOT with its size: a file deleted or truncated by hand
+    is made again. A no-change build of a large site spends most of its time here, waiting on the kernel: two
+    threads wait side by side."""
     outcome = [True, True]
 
     def check(part: int) -> None:
         stat = os.stat
         try:
-            for path, entry in entries[part::2]:
-                if stat(path, dir_fd=folder).st_size != entry[1]:  # relative: fewer names for the kernel to walk
+            for path, size in entries[part::2]:
+                if stat(path, dir_fd=folder).st_size != size:  # relative: fewer names for the kernel to walk
                     outcome[part] = False
                     return
         except OSError:
