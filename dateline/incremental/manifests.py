@@ -144,12 +144,19 @@ class StoredTree:
     def sizes(self) -> list[tuple[str, int]] | Manifest:
         """(path, size) of every file: straight from the stored form when no log record changed it (all a
         build with nothing to do needs), else from the manifest."""
-        if self._changes:
-            return [(path, entry[1]) for path, entry in self.files().items()]
         _, paths, _, _, sizes = self._parts
         numbers = array("q")
         numbers.frombytes(sizes)
-        return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
+        if not self._changes:
+            return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
+        by_path = dict(zip(paths.split("\0"), numbers, strict=True)) if paths else {}
+        for entries, _ in self._changes:
+            for path, entry in entries.items():
+                if entry is None:
+                    by_path.pop(path, None)
+                else:
+                    by_path[path] = entry[1]
+        return list(by_path.items())
 
     def count(self) -> int:
         if self._changes:
