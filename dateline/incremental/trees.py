@@ -14,17 +14,14 @@ import ctypes.util
 import itertools
 import os
 import shutil
-import signal
 import stat
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
 from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
-from dateline.parallel import can_fork
 from dateline.urls import UnsafePath, check_site_path
 
 
@@ -87,19 +84,10 @@ class OutputTrees:
         self._sources[site_path] = source
         self._planned[site_path] = fingerprint
 
-    def check_output(self) -> OutputCheck:
-        """Begin checking that output/ still holds every file it had (see built_from), in a process of its own
-        when one can be forked: it then runs while the caller scans the articles."""
-        return OutputCheck(str(self.output), self._live_sizes) if self._live_inputs else OutputCheck.failed()
-
-    def built_from(self, signature: str, check: OutputCheck | None = None) -> bool:
-        """True when output/ was built from inputs with this signature and still holds every file it had
-        (CHECK: that check, begun earlier; it is ended either way)."""
-        if self._live_inputs.get("signature") != signature or not self.output.is_dir():
-            if check is not None:
-                check.cancel()
-            return False
-        return check.result() if check is not None else _all_there(str(self.output), self._live_sizes())
+    def built_from(self, signature: str) -> bool:
+        """True when output/ was built from inputs with this signature and still holds every file it had."""
+        return (self._live_inputs.get("signature") == signature
+                and self.output.is_dir() and _all_there(str(self.output), self._live_sizes()))
 
     def _live_sizes(self) -> list[tuple[str, int]]:
         if self._stored_live is not None:
@@ -326,46 +314,6 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return (root / path).stat().st_size == entry[1]
     except OSError:
         return False
-
-
-class OutputCheck:
-    """_all_there run in a forked process (its exit status is the answer), or here when none can be forked."""
-
-    def __init__(self, root: str, entries: Callable[[], list[tuple[str, int]]] | None) -> None:
-        self._pid = 0
-        self._answer: bool | None = None if entries is not None else False
-        if entries is None:
-            return
-        if not can_fork():
-            self._answer = _all_there(root, entries())
-            return
-        pid = os.fork()
-        if pid == 0:  # the child: only the answer, no cleanup (the parent owns every file and lock)
-            try:
-                code = 0 if _all_there(root, entries()) else 1
-            except BaseException:
-                code = 2
-            os._exit(code)
-        self._pid = pid
-
-    @classmethod
-    def failed(cls) -> OutputCheck:
-        return cls("", None)
-
-    def result(self) -> bool:
-        if self._answer is None:
-            _, status = os.waitpid(self._pid, 0)
-            self._answer = os.waitstatus_to_exitcode(status) == 0
-        return self._answer
-
-    def cancel(self) -> None:
-        if self._answer is None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self._pid, 0)
-            self._answer = False
 
 
 def _all_there(root: str, entries: list[tuple[str, int]]) -> bool:
