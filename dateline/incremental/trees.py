@@ -129,15 +129,17 @@ class OutputTrees:
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
-        return (self._live.keys() == self._planned.keys()
-                and all(_listed(self._live[path], fp) for path, fp in self._planned.items())
+        live = self._live  # (a property: looked up once, not per path)
+        return (live.keys() == self._planned.keys()
+                and all(_listed(live[path], fp) for path, fp in self._planned.items())
                 and self.output.is_dir()
-                and all(_holds(self.output, path, self._live[path], fp) for path, fp in self._planned.items()))
+                and all(_holds(self.output, path, live[path], fp) for path, fp in self._planned.items()))
 
     def to_render(self) -> list[str]:
         """Paths whose content neither tree holds (by their manifests): only these are rendered."""
+        twin, live = self._twin, self._live  # (properties: looked up once, not per path)
         return [path for path, fp in self._planned.items()
-                if not _listed(self._twin.get(path), fp) and not _listed(self._live.get(path), fp)]
+                if not _listed(twin.get(path), fp) and not _listed(live.get(path), fp)]
 
     # -- bringing the twin up to date --------------------------------------------------------------------
 
@@ -158,8 +160,9 @@ class OutputTrees:
         # The manifest on disk must never claim content the twin may not hold, and must keep naming every
         # file the twin may hold (else a stale page could outlive a failed build and be published), even
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
-        stale = sorted(self._twin.keys() - self._planned.keys())
-        changing = [p for p, fp in self._planned.items() if not _listed(self._twin.get(p), fp)]
+        twin = self._twin
+        stale = sorted(twin.keys() - self._planned.keys())
+        changing = [p for p, fp in self._planned.items() if not _listed(twin.get(p), fp)]
         for path in (*stale, *changing):
             self._twin[path] = _UNKNOWN
         self.save()
