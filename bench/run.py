@@ -64,6 +64,7 @@ Differences we could not (cheaply) remove:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -275,9 +276,24 @@ def out_dir(size: int | None, tool: str) -> Path:
     return WORK / "out" / size_label(size) / tool / "public"
 
 
+def archive(stories: list[Story], size: int | None) -> list[Story]:
+    """The first SIZE stories; past the collection's 19,043, the collection again and again, each copy K years
+    later (1987 + K) with "rK-" before its slugs, so that copies never share a URL: an archive of years."""
+    if size is None or size <= len(stories):
+        return stories if size is None else stories[:size]
+    chosen: list[Story] = []
+    for copy in itertools.count():
+        for story in stories:  # 1987 has no 29 February, so every date exists K years later
+            chosen.append(dataclasses.replace(story, date=story.date.replace(year=story.date.year + copy),
+                                              slug=f"r{copy}-{story.slug}" if copy else story.slug))
+            if len(chosen) == size:
+                return chosen
+    raise AssertionError("unreachable")
+
+
 def prepare_sites(stories: list[Story], size: int | None, tools: list[str]) -> list[Story]:
-    """Write (or reuse) each tool's site for the first SIZE stories; return those stories."""
-    chosen = stories if size is None else stories[:size]
+    """Write (or reuse) each tool's site for the first SIZE stories of the archive; return those stories."""
+    chosen = archive(stories, size)
     for tool in tools:
         site = site_dir(size, tool)
         stamp = site / ".bench-stamp"
@@ -335,6 +351,7 @@ class Run:
     load: float | None = None  # 1-minute load average when the run started: how busy the machine was
     revision: str = ""  # Dateline's git revision for its runs (the checkout may move during a long run)
     tree_pss_mib: float | None = None  # summed PSS of the process tree, sampled (not in older results)
+    cache_mib: float | None = None  # the tool's caches on disk after the run (Dateline's .dateline-cache)
 
 
 def command(tool: str, size: int | None) -> list[str]:
@@ -449,6 +466,16 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+def folder_size(folder: Path) -> int:
+    """Bytes of the files under FOLDER (0 if absent)."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+
+
+def edit_title(markdown: bytes) -> bytes:
+    """The article with its title changed (its slug is fixed in the front matter, so its URL stays)."""
+    return markdown.replace(b'\ntitle: "', b'\ntitle: "Updated: ', 1)
+
+
 def count_pages(out: Path) -> int:
     return sum(1 for _ in out.rglob("*.html"))
 
@@ -478,9 +505,12 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
             original = article.read_bytes()
             clean(tool, size)
             try:
-                for kind in ("cold", "nochange", "edit"):
+                for kind in ("cold", "nochange", "edit", "title") if tool in DATELINE_TOOLS else ("cold", "nochange",
+                                                                                                    "edit"):
                     if kind == "edit":
                         article.write_bytes(original + EDIT_SENTENCE.encode())
+                    elif kind == "title":  # shown in the lists (front page, days, terms): their pages change
+                        article.write_bytes(edit_title(original + EDIT_SENTENCE.encode()))
                     stem = WORK / "logs" / label / f"{tool}-{repetition}-{kind}"
                     load = os.getloadavg()[0]
                     revision = (dateline_revision(BASELINE) if tool == "baseline" and BASELINE
@@ -493,6 +523,8 @@ def bench_size(size: int | None, tools: list[str], stories: list[Story], repeat:
                               load=load, revision=revision, tree_pss_mib=pss)
                     if kind == "cold" and code == 0:
                         run.pages = count_pages(out_dir(size, tool))
+                    if tool in DATELINE_TOOLS:
+                        run.cache_mib = folder_size(site_dir(size, tool) / ".dateline-cache") / 2**20
                     runs.append(run)
                     status = "ok" if code == 0 else f"FAILED (exit {code})"
                     print(f"  {tool:13} {label:>6} #{repetition} {kind:8} {seconds:8.2f} s  {cpu:7.2f} CPU s  "
@@ -538,8 +570,9 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
         lines.append(f"Dateline changed during the run: {', '.join(revisions)} (see results.json per run).")
     lines += ["",
               "| tool | articles | cold build median s | no-change rebuild s | one-edit rebuild s | "
-              "peak RSS MiB | tree RSS MiB | tree PSS MiB | pages written | cold CPU s |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "title-edit rebuild s | peak RSS MiB | tree RSS MiB | tree PSS MiB | cache MiB | pages written | "
+              "cold CPU s |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     medians: dict[tuple[str, str], dict[str, float | None]] = {}
     for size in sizes:
         label = size_label(size)
@@ -549,17 +582,19 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
                 continue
             articles = mine[0].articles if mine else "?"
             ok = [r for r in mine if r.returncode == 0]
-            cells = {kind: median_of(mine, kind) for kind in ("cold", "nochange", "edit")}
+            cells = {kind: median_of(mine, kind) for kind in ("cold", "nochange", "edit", "title")}
             cells["cold_cpu"] = median_of(mine, "cold", "cpu_seconds")
             medians[(tool, label)] = cells
             peak = max((r.peak_rss_mib for r in ok), default=None)
             tree = max((r.tree_rss_mib for r in ok), default=None)
             pss = max((r.tree_pss_mib for r in ok if r.tree_pss_mib is not None), default=None)
             pages = next((r.pages for r in reversed(ok) if r.pages is not None), None)
+            cache = max((r.cache_mib for r in ok if r.cache_mib is not None), default=None)
             name = tool if (tool, label) not in failed else f"{tool} (FAILED: {failed[(tool, label)]})"
             lines.append(f"| {name} | {articles} | {fmt(cells['cold'])} | {fmt(cells['nochange'])} | "
-                         f"{fmt(cells['edit'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | {fmt(pss, 0)} | "
-                         f"{'—' if pages is None else pages} | {fmt(cells['cold_cpu'])} |")
+                         f"{fmt(cells['edit'])} | {fmt(cells['title'])} | {fmt(peak, 0)} | {fmt(tree, 0)} | "
+                         f"{fmt(pss, 0)} | {fmt(cache, 0)} | {'—' if pages is None else pages} | "
+                         f"{fmt(cells['cold_cpu'])} |")
 
     def ratio(mine_tool: str, label: str, peer: str, kind: str) -> str:
         mine = medians.get((mine_tool, label), {}).get(kind)

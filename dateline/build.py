@@ -19,10 +19,12 @@ from pathlib import Path
 
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.config import SiteConfig, load_config
-from dateline.content import ScannedFile, load_articles, parsing_settings, scan_article_files
+from dateline.content import ARTICLES_DIR, load_articles, parsing_settings
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
+from dateline.geo import keep_tables_in
 from dateline.i18n import SITE_LOCALES
+from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
 from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.rendering import SiteRenderer
@@ -52,7 +54,8 @@ class BuildResult:
 class _Inputs:
     """What the build reads besides the articles' text, and the signatures telling whether anything changed."""
 
-    scan: list[ScannedFile]  # the article files, with their stat
+    scan: ArticleScan  # the article files, with their signatures
+    journal: ScanJournal | None  # the scan the last build recorded (changes.py)
     static_files: dict[str, Path]  # site path -> file
     environment: str  # config, options, code, templates and static files
     signature: str  # the environment and every article file's (mtime, size, inode)
@@ -80,12 +83,14 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     config = load_config(site_dir, base_url=base_url)
     stage_done("config")
     cache_root = cache_dir(site_dir)
+    keep_tables_in(cache_root / "countries.pickle", code_version())
     try:
         with _build_lock(cache_root), young_collections_only():
             trees = OutputTrees(output, cache_root)
-            inputs = _scan(site_dir, config, drafts, published_before, strict)
+            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict)
             stage_done("scan")
             if trees.built_from(inputs.signature):  # nothing changed since output/ was built
+                _record_scan(cache_root, inputs)
                 return BuildResult(output, trees.article_count(), trees.file_count(), 0,
                                    _previous_warnings(trees), timings)
 
@@ -94,17 +99,21 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                                     progress, stage_done, scheduler)
 
             snapshot = BuildSnapshot.for_output(cache_root, output)
-            edits = find_edits(snapshot, trees, inputs.scan, inputs.environment, config, drafts, published_before)
+            edits = find_edits(snapshot, trees, inputs.scan, inputs.journal, inputs.environment, config, drafts,
+                               published_before)
             if edits is not None:
                 try:
                     written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
+                    _record_scan(cache_root, inputs)
                     return BuildResult(output, trees.article_count(), trees.file_count(), written,
                                        _previous_warnings(trees), timings, edited_only=True)
                 except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
                     trees = OutputTrees(output, cache_root)
                 finally:
                     edits.reader.close()
-            return _full_build(renderer(trees), snapshot, inputs, drafts, published_before, timings)
+            result = _full_build(renderer(trees), snapshot, inputs, drafts, published_before, timings)
+            _record_scan(cache_root, inputs)
+            return result
     except OSError as exc:  # a full disk, a read-only folder...: say where, never a traceback
         where = Path(exc.filename) if exc.filename else output
         raise DatelineError(SourceError(where, f"cannot write: {exc.strerror or exc}; "
@@ -119,7 +128,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     snapshot.forget()  # describes output/ only until output/ changes; rewritten below
     article_cache = ArticleCache(cache_root / "articles", digest(code_version(), parsing_settings(config)))
     progress = renderer.progress
-    loaded = load_articles(renderer.site_dir, config, drafts=drafts, cache=article_cache, scan=inputs.scan,
+    loaded = load_articles(renderer.site_dir, config, drafts=drafts, cache=article_cache, scan=inputs.scan.files(),
                            published_before=published_before,
                            on_progress=(lambda done, total: progress("Reading articles", done, total)) if progress
                            else None)
@@ -166,14 +175,21 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                        [*loaded.warnings, *renderer.warnings], timings)
 
 
-def _scan(site_dir: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
+def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
           strict: bool) -> _Inputs:
-    scan = scan_article_files(site_dir)
+    journal = ScanJournal.load(cache_root)
+    scan = scan_articles(site_dir / ARTICLES_DIR, journal)
     static_files = _static_files(site_dir)
     environment = digest(code_version(), repr(config), drafts, published_before, strict,
                          _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))
-    signature = digest(environment, [(key, ArticleCache.signature(stat)) for _, key, stat in scan])
-    return _Inputs(scan, static_files, environment, signature)
+    signature = digest(environment, scan.digest())
+    return _Inputs(scan, journal, static_files, environment, signature)
+
+
+def _record_scan(cache_root: Path, inputs: _Inputs) -> None:
+    """Keep the scan output/ now comes from, for the next build to ask what changed (changes.py)."""
+    if inputs.journal is None or not inputs.journal.describes(inputs.scan, inputs.signature):
+        ScanJournal.save(cache_root, inputs.signature, inputs.scan)
 
 
 def _previous_warnings(trees: OutputTrees) -> list[SourceError]:

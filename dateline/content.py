@@ -286,7 +286,7 @@ def _parse_date(value: Any, zone: ZoneInfo, fail) -> tuple[datetime, bool]:
 
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,
-                  scan: list[ScannedFile] | None = None,
+                  scan: list[tuple[str, str, tuple[int, int, int]]] | None = None,
                   published_before: datetime | None = None,
                   on_progress: Callable[[int, int], None] | None = None) -> LoadedArticles:
     """Every published article of the site, newest first, and warnings; raise DatelineError with all errors.
@@ -300,8 +300,10 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     fields_by_path: dict[str, ArticleFields] = {}
     signatures: dict[str, tuple[str, tuple[int, int, int]]] = {}
     to_parse: list[str] = []
-    for path, key, stat in scan if scan is not None else scan_article_files(site_dir):
-        signatures[path] = (key, ArticleCache.signature(stat))
+    if scan is None:  # (path, relative path, signature) of every file, as incremental.changes.ArticleScan gives
+        scan = [(path, key, ArticleCache.signature(stat)) for path, key, stat in scan_article_files(site_dir)]
+    for path, key, signature in scan:
+        signatures[path] = (key, signature)
         cached = cache.get(key, signatures[path][1]) if cache else None
         if cached is not None:
             fields_by_path[path] = cached

@@ -20,6 +20,11 @@ The rules that keep it so, each followed from one declaration rather than kept b
 5. Otherwise (edits.py) the site's structure is what the snapshot recorded: the pages to render are exactly
    the stored pages referencing an edited article, with their stored data and the edited articles' new views.
 
+6. What changed since the last build is answered by changes.ScanJournal only when it describes the very file
+   state output/ was built from (its signature is the snapshot's) and only for folders whose stamp (mtime,
+   ctime, inode) is unchanged and older than the journal by two seconds; anything else is listed, stat-ed and
+   compared in full. Every file is stat-ed in every build: an edit in place changes no folder.
+
 tests/test_incremental_declared.py edits every field of every declared taxonomy and article, one at a time,
 and compares each incremental build with a clean one, on a site declaring extra taxonomies too.
 """

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
-from dateline.content import ScannedFile, is_published, parse_article_file
+from dateline.content import is_published, parse_article_file
 from dateline.errors import SourceError
+from dateline.incremental.changes import ArticleScan, ScanJournal
 from dateline.incremental.rendering import SiteRenderer
 from dateline.incremental.snapshot import (
     BuildSnapshot,
@@ -37,16 +37,17 @@ class Edits:
     articles: dict[str, Article]  # the edited published articles, by URL
 
 
-def find_edits(snapshot: BuildSnapshot, trees: OutputTrees, scan: list[ScannedFile], environment: str,
-               config: SiteConfig, drafts: bool, published_before: datetime | None) -> Edits | None:
+def find_edits(snapshot: BuildSnapshot, trees: OutputTrees, scan: ArticleScan, journal: ScanJournal | None,
+               environment: str, config: SiteConfig, drafts: bool, published_before: datetime | None) -> Edits | None:
     """The edits, when output/ was built from the same templates, config and code (ENVIRONMENT) and the files
     that changed since moved no article (the same placement: see placement_digest). Otherwise None: a full
-    build is needed."""
+    build is needed. JOURNAL, the scan output/ was built from, names the changed files when it describes that
+    build; else every file is compared with the snapshot."""
     reader = snapshot.read()
     if reader is None:
         return None
     try:
-        found = _changed_files(reader, trees, scan, environment, config, drafts, published_before)
+        found = _changed_files(reader, trees, scan, journal, environment, config, drafts, published_before)
     except StaleSnapshot:
         found = None
     except BaseException:
@@ -58,19 +59,27 @@ def find_edits(snapshot: BuildSnapshot, trees: OutputTrees, scan: list[ScannedFi
     return Edits(reader, *found)
 
 
-def _changed_files(reader: SnapshotReader, trees: OutputTrees, scan: list[ScannedFile], environment: str,
-                   config: SiteConfig, drafts: bool, published_before: datetime | None,
+def _changed_files(reader: SnapshotReader, trees: OutputTrees, scan: ArticleScan, journal: ScanJournal | None,
+                   environment: str, config: SiteConfig, drafts: bool, published_before: datetime | None,
                    ) -> tuple[dict[str, FileRecord], dict[str, Article]] | None:
+    signature = reader.meta("signature")
     if (reader.meta("environment") != environment or not trees.output.is_dir()
-            or reader.meta("signature") != trees.live_inputs().get("signature")):
+            or signature != trees.live_inputs().get("signature")):
         return None  # another config, templates or code; or output/ changed since the snapshot
-    stored = reader.files()
-    if stored.keys() != {key for _, key, _ in scan}:
-        return None  # an article was added, removed or renamed
+    if journal is not None and journal.signature == signature:
+        added, removed, modified = scan.changed_since(journal)
+        if added or removed:
+            return None  # an article was added, removed or renamed
+        stored = reader.file_records(modified)
+        candidates = [scan.file(key) for key in sorted(modified)]
+    else:  # no journal of that build: every file compared
+        stored = reader.files()
+        candidates = scan.files()
+        if stored.keys() != {key for _, key, _ in candidates}:
+            return None
     records: dict[str, FileRecord] = {}
     articles: dict[str, Article] = {}
-    for name, key, stat in scan:
-        file_signature = ArticleCache.signature(stat)
+    for name, key, file_signature in candidates:
         record = stored[key]
         if record.signature == file_signature:
             continue

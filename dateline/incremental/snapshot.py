@@ -235,6 +235,17 @@ class SnapshotReader:
         return {key: FileRecord((mtime, size, inode), place, url)
                 for key, mtime, size, inode, place, url in self._rows("SELECT * FROM files")}
 
+    def file_records(self, keys: Iterable[str]) -> dict[str, FileRecord]:
+        """The records of the files at KEYS; raise StaleSnapshot if one is missing."""
+        found = {}
+        for key in keys:
+            rows = self._rows("SELECT * FROM files WHERE key = ?", key)
+            if not rows:
+                raise StaleSnapshot(f"no file {key}")
+            _, mtime, size, inode, place, url = rows[0]
+            found[key] = FileRecord((mtime, size, inode), place, url)
+        return found
+
     def pages_showing(self, urls: Iterable[str]) -> list[str]:
         paths: dict[str, None] = {}
         for url in urls:

@@ -13,18 +13,16 @@ import ctypes
 import ctypes.util
 import itertools
 import os
-import pickle
 import shutil
 import stat
+import threading
 from pathlib import Path
 
-from dateline.cache import write_atomically
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
+from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
-
-Manifest = dict[str, list]  # site path -> [fingerprint, size]
 
 
 class OutputTrees:
@@ -32,12 +30,13 @@ class OutputTrees:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
-        self._manifest_file = cache_dir / f"trees-{digest(str(self.output))}.pickle"
-        manifests = _read_manifests(self._manifest_file)
-        live_record = manifests.get(_tree_id(self.output), {})
-        self._live: Manifest = live_record.get("files", {})
-        self._live_inputs: dict = live_record.get("inputs", {})
-        self._twin: Manifest = manifests.get(_tree_id(self.next), {}).get("files", {})
+        self._store = ManifestStore(cache_dir / f"trees-{digest(str(self.output))}.pickle")
+        self._store.load()
+        self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
+        self._live_inputs: dict = self._stored_live.inputs()
+        self._live_files = TrackedManifest()
+        self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
+        self._twin_files = TrackedManifest()
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         self._sources: dict[str, str] = {}  # site path -> what produced it, to catch two outputs on one path
@@ -47,6 +46,28 @@ class OutputTrees:
         self._mirroring = False
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
+
+    # The manifests are decoded when first needed: a build that finds nothing changed needs only output/'s
+    # paths and sizes, and never the twin's.
+    @property
+    def _live(self) -> TrackedManifest:
+        if self._stored_live is not None:
+            self._live_files, self._stored_live = self._stored_live.files(), None
+        return self._live_files
+
+    @_live.setter
+    def _live(self, files: TrackedManifest) -> None:
+        self._live_files, self._stored_live = files, None
+
+    @property
+    def _twin(self) -> TrackedManifest:
+        if self._stored_twin is not None:
+            self._twin_files, self._stored_twin = self._stored_twin.files(), None
+        return self._twin_files
+
+    @_twin.setter
+    def _twin(self, files: TrackedManifest) -> None:
+        self._twin_files, self._stored_twin = files, None
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -66,8 +87,12 @@ class OutputTrees:
     def built_from(self, signature: str) -> bool:
         """True when output/ was built from inputs with this signature and still holds every file it had."""
         return (self._live_inputs.get("signature") == signature
-                and self.output.is_dir() and all(_holds(self.output, path, entry, entry[0])
-                                                 for path, entry in self._live.items()))
+                and self.output.is_dir() and _all_there(str(self.output), self._live_sizes()))
+
+    def _live_sizes(self) -> list[tuple[str, int]]:
+        if self._stored_live is not None:
+            return self._stored_live.sizes()
+        return [(path, entry[1]) for path, entry in self._live.items()]
 
     def is_new(self) -> bool:
         """No output/ and no twin yet: every file of this build is written, whatever its fingerprint."""
@@ -100,19 +125,21 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
-        return len(self._live)
+        return self._stored_live.count() if self._stored_live is not None else len(self._live)
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
-        return (self._live.keys() == self._planned.keys()
-                and all(_listed(self._live[path], fp) for path, fp in self._planned.items())
+        live = self._live  # (a property: looked up once, not per path)
+        return (live.keys() == self._planned.keys()
+                and all(_listed(live[path], fp) for path, fp in self._planned.items())
                 and self.output.is_dir()
-                and all(_holds(self.output, path, self._live[path], fp) for path, fp in self._planned.items()))
+                and all(_holds(self.output, path, live[path], fp) for path, fp in self._planned.items()))
 
     def to_render(self) -> list[str]:
         """Paths whose content neither tree holds (by their manifests): only these are rendered."""
+        twin, live = self._twin, self._live  # (properties: looked up once, not per path)
         return [path for path, fp in self._planned.items()
-                if not _listed(self._twin.get(path), fp) and not _listed(self._live.get(path), fp)]
+                if not _listed(twin.get(path), fp) and not _listed(live.get(path), fp)]
 
     # -- bringing the twin up to date --------------------------------------------------------------------
 
@@ -133,8 +160,9 @@ class OutputTrees:
         # The manifest on disk must never claim content the twin may not hold, and must keep naming every
         # file the twin may hold (else a stale page could outlive a failed build and be published), even
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
-        stale = sorted(self._twin.keys() - self._planned.keys())
-        changing = [p for p, fp in self._planned.items() if not _listed(self._twin.get(p), fp)]
+        twin = self._twin
+        stale = sorted(twin.keys() - self._planned.keys())
+        changing = [p for p, fp in self._planned.items() if not _listed(twin.get(p), fp)]
         for path in (*stale, *changing):
             self._twin[path] = _UNKNOWN
         self.save()
@@ -179,16 +207,17 @@ class OutputTrees:
 
     def commit(self) -> None:
         """Swap the twin in as output/ in one atomic step; the old output/ becomes the twin."""
-        self._twin = {path: entry for path, entry in self._twin.items() if path in self._planned}
+        for path in [path for path in self._twin if path not in self._planned]:
+            del self._twin[path]
         if self.output.exists():
             exchange(self.next, self.output)
             self._live, self._twin = self._twin, self._live
         else:
             os.rename(self.next, self.output)
-            self._live, self._twin = self._twin, {}
+            self._live, self._twin = self._twin, TrackedManifest()
             if self._mirroring:  # it holds a link to every file of the new output/
                 os.rename(self._mirror, self.next)
-                self._twin = dict(self._live)
+                self._twin = TrackedManifest(self._live)
         self._folders = _Folders()  # the folders just changed names
         self._live_inputs = self._inputs
         self.save()
@@ -201,10 +230,10 @@ class OutputTrees:
     def save(self) -> None:
         manifests = {}
         if self.output.is_dir():
-            manifests[_tree_id(self.output)] = {"files": self._live, "inputs": self._live_inputs}
+            manifests[_tree_id(self.output)] = (self._live, self._live_inputs)
         if self.next.is_dir():
-            manifests[_tree_id(self.next)] = {"files": self._twin}
-        write_atomically(self._manifest_file, pickle.dumps(manifests, protocol=pickle.HIGHEST_PROTOCOL))
+            manifests[_tree_id(self.next)] = (self._twin, None)
+        self._store.save(manifests)
 
 
 class _Folders:
@@ -290,6 +319,39 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
+def _all_there(root: str, entries: list[tuple[str, int]]) -> bool:
+    """Whether every file of ENTRIES (path, size) is in ROOT with its size: a file deleted or truncated by hand
+    is made again. A no-change build of a large site spends most of its time here, waiting on the kernel: two
+    threads wait side by side."""
+    outcome = [True, True]
+
+    def check(part: int) -> None:
+        stat = os.stat
+        try:
+            for path, size in entries[part::2]:
+                if stat(path, dir_fd=folder).st_size != size:  # relative: fewer names for the kernel to walk
+                    outcome[part] = False
+                    return
+        except OSError:
+            outcome[part] = False
+
+    try:
+        folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        if len(entries) < 2000:
+            check(0), check(1)
+            return all(outcome)
+        helper = threading.Thread(target=check, args=(1,))
+        helper.start()
+        check(0)
+        helper.join()
+        return all(outcome)
+    finally:
+        os.close(folder)
+
+
 def _link(source: str, root: str, site_path: str, folders: _Folders | None = None) -> None:
     """ROOT/SITE_PATH becomes a hard link to SOURCE (an unchanged file of the live output/)."""
     target = (folders or _Folders()).target(root, site_path)
@@ -324,15 +386,6 @@ def _tree_id(folder: Path) -> str:
     except OSError:
         return ""
     return f"{stat.st_dev}:{stat.st_ino}"
-
-
-def _read_manifests(path: Path) -> dict:
-    try:
-        with path.open("rb") as stream:
-            manifests = pickle.load(stream)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        return {}
-    return manifests if isinstance(manifests, dict) else {}
 
 
 _RENAME_EXCHANGE = 2

@@ -1,0 +1,228 @@
+"""What changed in content/articles/ since the last build, answered per folder from a journal of the last scan.
+
+The last successful build's scan is kept (SITE/.dateline-cache/scan-index.pickle): for each folder under
+content/articles/, its own stamp (mtime, ctime, inode), its subfolders and Markdown files, and the files'
+signatures (mtime, size, inode) packed in one byte string. A folder whose stamp is unchanged has the same
+entries (adding, removing or renaming a file changes its folder's mtime and ctime, and ctime cannot be set
+back by hand), so it is not listed again; its files are still stat-ed, as an edit in place changes no folder,
+and compared folder by folder as bytes. What an edit's rebuild needs is then the few files that differ, not
+the whole snapshot's file table, and the build's signature is a digest of one short digest per folder.
+
+Where it could be wrong, it is not trusted: a folder changed within two seconds of the journal's writing
+(a clock tick may hide a second change) is listed again, and a journal that does not describe the build
+output/ came from (another signature) is ignored: the build then compares every file with the snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import threading
+import time
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dateline.cache import write_atomically
+
+FORMAT = 2
+RACY_NS = 2_000_000_000  # a folder changed this close to the journal's writing is listed again
+FileSignature = tuple[int, int, int]  # mtime_ns, size, inode (as cache.ArticleCache.signature)
+ScannedFile = tuple[str, str, FileSignature]  # path, path relative to content/articles, signature
+
+
+@dataclass(frozen=True)
+class FolderRecord:
+    stamp: tuple[int, int, int]  # the folder's mtime_ns, ctime_ns, inode
+    folders: tuple[str, ...]  # subfolder names
+    listing: str  # Markdown file names, sorted, joined by "/" (never in a name): one object to save, not one each
+    signatures: bytes  # array("q") of mtime_ns, size, inode per name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.listing.split("/")) if self.listing else ()
+
+
+@dataclass(frozen=True)
+class ArticleScan:
+    root: str  # content/articles
+    folders: dict[str, FolderRecord]  # by path relative to root, "" or "2025/09/"
+
+    def files(self) -> list[ScannedFile]:
+        """Every article file, sorted by path relative to content/articles (as content.scan_article_files)."""
+        found: list[ScannedFile] = []
+        for prefix, record in self.folders.items():
+            numbers = array("q", record.signatures)
+            found.extend((f"{self.root}/{prefix}{name}", prefix + name, tuple(numbers[3 * i:3 * i + 3]))
+                         for i, name in enumerate(record.names))
+        found.sort(key=lambda item: item[1])
+        return found
+
+    def file(self, key: str) -> ScannedFile:
+        """The file at KEY (a path relative to content/articles that the scan found)."""
+        folder, _, name = key.rpartition("/")
+        prefix = f"{folder}/" if folder else ""
+        record = self.folders[prefix]
+        i = record.names.index(name)
+        return f"{self.root}/{key}", key, tuple(array("q", record.signatures[24 * i:24 * i + 24]))
+
+    def digest(self) -> str:
+        """Changes with any file's signature, name or folder: what the build's signature covers."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for prefix in sorted(self.folders):
+            record = self.folders[prefix]
+            hasher.update(f"{prefix}\0{record.listing}\0".encode("utf-8", "surrogatepass"))
+            hasher.update(record.signatures)
+        return hasher.hexdigest()
+
+    def changed_since(self, journal: ScanJournal) -> tuple[set[str], set[str], set[str]]:
+        """(added, removed, modified) files, by path relative to content/articles, since JOURNAL's scan."""
+        added: set[str] = set()
+        removed: set[str] = set()
+        modified: set[str] = set()
+        for prefix in self.folders.keys() | journal.folders.keys():
+            new, old = self.folders.get(prefix), journal.folders.get(prefix)
+            if new is not None and old is not None and new.listing == old.listing:
+                if new.signatures != old.signatures:
+                    now, before = array("q", new.signatures), array("q", old.signatures)
+                    modified.update(prefix + name for i, name in enumerate(new.names)
+                                    if now[3 * i:3 * i + 3] != before[3 * i:3 * i + 3])
+                continue
+            new_names = set(new.names) if new else set()
+            old_names = set(old.names) if old else set()
+            added.update(prefix + name for name in new_names - old_names)
+            removed.update(prefix + name for name in old_names - new_names)
+        return added, removed, modified
+
+
+@dataclass(frozen=True)
+class ScanJournal:
+    """The scan a build was made from, as saved after it."""
+
+    signature: str  # the build's signature (build._Inputs.signature)
+    recorded_ns: int  # when it was saved (time.time_ns)
+    folders: dict[str, FolderRecord]
+
+    @staticmethod
+    def path(cache_root: Path) -> Path:
+        return cache_root / "scan-index.pickle"
+
+    @classmethod
+    def load(cls, cache_root: Path) -> ScanJournal | None:
+        try:
+            with cls.path(cache_root).open("rb") as stream:
+                stored_format, journal = pickle.load(stream)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+            return None
+        return journal if stored_format == FORMAT and isinstance(journal, cls) else None
+
+    @classmethod
+    def save(cls, cache_root: Path, signature: str, scan: ArticleScan) -> None:
+        journal = cls(signature, time.time_ns(), scan.folders)
+        write_atomically(cls.path(cache_root), pickle.dumps((FORMAT, journal), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def describes(self, scan: ArticleScan, signature: str) -> bool:
+        """Whether saving SCAN under SIGNATURE would store this journal again (no need to)."""
+        return self.signature == signature and self.folders == scan.folders and not self._racy_folders()
+
+    def _racy_folders(self) -> bool:
+        return any(record.stamp[1] >= self.recorded_ns - RACY_NS for record in self.folders.values())
+
+
+def scan_articles(root: Path, journal: ScanJournal | None) -> ArticleScan:
+    """Every folder and Markdown file under ROOT (hidden ones left out, as content.scan_article_files), with
+    the files' signatures; folders JOURNAL shows unchanged are not listed again."""
+    base = str(root)
+    known = journal.folders if journal is not None else {}
+    trusted_before = journal.recorded_ns - RACY_NS if journal is not None else 0
+    listed: dict[str, tuple[tuple[int, int, int], tuple[str, ...], tuple[str, ...]]] = {}
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        folder = f"{base}/{prefix}" if prefix else base
+        try:
+            stat = os.stat(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        old = known.get(prefix)
+        if old is not None and old.stamp == stamp and stamp[1] < trusted_before:
+            subfolders, names = old.folders, old.names
+        else:
+            subfolders, names = _list(folder)
+        listed[prefix] = (stamp, subfolders, names)
+        pending.extend(f"{prefix}{name}/" for name in subfolders)
+    prefixes = sorted(listed)
+    signatures = _signatures(base, [(prefix, listed[prefix][2]) for prefix in prefixes])
+    folders = {}
+    for prefix in prefixes:
+        stamp, subfolders, names = listed[prefix]
+        kept, numbers = signatures[prefix]
+        folders[prefix] = FolderRecord(stamp, subfolders, "/".join(kept), numbers)
+    return ArticleScan(base, folders)
+
+
+def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    subfolders, names = [], []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return (), ()
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            subfolders.append(entry.name)
+        elif entry.name.endswith(".md") and entry.is_file():
+            names.append(entry.name)
+    return tuple(sorted(subfolders)), tuple(sorted(names))
+
+
+def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[tuple[str, ...], bytes]]:
+    """Each folder's files that still exist and their packed signatures. Stat-ing is most of a no-change
+    build's time and waits on the kernel, which two threads do side by side."""
+    results: dict[str, tuple[tuple[str, ...], bytes]] = {}
+
+    def stat_folders(part: list[tuple[str, tuple[str, ...]]]) -> None:
+        stat = os.stat
+        for prefix, names in part:
+            numbers = array("q")
+            kept = []
+            for name in names:
+                try:  # relative to the open root: the kernel walks 3 names instead of the whole path
+                    found = stat(f"{prefix}{name}", dir_fd=root)
+                except (FileNotFoundError, NotADirectoryError):
+                    continue  # removed since the folder was listed: the folder's stamp changed too
+                numbers.extend((found.st_mtime_ns, found.st_size, found.st_ino))
+                kept.append(name)
+            results[prefix] = (tuple(kept), numbers.tobytes())
+
+    total = sum(len(names) for _, names in folders)
+    if not total:
+        return {prefix: ((), b"") for prefix, _ in folders}
+    root = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _stat_halves(stat_folders, folders, total)
+    finally:
+        os.close(root)
+    return results
+
+
+def _stat_halves(stat_folders: Callable[[list], None], folders: list[tuple[str, tuple[str, ...]]],
+                 total: int) -> None:
+    if total < 2000:
+        stat_folders(folders)
+        return
+    # two halves by file count, folders kept whole
+    half, count, split = total // 2, 0, len(folders)
+    for index, (_, names) in enumerate(folders):
+        count += len(names)
+        if count >= half:
+            split = index + 1
+            break
+    helper = threading.Thread(target=stat_folders, args=(folders[split:],))
+    helper.start()
+    stat_folders(folders[:split])
+    helper.join()

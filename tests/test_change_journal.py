@@ -1,0 +1,178 @@
+"""The change journal (dateline/incremental/changes.py): each way it could miss a change, built incrementally and
+compared byte for byte with a clean build of the same files."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from test_incremental import clean_build, contents, touch_later
+
+from dateline.build import build_site
+from dateline.cache import cache_dir
+from dateline.incremental.changes import RACY_NS, ScanJournal, scan_articles
+from dateline.incremental.manifests import ManifestStore
+
+from conftest import write_article
+
+ARTICLES = Path("content") / "articles"
+
+
+@pytest.fixture
+def trusted(built):
+    """The full site built, with a journal old enough to be trusted: its folders are not listed again."""
+    site, out = built
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    assert build_site(site, out).written == 0  # records the journal again, now out of the racy window
+    journal = ScanJournal.load(cache_dir(site))
+    assert journal is not None and all(record.stamp[1] < journal.recorded_ns - RACY_NS
+                                       for record in journal.folders.values())
+    return site, out
+
+
+def test_the_journal_lists_what_a_full_scan_finds(trusted):
+    site, _ = trusted
+    journal = ScanJournal.load(cache_dir(site))
+    fresh = scan_articles(site / ARTICLES, None).files()
+    assert scan_articles(site / ARTICLES, journal).files() == fresh
+    assert [key for _, key, _ in fresh] == ["2025/a4.md", "a1.md", "a2.md", "a3.md", "a5.md", "a6.md"]
+
+
+def test_an_edit_in_place_changes_no_folder_and_is_still_seen(trusted, tmp_path):
+    site, out = trusted
+    a4 = site / ARTICLES / "2025" / "a4.md"
+    folder_before = os.stat(a4.parent).st_mtime_ns
+    touch_later(a4, a4.read_text() + "\nA paragraph added in place.\n")
+    assert os.stat(a4.parent).st_mtime_ns == folder_before
+    result = build_site(site, out)
+    assert result.edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_file_replaced_by_rename_with_its_old_mtime_and_size(trusted, tmp_path):
+    site, out = trusted
+    a4 = site / ARTICLES / "2025" / "a4.md"
+    old = a4.stat()
+    text = a4.read_text()
+    edited = text.replace("a", "e", 1)  # the same size
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    replacement = a4.with_name(".a4.md.swp")  # how editors save: a new file renamed over the old one
+    replacement.write_text(edited)
+    os.utime(replacement, ns=(old.st_atime_ns, old.st_mtime_ns))
+    os.replace(replacement, a4)
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_file_added_to_a_folder_whose_mtime_is_set_back(trusted, tmp_path):
+    site, out = trusted
+    folder = site / ARTICLES / "2025"
+    stamp = folder.stat()
+    write_article(site, "2025/added.md", "---\ntitle: Added quietly\ndate: 2025-09-12T09:00:00+03:00\n"
+                                         "countries: [LT]\n---\nA story filed late.\n")
+    os.utime(folder, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # ctime still moves: it cannot be set
+    assert folder.stat().st_mtime_ns == stamp.st_mtime_ns
+    build_site(site, out)
+    assert "Added quietly" in (out / "index.html").read_text()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_deleted_folder_and_a_new_one(trusted, tmp_path):
+    site, out = trusted
+    shutil.rmtree(site / ARTICLES / "2025")
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+    write_article(site, "2026/01/new.md", "---\ntitle: A new year\ndate: 2025-09-12T10:00:00+03:00\n---\nNews.\n")
+    build_site(site, out)
+    assert "A new year" in (out / "index.html").read_text()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_file_added_right_after_a_build_is_seen(built, tmp_path):
+    """Within the racy window (a clock tick may hide a change to a folder) folders are listed again."""
+    site, out = built
+    build_site(site, out)
+    write_article(site, "2025/quick.md", "---\ntitle: Filed at once\ndate: 2025-09-12T11:00:00+03:00\n---\nNews.\n")
+    build_site(site, out)
+    assert "Filed at once" in (out / "index.html").read_text()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["deleted", "garbled", "another build's"])
+def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tmp_path, damage):
+    site, out = trusted
+    path = ScanJournal.path(cache_dir(site))
+    if damage == "deleted":
+        path.unlink()
+    elif damage == "garbled":
+        path.write_bytes(b"not a journal")
+    else:  # a journal describing another state of the files than output/'s
+        journal = ScanJournal.load(cache_dir(site))
+        ScanJournal.save(cache_dir(site), "another signature", scan_articles(site / ARTICLES, journal))
+    a1 = site / ARTICLES / "a1.md"
+    touch_later(a1, a1.read_text() + "\nA paragraph added later.\n")
+    result = build_site(site, out)
+    assert result.edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    assert ScanJournal.load(cache_dir(site)) is not None  # recorded again
+
+
+def manifest_files(site: Path) -> tuple[Path, Path]:
+    (base,) = cache_dir(site).glob("trees-*.pickle")
+    return base, base.with_name(base.stem + ".log")
+
+
+def test_edits_in_a_row_are_logged_and_output_stays_right(built, tmp_path):
+    """An edit's build appends what it changed to the manifests' log instead of writing them again."""
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    build_site(site, out)  # the twin is brought up to date: written whole
+    base, log = manifest_files(site)
+    base_written = base.stat().st_mtime_ns
+    for number in range(3):
+        touch_later(a3, a3.read_text() + f"\nAddition {number}.\n")
+        assert build_site(site, out).edited_only
+        assert contents(out) == clean_build(site, tmp_path)
+    assert base.stat().st_mtime_ns == base_written and log.stat().st_size > 0
+    (out / "2025/09/10/sao-paulo-stocks-rally/index.html").unlink()  # the manifest, replayed, still knows it
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another base's"])
+def test_a_damaged_log_never_makes_a_wrong_build(built, tmp_path, damage):
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    for number in range(3):
+        touch_later(a3, a3.read_text() + f"\nAddition {number}.\n")
+        build_site(site, out)
+    base, log = manifest_files(site)
+    data = log.read_bytes()
+    assert data
+    if damage == "cut short":
+        log.write_bytes(data[:-7])
+    else:  # a record of another base (a new base written, the process killed before the log was emptied)
+        foreign = {tree: ({path: ["wrong", 0] for path in files}, None)
+                   for tree, (files, _) in ((tree, (_store(base).tree(tree).files(), None)) for tree in _trees(base))}
+        log.write_bytes(data + pickle.dumps(("another base", foreign)))
+    touch_later(a3, a3.read_text() + "\nOne more.\n")
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+    (out / "index.html").unlink()
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def _trees(base: Path) -> list[str]:
+    return list(_store(base)._trees)
+
+
+def _store(base: Path) -> ManifestStore:
+    store = ManifestStore(base)
+    store.load()
+    return store
