@@ -75,6 +75,21 @@ def write_archive(site: Path, per_topic: int = PER_TOPIC) -> list[Path]:
     return written
 
 
+def trained_site(folder: Path, settings: str = "") -> Path:
+    """A new site in FOLDER with the fixture archive (and SETTINGS appended to its site.yaml), its model trained."""
+    from dateline.config import load_config
+    from dateline.ingest.learned_tags import current_model
+    from dateline.scaffold import create_site
+
+    site = create_site(folder)
+    write_archive(site)
+    if settings:
+        (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + settings, encoding="utf-8")
+    state = current_model(site, load_config(site).import_.learned_tags)
+    assert state.model is not None and state.trained, state.warnings
+    return site
+
+
 def wire(date: str, place: str, paragraphs: list[str]) -> str:
     """Raw wire copy in the sample's format."""
     return f" date {date} {place}: " + "\n\n".join(paragraphs) + " – AFP"

@@ -139,6 +139,19 @@ def test_cluster_build_is_byte_identical_to_a_local_build(cluster, log, tmp_path
     assert b"Paragraph seven, corrected" in tree(tmp_path / "cluster")["2025/08/08/story-7-from-the-wire/index.html"]
 
 
+def built_here_and_on_the_cluster(site: Path, tmp_path: Path, scheduler: str, log) -> dict[str, bytes]:
+    """SITE built by the CLI locally and on the cluster at SCHEDULER: the cluster rendered shards, and its
+    output (returned) is the local one byte for byte."""
+    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "local")).returncode == 0
+    rendered = log()
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"), "--scheduler", scheduler)
+    assert result.returncode == 0, result.stderr
+    assert rendered.rendered
+    built = tree(tmp_path / "cluster")
+    assert built == tree(tmp_path / "local")
+    return built
+
+
 def test_a_site_in_another_language_with_its_own_strings_renders_the_same_on_the_cluster(cluster, log, tmp_path):
     """Workers have no disk of the site's: its own catalog (locales/fr.po) travels in the kit, with site.yaml's
     strings in its settings, and the French pages come back as a local build writes them."""
@@ -150,15 +163,9 @@ def test_a_site_in_another_language_with_its_own_strings_renders_the_same_on_the
     (site / "locales").mkdir()
     (site / "locales" / "fr.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
                                             'msgid "Archive"\nmsgstr "Le fonds"\n', encoding="utf-8")
-    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "local")).returncode == 0
-    rendered = log()
-    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
-                     "--scheduler", local.scheduler_address)
-    assert result.returncode == 0, result.stderr
-    assert rendered.rendered
-    home = tree(tmp_path / "cluster")["index.html"].decode()
+    built = built_here_and_on_the_cluster(site, tmp_path, local.scheduler_address, log)
+    home = built["index.html"].decode()
     assert ">Le fonds</a>" in home and ">À la une</a>" in home
-    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
 
 
 def test_check_on_the_cluster(cluster, log, tmp_path):
@@ -361,12 +368,5 @@ def test_a_site_in_several_languages_renders_the_same_on_the_cluster(cluster, lo
     local, _ = cluster
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "multilingual", site)
-    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "local")).returncode == 0
-    rendered = log()
-    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "cluster"),
-                     "--scheduler", local.scheduler_address)
-    assert result.returncode == 0, result.stderr
-    assert rendered.rendered
-    built = tree(tmp_path / "cluster")
+    built = built_here_and_on_the_cluster(site, tmp_path, local.scheduler_address, log)
     assert 'lang="fr"' in built["fr/index.html"].decode() and 'dir="rtl"' in built["ar/index.html"].decode()
-    assert built == tree(tmp_path / "local")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from learned_archive import TOPICS, story, wire, write_archive
+from learned_archive import TOPICS, story, wire
+from learned_archive import trained_site as make_trained_site
 
 from dateline.config import load_config
 from dateline.ingest import import_paths
@@ -43,11 +44,7 @@ def settings(site: Path):
 @pytest.fixture(scope="module")
 def trained_site(tmp_path_factory) -> Path:
     """A site with the fixture archive and its model, trained once for the module."""
-    site = create_site(tmp_path_factory.mktemp("learned") / "site")
-    write_archive(site)
-    state = current_model(site, settings(site))
-    assert state.model is not None and state.trained, state.warnings
-    return site
+    return make_trained_site(tmp_path_factory.mktemp("learned") / "site")
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from learned_archive import TOPICS, newsml_g2, ninjs_item, story, write_archive
+from learned_archive import TOPICS, newsml_g2, ninjs_item, story
+from learned_archive import trained_site as make_trained_site
 
 from dateline.config import load_config
 from dateline.ingest import import_paths
-from dateline.ingest.learned_tags import current_model, model_path, training_set
+from dateline.ingest.learned_tags import model_path, training_set
 from dateline.ingest.tag_model import article_text, load_model
 from dateline.ingest.tags import with_learned
-from dateline.scaffold import create_site
 
 HARBOUR = ["Dockworkers at the container terminal worked through the weekend to unload cargo from three vessels.",
            "The port authority said the cranes on the quay would run around the clock until the backlog was cleared."]
@@ -43,12 +43,7 @@ def body_of(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def trained_site(tmp_path_factory) -> Path:
-    site = create_site(tmp_path_factory.mktemp("learned-agency") / "site")
-    write_archive(site)
-    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8") + SUBJECTS, encoding="utf-8")
-    state = current_model(site, load_config(site).import_.learned_tags)
-    assert state.model is not None and state.trained, state.warnings
-    return site
+    return make_trained_site(tmp_path_factory.mktemp("learned-agency") / "site", SUBJECTS)
 
 
 @pytest.fixture
