@@ -217,7 +217,7 @@ class SiteRenderer:
         def rendered(chosen: list[Page], write: Callable[[Page, bytes], Any], before: int,
                      workers: int | None = None) -> list:
             render = functools.partial(render_chunk, self.env, write=write)
-            return map_chunks(render, chosen, min_items=RENDER_IN_WORKERS, workers=workers,
+            return map_chunks(render, chosen, min_items=RENDER_IN_WORKERS, workers=workers, in_this_process_too=True,
                               on_progress=_progress_from(self.progress, before, len(pages)))
 
         def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:
