@@ -40,7 +40,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     per core); with one, the items are done in this process. IN_THIS_PROCESS_TOO: this process takes
     chunks beside WORKERS - 1 forked ones, where it would only wait for them: one copy fewer of the
     memory a worker touches (each writes the reference counts of the parent's objects it reads, and so
-    copies their pages: about 300 MiB per render worker at 100,000 articles).
+    copies their pages: 380-460 MiB per render worker at 100,000 articles).
     """
     workers = min(workers or worker_count(), worker_count())
     parallel = workers > 1 and in_workers(len(items), min_items)
