@@ -28,11 +28,11 @@ from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
 from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.rendering import SiteRenderer
-from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, placement_digest
+from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, StoredPage, placement_digest
 from dateline.incremental.trees import OutputTrees
 from dateline.languages import views_in_languages
 from dateline.model import Site, Taxonomy
-from dateline.pages import Placement, site_pages
+from dateline.pages import Page, Placement, site_pages
 from dateline.parallel import in_background, young_collections_only
 from dateline.render import THEME_DIR, template_dirs
 from dateline.taxonomy import build_taxonomies, related_articles_in_background
@@ -173,11 +173,16 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
         records = {key: FileRecord(file_signature, placement_digest(by_url.get(url), slug), url)
                    for key, (file_signature, slug, url) in files.items()}
         snapshot.write_pending(signature=inputs.signature, environment=inputs.environment, files=records, views=views,
-                               pages=renderer.pack(pages, views) if deferred else stored)
+                               pages=renderer.pack_each(sorted(pages, key=_path), views) if deferred
+                               else sorted(stored, key=_path))
 
     written = renderer.render_saving(pages, views, snapshot, save, deferred_fingerprints=deferred)
     return BuildResult(trees.output, len(placements), trees.file_count(), written,
                        [*warnings, *renderer.warnings], timings)
+
+
+def _path(page: Page | StoredPage) -> str:
+    return page.path
 
 
 def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
