@@ -28,11 +28,11 @@ from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
 from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.rendering import SiteRenderer
-from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, placement_digest
+from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, StoredPage, placement_digest
 from dateline.incremental.trees import OutputTrees
 from dateline.languages import views_in_languages
 from dateline.model import Site, Taxonomy
-from dateline.pages import Placement, site_pages
+from dateline.pages import Page, Placement, site_pages
 from dateline.parallel import in_background, young_collections_only
 from dateline.render import THEME_DIR, template_dirs
 from dateline.taxonomy import build_taxonomies, related_articles_in_background
@@ -152,6 +152,11 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     if failure is not None:
         renderer.warnings.append(SourceError(article_cache.folder, f"the article cache could not be saved ({failure});"
                                                                    " the next full build reads every article again"))
+    # What pages show of the articles is in the placements and views now: the parsed articles and the cache
+    # holding them are let go before rendering, which reuses their memory (about 1 KB an article).
+    files, warnings = {key: (file_signature, fields.slug, url)
+                       for key, (file_signature, fields, url) in loaded.files.items()}, loaded.warnings
+    del loaded, article_cache
     renderer.show(views)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
     # the rendering, with the snapshot, and only needed when the new tree is recorded.
@@ -160,19 +165,24 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     if deferred:
         renderer.declare(pages)
     trees.set_inputs({"signature": inputs.signature, "articles": len(placements),
-                      "warnings": [[str(w.path), w.message, w.line] for w in loaded.warnings]})
+                      "warnings": [[str(w.path), w.message, w.line] for w in warnings]})
     stage_done("pages")
 
     def save() -> None:  # beside the rendering (see SiteRenderer.render_saving)
         by_url = {placement.url: placement for placement in placements}
-        files = {key: FileRecord(file_signature, placement_digest(by_url.get(url), fields.slug), url)
-                 for key, (file_signature, fields, url) in loaded.files.items()}
-        snapshot.write_pending(signature=inputs.signature, environment=inputs.environment, files=files, views=views,
-                               pages=renderer.pack(pages, views) if deferred else stored)
+        records = {key: FileRecord(file_signature, placement_digest(by_url.get(url), slug), url)
+                   for key, (file_signature, slug, url) in files.items()}
+        snapshot.write_pending(signature=inputs.signature, environment=inputs.environment, files=records, views=views,
+                               pages=renderer.pack_each(sorted(pages, key=_path), views) if deferred
+                               else sorted(stored, key=_path))
 
     written = renderer.render_saving(pages, views, snapshot, save, deferred_fingerprints=deferred)
     return BuildResult(trees.output, len(placements), trees.file_count(), written,
-                       [*loaded.warnings, *renderer.warnings], timings)
+                       [*warnings, *renderer.warnings], timings)
+
+
+def _path(page: Page | StoredPage) -> str:
+    return page.path
 
 
 def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,

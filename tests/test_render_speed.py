@@ -271,6 +271,22 @@ def test_map_chunks_uses_at_most_the_workers_it_is_given():
         assert os.getpid() not in in_workers and len(in_workers) <= 2
 
 
+def test_map_chunks_in_this_process_too_shares_the_chunks_with_fewer_workers():
+    """Rendering takes chunks in the parent beside one worker fewer: every chunk done once, results in order."""
+    from dateline.parallel import map_chunks
+
+    def pids(chunk):
+        return [(n, os.getpid()) for n in chunk]
+
+    progress = []
+    done = map_chunks(pids, range(5000), min_items=10, workers=2, in_this_process_too=True,
+                      on_progress=lambda finished, total: progress.append((finished, total)))
+    assert [n for n, _ in done] == list(range(5000))
+    assert progress[-1] == (5000, 5000) and progress == sorted(progress)
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert os.getpid() in {pid for _, pid in done} and len({pid for _, pid in done}) <= 2
+
+
 def test_chunks_in_background_run_in_workers_while_the_caller_goes_on():
     """Related articles are found in worker processes while the parent makes the views: the workers must be at
     work before the caller asks for the results (each waits for a signal only the caller's own work gives, so

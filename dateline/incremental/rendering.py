@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,15 +78,16 @@ class SiteRenderer:
 
     def pack(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
         """PAGES as the snapshot keeps them, with their fingerprints."""
-        stored = []
+        return list(self.pack_each(pages, views))
+
+    def pack_each(self, pages: Iterable[Page], views: dict[str, ArticleView]) -> Iterator[StoredPage]:
+        """pack() one page at a time, for the snapshot's saver to write each as it is made."""
         for page in pages:
             data, refs = pack_context(page.context)
             fingerprint = page_fingerprint(self._page_version(page.template, page.path, page.root_relative_links),
                                            data, refs, views)
-            stored.append(StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs,
-                                     fingerprint))
+            yield StoredPage(page.path, page.template, page.source, page.root_relative_links, data, refs, fingerprint)
         self._template_version.save()
-        return stored
 
     def plan(self, pages: list[Page], views: dict[str, ArticleView]) -> list[StoredPage]:
         """Declare every file of the new site with its fingerprint; return the pages as the snapshot keeps them."""
@@ -217,7 +218,7 @@ class SiteRenderer:
         def rendered(chosen: list[Page], write: Callable[[Page, bytes], Any], before: int,
                      workers: int | None = None) -> list:
             render = functools.partial(render_chunk, self.env, write=write)
-            return map_chunks(render, chosen, min_items=RENDER_IN_WORKERS, workers=workers,
+            return map_chunks(render, chosen, min_items=RENDER_IN_WORKERS, workers=workers, in_this_process_too=True,
                               on_progress=_progress_from(self.progress, before, len(pages)))
 
         def write_sharing(page: Page, data: bytes) -> tuple[tuple[int, bool], dict]:

@@ -15,7 +15,7 @@ import os
 import pickle
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -156,15 +156,19 @@ class BuildSnapshot:
         return self.path.with_name(f".{self.path.name}.pending")
 
     def write_pending(self, *, signature: str, environment: str, files: dict[str, FileRecord],
-                      views: dict[str, ArticleView], pages: list[StoredPage]) -> None:
+                      views: dict[str, ArticleView], pages: Iterable[StoredPage]) -> None:
         """Write a full build's snapshot beside the current one; install() makes it the snapshot once
-        output/ holds that build (one build at a time: the build lock)."""
+        output/ holds that build (one build at a time: the build lock). PAGES come in the order of their
+        paths, and may be made as they are written: they are never all in memory."""
         temporary = self._pending
         temporary.unlink(missing_ok=True)
         shows: dict[str, list[str]] = defaultdict(list)
-        for page in pages:
-            for url in dict.fromkeys(page.refs):
-                shows[url].append(page.path)
+
+        def pages_showing() -> Iterator[StoredPage]:  # noting which page shows which article on the way
+            for page in pages:
+                for url in dict.fromkeys(page.refs):
+                    shows[url].append(page.path)
+                yield page
         connection = sqlite3.connect(temporary)
         try:
             connection.execute("PRAGMA journal_mode = OFF")  # a half-written temporary file is never used
@@ -176,12 +180,12 @@ class BuildSnapshot:
             # twice), in key order: appending to an index costs half as much as inserting all over it.
             connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", (
                 (key, *files[key].signature, files[key].placement, files[key].url) for key in sorted(files)))
+            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
+                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs), p.fingerprint)
+                for p in pages_showing()))
             connection.executemany("INSERT INTO views VALUES (?, ?, ?)", (
                 (url, pickle.dumps(views[url], protocol=pickle.HIGHEST_PROTOCOL), "\n".join(shows.get(url, ())))
                 for url in sorted(views)))
-            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                (p.path, p.template, p.source, p.root_relative_links, p.data, "\n".join(p.refs), p.fingerprint)
-                for p in sorted(pages, key=lambda page: page.path)))
             connection.commit()
         finally:
             connection.close()
