@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from dateline.config import LanguageConfig, SiteConfig
+from dateline.config import SiteConfig
+from dateline.config_languages import LanguageConfig
 from dateline.model import Article, Site, Taxonomy
 from dateline.newsmeta import news_articles, news_language
 from dateline.pages import PAGE_KINDS, Page, Placement
