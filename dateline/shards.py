@@ -27,6 +27,7 @@ import jinja2
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.i18n import SITE_LOCALES
+from dateline.incremental.snapshot import _view_reference, unpack_context  # the snapshot's form of a page
 from dateline.pages import Page, Placement
 from dateline.render import make_environment, render_chunk
 from dateline.views import ArticleView
@@ -130,23 +131,8 @@ class _PagePickler(pickle.Pickler):
         kind = type(obj)
         if kind is Placement or kind is ArticleView:
             self.shown[obj.url] = self.views[obj.url] if kind is Placement else obj
-            return _shown_view, (obj.url,)
+            return _view_reference, (obj.url,)  # what the snapshot's pages hold: unpack_context reads both
         return NotImplemented
-
-
-class _PageLoader(pickle.Unpickler):
-    def __init__(self, data: bytes, views: dict[str, ArticleView]) -> None:
-        super().__init__(io.BytesIO(data))
-        self.views = views
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == __name__ and name == "_shown_view":
-            return self.views.__getitem__
-        return super().find_class(module, name)
-
-
-def _shown_view(url: str) -> ArticleView:  # pragma: no cover - replaced when a page is unpacked (_PageLoader)
-    raise RuntimeError(f"article {url} was not sent with the shard")
 
 
 def _pack_page(context: dict[str, Any], views: dict[str, ArticleView]) -> tuple[bytes, dict[str, ArticleView]]:
@@ -173,7 +159,7 @@ def render_shard(kit: RenderKit, packed: bytes) -> list[tuple[str, bytes] | Sour
     shard: Shard = pickle.loads(zlib.decompress(packed))
     env = _environment(kit)
     env.article_views = shard.views  # type: ignore[attr-defined]
-    pages = [Page(path, template, _PageLoader(data, shard.views).load(), source, root_relative)
+    pages = [Page(path, template, unpack_context(data, shard.views), source, root_relative)
              for path, template, source, root_relative, data in shard.pages]
     return render_chunk(env, pages, write=_as_bytes)
 
