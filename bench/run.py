@@ -25,6 +25,8 @@ What it does
    writes it to ``bench/results.md`` (after every size) and the raw runs, with the load average at the
    start of each and Dateline's git revision, to ``bench/work/results.json``; each build's
    stdout/stderr is kept in ``bench/work/logs/``. ``--report-only results.json`` rewrites the table.
+   ``--work DIR`` puts everything said here to be in ``bench/work/`` into DIR instead (a million articles
+   need about 45 GB); a run of Dateline tools only skips step 1.
 
 A failing build (non-zero exit, or over ``--timeout``) prints the tail of its stderr and marks that
 tool's row as failed; the other tools carry on.
