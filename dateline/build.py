@@ -66,7 +66,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                on_stage: Callable[[str, float], None] | None = None,
                after_render: Callable[[Path], None] | None = None,
                progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None) -> BuildResult:
+               scheduler: str | None = None, verify_output: bool = False) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
@@ -74,6 +74,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     STRICT makes a template's use of an undefined variable an error (for checks); a strict build
     renders every page once, since pages rendered leniently before may hide such a use.
     SCHEDULER, a dask scheduler's address (tcp://HOST:PORT), renders the pages on its cluster (dateline/cluster.py).
+    The files in OUTPUT are trusted to be the ones the last build wrote; VERIFY_OUTPUT stats every one of them,
+    and makes again those deleted or truncated by hand (`build --verify`).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -89,7 +91,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees = OutputTrees(output, cache_root)
             inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict)
             stage_done("scan")
-            if trees.built_from(inputs.signature):  # nothing changed since output/ was built
+            intact = not verify_output or trees.verify()
+            if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
                 _record_scan(cache_root, inputs)
                 return BuildResult(output, trees.article_count(), trees.file_count(), 0,
                                    _previous_warnings(trees), timings)
@@ -100,7 +103,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
 
             snapshot = BuildSnapshot.for_output(cache_root, output)
             edits = find_edits(snapshot, trees, inputs.scan, inputs.journal, inputs.environment, config, drafts,
-                               published_before)
+                               published_before) if intact else None  # files missing: a full build restores them
             if edits is not None:
                 try:
                     written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)

@@ -140,7 +140,7 @@ def test_edits_in_a_row_are_logged_and_output_stays_right(built, tmp_path):
         assert contents(out) == clean_build(site, tmp_path)
     assert base.stat().st_mtime_ns == base_written and log.stat().st_size > 0
     (out / "2025/09/10/sao-paulo-stocks-rally/index.html").unlink()  # the manifest, replayed, still knows it
-    build_site(site, out)
+    build_site(site, out, verify_output=True)  # a page deleted deep in output/ is found by `build --verify`
     assert contents(out) == clean_build(site, tmp_path)
 
 

@@ -116,6 +116,18 @@ class ManifestStore:
                 files.changed.clear()
 
 
+    def record_inputs(self, tree_id: str, inputs: dict) -> None:
+        """Record new INPUTS for one tree whose files are as stored (a log record with no entry): nothing else
+        of either manifest is decoded or written."""
+        if not self._base_id or tree_id not in self._trees or self._log_bytes >= _LOG_LIMIT:
+            return  # the next build that saves writes them
+        record = pickle.dumps((self._base_id, {tree_id: ({}, inputs)}), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(self.log, "ab") as stream:
+            stream.write(record)
+        self._log_bytes += len(record)
+        self._changes.setdefault(tree_id, []).append(({}, inputs))
+
+
 class StoredTree:
     """One tree's manifest as the base and the log hold it, decoded only as far as asked."""
 

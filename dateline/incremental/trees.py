@@ -85,9 +85,39 @@ class OutputTrees:
         self._planned[site_path] = fingerprint
 
     def built_from(self, signature: str) -> bool:
-        """True when output/ was built from inputs with this signature and still holds every file it had."""
-        return (self._live_inputs.get("signature") == signature
-                and self.output.is_dir() and _all_there(str(self.output), self._live_sizes()))
+        """True when output/ was built from inputs with this signature and still holds every file it had.
+
+        Its files are trusted to be the ones the last build wrote (as the twin's are) while output/'s own
+        folder is as that build left it (its stamp: creating, deleting or renaming anything at its top
+        changes it); otherwise every file is stat-ed (holds_every_file)."""
+        if self._live_inputs.get("signature") != signature:
+            return False
+        stamp = _stamp(self.output)
+        if stamp is None or (stamp != self._live_inputs.get("stamp") and not self.holds_every_file()):
+            return False
+        if stamp != self._live_inputs.get("stamp"):  # checked file by file: trusted again from now on
+            self._live_inputs["stamp"] = stamp
+            self._store.record_inputs(_tree_id(self.output), self._live_inputs)
+        return True
+
+    def holds_every_file(self) -> bool:
+        """Whether output/ has every file its manifest lists, with its size (one stat each)."""
+        return self.output.is_dir() and not _damaged(str(self.output), self._live_sizes())
+
+    def verify(self) -> bool:
+        """Stat every file of both trees (`build --verify`): a file deleted or truncated by hand (in place,
+        which changes both trees where they share it) is marked unknown in both manifests, so that this build
+        makes it again. True when none was."""
+        damaged: set[str] = set()
+        for root, files in ((self.output, self._live), (self.next, self._twin)):
+            if root.is_dir():
+                damaged.update(_damaged(str(root), [(path, entry[1]) for path, entry in files.items()
+                                                    if entry[0] is not None]))
+        for path in damaged:
+            for files in (self._live, self._twin):
+                if path in files:
+                    files[path] = _UNKNOWN
+        return not damaged
 
     def _live_sizes(self) -> list[tuple[str, int]]:
         if self._stored_live is not None:
@@ -219,12 +249,11 @@ class OutputTrees:
                 os.rename(self._mirror, self.next)
                 self._twin = TrackedManifest(self._live)
         self._folders = _Folders()  # the folders just changed names
-        self._live_inputs = self._inputs
-        self.save()
+        self.record_inputs()
 
     def record_inputs(self) -> None:
-        """output/ already is the new site (nothing to swap): remember what it was built from."""
-        self._live_inputs = self._inputs
+        """output/ is the new site (swapped in, or already it): remember what it was built from, and its stamp."""
+        self._live_inputs = {**self._inputs, "stamp": _stamp(self.output)}
         self.save()
 
     def save(self) -> None:
@@ -319,35 +348,33 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _all_there(root: str, entries: list[tuple[str, int]]) -> bool:
-    """Whether every file of ENTRIES (path, size) is in ROOT with its size: a file deleted or truncated by hand
-    is made again. A no-change build of a large site spends most of its time here, waiting on the kernel: two
-    threads wait side by side."""
-    outcome = [True, True]
+def _damaged(root: str, entries: list[tuple[str, int]]) -> list[str]:
+    """The files of ENTRIES (path, size) that ROOT lacks or holds with another size. Waiting on the kernel for
+    100,000 stats, two threads wait side by side."""
+    found: list[str] = []
 
     def check(part: int) -> None:
         stat = os.stat
-        try:
-            for path, size in entries[part::2]:
+        for path, size in entries[part::2]:
+            try:
                 if stat(path, dir_fd=folder).st_size != size:  # relative: fewer names for the kernel to walk
-                    outcome[part] = False
-                    return
-        except OSError:
-            outcome[part] = False
+                    found.append(path)
+            except OSError:
+                found.append(path)
 
     try:
         folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return False
+        return [path for path, _ in entries]
     try:
         if len(entries) < 2000:
             check(0), check(1)
-            return all(outcome)
+            return found
         helper = threading.Thread(target=check, args=(1,))
         helper.start()
         check(0)
         helper.join()
-        return all(outcome)
+        return found
     finally:
         os.close(folder)
 
@@ -377,6 +404,16 @@ def _remove_empty_folders(root: Path, site_path: str) -> None:
         except OSError:  # not empty (or already gone)
             return
         parts.pop()
+
+
+def _stamp(folder: Path) -> list[int] | None:
+    """FOLDER's mtime, ctime and inode: any name created, removed or renamed in it changes them (ctime cannot
+    be set back by hand)."""
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    return [found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
 
 
 def _tree_id(folder: Path) -> str:
