@@ -11,7 +11,7 @@ every build's output the same as a clean build's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,7 +66,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                on_stage: Callable[[str, float], None] | None = None,
                after_render: Callable[[Path], None] | None = None,
                progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None, verify_output: bool = False) -> BuildResult:
+               scheduler: str | None = None, verify_output: bool = False,
+               watched: Collection[Path] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
@@ -76,6 +77,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     SCHEDULER, a dask scheduler's address (tcp://HOST:PORT), renders the pages on its cluster (dateline/cluster.py).
     The files in OUTPUT are trusted to be the ones the last build wrote; VERIFY_OUTPUT stats every one of them,
     and makes again those deleted or truncated by hand (`build --verify`).
+    WATCHED, from a file watcher (the preview's), is every source file that changed since the last build that
+    succeeded: then article files it does not name are not stat-ed (changes.scan_articles).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -89,7 +92,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     try:
         with _build_lock(cache_root), young_collections_only():
             trees = OutputTrees(output, cache_root)
-            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict)
+            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict, watched)
             stage_done("scan")
             intact = not verify_output or trees.verify()
             if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
@@ -189,9 +192,9 @@ def _path(page: Page | StoredPage) -> str:
 
 
 def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
-          strict: bool) -> _Inputs:
+          strict: bool, watched: Collection[Path] | None) -> _Inputs:
     journal = ScanJournal.load(cache_root)
-    scan = scan_articles(site_dir / ARTICLES_DIR, journal)
+    scan = scan_articles(site_dir / ARTICLES_DIR, journal, watched)
     static_files = _static_files(site_dir)
     environment = digest(code_version(), repr(config), drafts, published_before, strict,
                          _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))

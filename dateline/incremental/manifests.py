@@ -159,7 +159,7 @@ class StoredTree:
         _, paths, _, _, sizes = self._parts
         numbers = array("q")
         numbers.frombytes(sizes)
-        if not self._changes:
+        if not any(entries for entries, _ in self._changes):
             return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
         by_path = dict(zip(paths.split("\0"), numbers, strict=True)) if paths else {}
         for entries, _ in self._changes:
@@ -171,7 +171,7 @@ class StoredTree:
         return list(by_path.items())
 
     def count(self) -> int:
-        if self._changes:
+        if any(entries for entries, _ in self._changes):
             return len(self.files())
         return len(self._parts[4]) // 8
 
