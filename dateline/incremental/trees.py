@@ -30,13 +30,17 @@ class OutputTrees:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
-        self._store = ManifestStore(cache_dir / f"trees-{digest(str(self.output))}.pickle")
-        self._store.load()
+        self._store = ManifestStore.open(cache_dir / f"trees-{digest(str(self.output))}.pickle")
         self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
         self._live_inputs: dict = self._stored_live.inputs()
         self._live_files = TrackedManifest()
         self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
         self._twin_files = TrackedManifest()
+        # in a process that builds again and again (the preview's), the manifests its last build saved
+        if (live := self._store.saved(_tree_id(self.output))) is not None:
+            self._live_files, self._stored_live, self._live_inputs = live[0], None, live[1] or {}
+        if (twin := self._store.saved(_tree_id(self.next))) is not None:
+            self._twin_files, self._stored_twin = twin[0], None
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         # An edit's build: the paths whose fingerprint it changes (every other path is planned as output/ has
