@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.config import SiteConfig, load_config
@@ -25,18 +26,16 @@ from dateline.fingerprint import digest
 from dateline.geo import keep_tables_in
 from dateline.i18n import SITE_LOCALES
 from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
-from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
-from dateline.incremental.rendering import SiteRenderer
-from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, StoredPage, placement_digest
 from dateline.incremental.trees import OutputTrees
-from dateline.languages import views_in_languages
-from dateline.model import Site, Taxonomy
-from dateline.pages import Page, Placement, site_pages
-from dateline.parallel import in_background, young_collections_only
+from dateline.parallel import young_collections_only
 from dateline.render import THEME_DIR, template_dirs
-from dateline.taxonomy import build_taxonomies, related_articles_in_background
-from dateline.views import article_views
+
+if TYPE_CHECKING:  # what only a build with something to do imports (a build with nothing to do starts sooner)
+    from dateline.incremental.rendering import SiteRenderer
+    from dateline.incremental.snapshot import BuildSnapshot, StoredPage
+    from dateline.model import Taxonomy
+    from dateline.pages import Page, Placement
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                 return BuildResult(output, trees.article_count(), trees.file_count(), 0,
                                    _previous_warnings(trees), timings)
 
+            from dateline.incremental.edits import find_edits, rebuild_edited
+            from dateline.incremental.rendering import SiteRenderer
+            from dateline.incremental.snapshot import BuildSnapshot, StaleSnapshot
+
             def renderer(trees: OutputTrees) -> SiteRenderer:
                 return SiteRenderer(site_dir, cache_root, config, trees, inputs.static_files, strict, after_render,
                                     progress, stage_done, scheduler)
@@ -130,6 +133,14 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                 published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
     """Every article read (from the cache where it can be), every page planned, the changed ones rendered;
     the snapshot written for the next edit."""
+    from dateline.incremental.snapshot import FileRecord, placement_digest
+    from dateline.languages import views_in_languages
+    from dateline.model import Site
+    from dateline.pages import Placement, site_pages
+    from dateline.parallel import in_background
+    from dateline.taxonomy import build_taxonomies
+    from dateline.views import article_views
+
     config, cache_root, stage_done, trees = renderer.config, renderer.cache_root, renderer.stage_done, renderer.trees
     snapshot.forget()  # describes output/ only until output/ changes; rewritten below
     article_cache = ArticleCache(cache_root / "articles", digest(code_version(), parsing_settings(config)))
@@ -241,6 +252,8 @@ def _related(cache_root: Path, articles: tuple[Placement, ...], taxonomies: tupl
     if kept is not None:
         yield lambda: kept
         return
+    from dateline.taxonomy import related_articles_in_background
+
     with related_articles_in_background(articles, taxonomies, limit) as found:
         def related() -> dict[str, tuple[str, ...]]:
             result = found()
