@@ -68,7 +68,7 @@ def make_site(articles: int) -> Path:
     return site
 
 
-def measure(articles: int, saves: int, site: Path | None = None) -> dict:
+def measure(articles: int, saves: int, site: Path | None = None, port: int = 0) -> dict:
     from playwright.sync_api import sync_playwright
 
     if site is None:
@@ -82,7 +82,7 @@ def measure(articles: int, saves: int, site: Path | None = None) -> dict:
     logs: list[str] = []
     original = target.read_text(encoding="utf-8")
     started = time.perf_counter()
-    with Preview(site, port=0, log=logs.append) as preview:
+    with Preview(site, port=port, log=logs.append) as preview:
         preview.start()
         snapshot = preview.state.wait_epoch(0, timeout=3600)
         first_build = time.perf_counter() - started
@@ -126,10 +126,12 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=5)
     parser.add_argument("--site", type=Path, help="measure this site (a copy: its middle article is edited) "
                                                    "instead of generating one per size")
+    parser.add_argument("--port", type=int, default=0, help="the preview's port (default: any free one); with "
+                        "--site give one, as the preview's pages link to it: another port rebuilds them all")
     args = parser.parse_args()
     commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip()
-    results = [measure(0, args.saves, args.site.resolve())] if args.site else \
+    results = [measure(0, args.saves, args.site.resolve(), args.port)] if args.site else \
         [measure(size, args.saves) for size in args.sizes]
     print(f"\nSave -> reloaded page (Dateline {commit}, {args.saves} saves per site, headless Chromium)\n")
     print("| articles | first build (s) | save -> reload median (s) | min (s) | max (s) | rebuild median (s) |")
