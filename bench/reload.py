@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reload.py                 # 1,000 and 10,000 articles, 5 saves each
     .venv/bin/python bench/reload.py --sizes 1000 --saves 10
+    .venv/bin/python bench/reload.py --site ../archive-copy   # an existing site (its preview and cache kept)
 
 Builds a synthetic site per size in bench/work/reload-N/ (varied countries, tags and days), starts the
 preview server in this process on a free port, opens an article in headless Chromium (Debian's
@@ -67,17 +68,21 @@ def make_site(articles: int) -> Path:
     return site
 
 
-def measure(articles: int, saves: int) -> dict:
+def measure(articles: int, saves: int, site: Path | None = None, port: int = 0) -> dict:
     from playwright.sync_api import sync_playwright
 
-    site = make_site(articles)
-    shutil.rmtree(site / ".preview", ignore_errors=True)  # a cold first build, then warm rebuilds
-    shutil.rmtree(site / ".dateline-cache", ignore_errors=True)
+    if site is None:
+        site = make_site(articles)
+        shutil.rmtree(site / ".preview", ignore_errors=True)  # a cold first build, then warm rebuilds
+        shutil.rmtree(site / ".dateline-cache", ignore_errors=True)
+        target = next((site / "content" / "articles").rglob(f"{articles // 2:05d}.md"))
+    else:  # the middle article of a site given: a copy, whose preview and cache are kept between runs
+        files = sorted((site / "content" / "articles").rglob("*.md"))
+        articles, target = len(files), files[len(files) // 2]
     logs: list[str] = []
-    target = next((site / "content" / "articles").rglob(f"{articles // 2:05d}.md"))
     original = target.read_text(encoding="utf-8")
     started = time.perf_counter()
-    with Preview(site, port=0, log=logs.append) as preview:
+    with Preview(site, port=port, log=logs.append) as preview:
         preview.start()
         snapshot = preview.state.wait_epoch(0, timeout=3600)
         first_build = time.perf_counter() - started
@@ -119,10 +124,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--saves", type=int, default=5)
+    parser.add_argument("--site", type=Path, help="measure this site (a copy: its middle article is edited) "
+                                                   "instead of generating one per size")
+    parser.add_argument("--port", type=int, default=0, help="the preview's port (default: any free one); with "
+                        "--site give one, as the preview's pages link to it: another port rebuilds them all")
     args = parser.parse_args()
     commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip()
-    results = [measure(size, args.saves) for size in args.sizes]
+    results = [measure(0, args.saves, args.site.resolve(), args.port)] if args.site else \
+        [measure(size, args.saves) for size in args.sizes]
     print(f"\nSave -> reloaded page (Dateline {commit}, {args.saves} saves per site, headless Chromium)\n")
     print("| articles | first build (s) | save -> reload median (s) | min (s) | max (s) | rebuild median (s) |")
     print("|---:|---:|---:|---:|---:|---:|")

@@ -11,11 +11,12 @@ every build's output the same as a clean build's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.config import SiteConfig, load_config
@@ -25,18 +26,16 @@ from dateline.fingerprint import digest
 from dateline.geo import keep_tables_in
 from dateline.i18n import SITE_LOCALES
 from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
-from dateline.incremental.edits import find_edits, rebuild_edited
 from dateline.incremental.fingerprints import code_version
-from dateline.incremental.rendering import SiteRenderer
-from dateline.incremental.snapshot import BuildSnapshot, FileRecord, StaleSnapshot, StoredPage, placement_digest
 from dateline.incremental.trees import OutputTrees
-from dateline.languages import views_in_languages
-from dateline.model import Site, Taxonomy
-from dateline.pages import Page, Placement, site_pages
-from dateline.parallel import in_background, young_collections_only
+from dateline.parallel import young_collections_only
 from dateline.render import THEME_DIR, template_dirs
-from dateline.taxonomy import build_taxonomies, related_articles_in_background
-from dateline.views import article_views
+
+if TYPE_CHECKING:  # what only a build with something to do imports (a build with nothing to do starts sooner)
+    from dateline.incremental.rendering import SiteRenderer
+    from dateline.incremental.snapshot import BuildSnapshot, StoredPage
+    from dateline.model import Taxonomy
+    from dateline.pages import Page, Placement
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
                on_stage: Callable[[str, float], None] | None = None,
                after_render: Callable[[Path], None] | None = None,
                progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None) -> BuildResult:
+               scheduler: str | None = None, verify_output: bool = False,
+               watched: Collection[Path] | None = None) -> BuildResult:
     """Build SITE_DIR into OUTPUT (default SITE_DIR/output); raise DatelineError listing every problem.
 
     Only pages whose content changed are rendered and written; the previous output stays untouched
@@ -74,6 +74,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     STRICT makes a template's use of an undefined variable an error (for checks); a strict build
     renders every page once, since pages rendered leniently before may hide such a use.
     SCHEDULER, a dask scheduler's address (tcp://HOST:PORT), renders the pages on its cluster (dateline/cluster.py).
+    The files in OUTPUT are trusted to be the ones the last build wrote; VERIFY_OUTPUT stats every one of them,
+    and makes again those deleted or truncated by hand (`build --verify`).
+    WATCHED, from a file watcher (the preview's), is every source file that changed since the last build that
+    succeeded: then article files it does not name are not stat-ed (changes.scan_articles).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -87,12 +91,17 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     try:
         with _build_lock(cache_root), young_collections_only():
             trees = OutputTrees(output, cache_root)
-            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict)
+            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict, watched)
             stage_done("scan")
-            if trees.built_from(inputs.signature):  # nothing changed since output/ was built
+            intact = not verify_output or trees.verify()
+            if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
                 _record_scan(cache_root, inputs)
                 return BuildResult(output, trees.article_count(), trees.file_count(), 0,
                                    _previous_warnings(trees), timings)
+
+            from dateline.incremental.edits import find_edits, rebuild_edited
+            from dateline.incremental.rendering import SiteRenderer
+            from dateline.incremental.snapshot import BuildSnapshot, StaleSnapshot
 
             def renderer(trees: OutputTrees) -> SiteRenderer:
                 return SiteRenderer(site_dir, cache_root, config, trees, inputs.static_files, strict, after_render,
@@ -100,7 +109,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
 
             snapshot = BuildSnapshot.for_output(cache_root, output)
             edits = find_edits(snapshot, trees, inputs.scan, inputs.journal, inputs.environment, config, drafts,
-                               published_before)
+                               published_before) if intact else None  # files missing: a full build restores them
             if edits is not None:
                 try:
                     written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
@@ -124,6 +133,14 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                 published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
     """Every article read (from the cache where it can be), every page planned, the changed ones rendered;
     the snapshot written for the next edit."""
+    from dateline.incremental.snapshot import FileRecord, placement_digest
+    from dateline.languages import views_in_languages
+    from dateline.model import Site
+    from dateline.pages import Placement, site_pages
+    from dateline.parallel import in_background
+    from dateline.taxonomy import build_taxonomies
+    from dateline.views import article_views
+
     config, cache_root, stage_done, trees = renderer.config, renderer.cache_root, renderer.stage_done, renderer.trees
     snapshot.forget()  # describes output/ only until output/ changes; rewritten below
     article_cache = ArticleCache(cache_root / "articles", digest(code_version(), parsing_settings(config)))
@@ -186,9 +203,9 @@ def _path(page: Page | StoredPage) -> str:
 
 
 def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
-          strict: bool) -> _Inputs:
+          strict: bool, watched: Collection[Path] | None) -> _Inputs:
     journal = ScanJournal.load(cache_root)
-    scan = scan_articles(site_dir / ARTICLES_DIR, journal)
+    scan = scan_articles(site_dir / ARTICLES_DIR, journal, watched)
     static_files = _static_files(site_dir)
     environment = digest(code_version(), repr(config), drafts, published_before, strict,
                          _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))
@@ -235,6 +252,8 @@ def _related(cache_root: Path, articles: tuple[Placement, ...], taxonomies: tupl
     if kept is not None:
         yield lambda: kept
         return
+    from dateline.taxonomy import related_articles_in_background
+
     with related_articles_in_background(articles, taxonomies, limit) as found:
         def related() -> dict[str, tuple[str, ...]]:
             result = found()

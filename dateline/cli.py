@@ -103,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/news/")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    build.add_argument("--verify", action="store_true",
+                       help="check that every file of the output folder is still there and make again any deleted "
+                            "or truncated by hand (other builds trust the files the last build wrote)")
     _cluster_option(build)
     build.set_defaults(run=_build)
 
@@ -258,7 +261,7 @@ def _build(args: argparse.Namespace) -> int:
     bar = ProgressBar() if not args.quiet else None
     try:
         result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar,
-                            scheduler=args.scheduler)
+                            scheduler=args.scheduler, verify_output=args.verify)
     finally:
         if bar:
             bar.close()

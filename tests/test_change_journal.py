@@ -14,6 +14,7 @@ from test_incremental import clean_build, contents, touch_later
 
 from dateline.build import build_site
 from dateline.cache import cache_dir
+from dateline.errors import DatelineError
 from dateline.incremental.changes import RACY_NS, ScanJournal, scan_articles
 from dateline.incremental.manifests import ManifestStore
 
@@ -140,7 +141,7 @@ def test_edits_in_a_row_are_logged_and_output_stays_right(built, tmp_path):
         assert contents(out) == clean_build(site, tmp_path)
     assert base.stat().st_mtime_ns == base_written and log.stat().st_size > 0
     (out / "2025/09/10/sao-paulo-stocks-rally/index.html").unlink()  # the manifest, replayed, still knows it
-    build_site(site, out)
+    build_site(site, out, verify_output=True)  # a page deleted deep in output/ is found by `build --verify`
     assert contents(out) == clean_build(site, tmp_path)
 
 
@@ -176,3 +177,31 @@ def _store(base: Path) -> ManifestStore:
     store = ManifestStore(base)
     store.load()
     return store
+
+
+def test_an_edit_looks_only_where_the_twin_differs_and_a_failed_one_is_remembered(built, tmp_path):
+    """An edit's build brings the twin up to date only at its own pages and where the build before changed
+    output/ (the twin differs there); a build that fails half-way through the twin must not hide what it
+    changed from the next."""
+    site, out = built
+    a3, a1 = site / ARTICLES / "a3.md", site / ARTICLES / "a1.md"
+    page = "2025/09/10/sao-paulo-stocks-rally/index.html"
+    for number in range(2):
+        touch_later(a3, a3.read_text() + f"\nAddition {number}.\n")
+        assert build_site(site, out).edited_only
+        assert contents(out) == clean_build(site, tmp_path)
+    twin = out.with_name(f".{out.name}.next")
+    (twin / page).unlink()
+    (twin / page).mkdir()  # the page cannot be written there: the build fails after changing the twin
+    touch_later(a3, a3.read_text() + "\nAn addition that fails.\n")
+    before = contents(out)
+    with pytest.raises(DatelineError):
+        build_site(site, out)
+    assert contents(out) == before
+    (twin / page).rmdir()
+    touch_later(a1, a1.read_text() + "\nAnother article's edit.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    touch_later(a1, a1.read_text() + "\nAnd one more.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)

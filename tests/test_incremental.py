@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from dateline.build import build_site
 
 from conftest import parse_page, run_cli, write_article
@@ -142,11 +144,26 @@ def test_lost_cache_and_deleted_output_still_build_correctly(built, tmp_path):
     assert contents(out) == clean_build(site, tmp_path)
 
 
-def test_a_hand_deleted_output_file_comes_back(built):
+@pytest.mark.parametrize("damage", ["index.html", "tags", "feed.xml"])
+def test_what_is_deleted_by_hand_at_the_top_of_output_comes_back(built, tmp_path, damage):
+    site, out = built
+    target = out / damage
+    shutil.rmtree(target) if target.is_dir() else target.unlink()  # output/'s own folder changed
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_a_page_deleted_deeper_comes_back_with_verify(built, tmp_path):
     site, out = built
     (out / ARTICLE).unlink()
-    build_site(site, out)
-    assert (out / ARTICLE).exists()
+    assert build_site(site, out).written == 0  # the files the last build wrote are trusted (docs/internals.md)
+    assert not (out / ARTICLE).exists()
+    result = run_cli("build", "--site", str(site), "--output", str(out), "--verify")
+    assert result.returncode == 0, result.stderr
+    assert contents(out) == clean_build(site, tmp_path)
+    (out / "tags/diplomacy/index.html").write_bytes(b"cut")  # truncated by hand
+    build_site(site, out, verify_output=True)
+    assert contents(out) == clean_build(site, tmp_path)
 
 
 def test_failed_rebuild_leaves_output_and_next_rebuild_is_right(built, tmp_path):

@@ -6,7 +6,9 @@ import argparse
 import hashlib
 import http.client
 import json
+import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -724,3 +726,60 @@ def test_rebuilds_run_in_a_process_without_threads_which_is_replaced_if_killed(t
         second = preview.rebuilder._builds._process
         assert second.pid != first.pid and second.poll() is None
     assert second.poll() is not None  # ended with the preview
+
+
+# Rebuilds told what changed
+
+
+def clean_preview_build(site: Path, preview: Preview, tmp_path: Path) -> dict[str, str]:
+    """What a from-scratch build of SITE for this preview gives (its own cache and output)."""
+    fresh = tmp_path / f"fresh-{time.monotonic_ns()}"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".dateline-cache", PREVIEW_DIR))
+    build_site(fresh, fresh / "output", base_url=preview.origin + "/")
+    return tree_digest(fresh / "output")
+
+
+def test_each_kind_of_edit_rebuilt_from_the_watchers_paths_equals_a_clean_build(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    articles = site / "content" / "articles"
+    edits: list[tuple[str, Callable[[], None]]] = [
+        ("body", lambda: edit_article(site, "belarus.md", "Minsk freed 52", "Minsk freed 54")),
+        ("title", lambda: edit_article(site, "japan.md", "title: Japan's exports rise for a third month",
+                                       "title: Japanese exports climb again")),
+        ("add", lambda: (articles / "2025").mkdir() or (articles / "2025" / "chile.md").write_text(
+            "---\ntitle: Chile passes a pension reform\nslug: chile-pensions\ndate: 2025-09-12\n"
+            "countries: [CL]\ntags: [economy]\n---\n\nThe senate voted for it.\n", encoding="utf-8")),
+        ("rename", lambda: os.replace(articles / "kenya.md", articles / "2025" / "kenya.md")),
+        ("delete", lambda: (articles / "2025" / "chile.md").unlink()),
+        ("template", lambda: (site / "templates").mkdir() or (site / "templates" / "404.html").write_text(
+            '{% extends "default/404.html" %}{% block content %}<h1>Lost?</h1>{% endblock %}', encoding="utf-8")),
+        ("site.yaml", lambda: (site / "site.yaml").write_text(
+            (site / "site.yaml").read_text(encoding="utf-8").replace("Preview Digest", "Renamed Digest"),
+            encoding="utf-8")),
+        ("body again", lambda: edit_article(site, "belarus.md", "Minsk freed 54", "Minsk freed 55")),
+    ]
+    with running_preview(site) as preview:
+        for kind, edit in edits:
+            epoch = state(preview)["epoch"]
+            edit()
+            eventually(lambda epoch=epoch: state(preview)["epoch"] > epoch and not preview.state._building
+                       and not preview.rebuilder._changes, f"the {kind} edit's rebuild")
+            assert tree_digest(preview.server.preview_dir) == clean_preview_build(site, preview, tmp_path), kind
+        assert preview.rebuilder._since_success == set()  # every rebuild was told what changed
+
+
+def test_events_the_watcher_lost_are_looked_for(tmp_path: Path) -> None:
+    """When the kernel's event queue overflows, watchdog says so in its log: the next rebuild scans every file."""
+    site = make_site(tmp_path)
+    with running_preview(site) as preview:
+        edit_article(site, "japan.md", "led by cars", "led by ships")
+        eventually(lambda: "led by ships" in text_of(preview, "/2025/09/10/japan-exports/"), "the first edit")
+        preview.watcher.stop()  # events of the edit below are lost
+        edit_article(site, "belarus.md", "Minsk freed 52 prisoners", "Minsk freed 56 prisoners")
+        time.sleep(0.3)
+        preview.watcher.start()
+        assert "Minsk freed 52 prisoners" in text_of(preview, "/" + BELARUS_PAGE)
+        logging.getLogger("watchdog.observers.inotify_c").warning(
+            "Inotify queue overflowed; filesystem events were lost")  # what watchdog logs then
+        eventually(lambda: "Minsk freed 56 prisoners" in text_of(preview, "/" + BELARUS_PAGE), "the lost edit")
+        assert tree_digest(preview.server.preview_dir) == clean_preview_build(site, preview, tmp_path)

@@ -21,7 +21,7 @@ import pickle
 import threading
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,17 +111,33 @@ class ScanJournal:
 
     @classmethod
     def load(cls, cache_root: Path) -> ScanJournal | None:
+        """The journal on disk; in a process that builds again and again (the preview's), the one it last
+        saved or loaded, while the file is still that one (the same stamp), without reading it again."""
+        path = cls.path(cache_root)
         try:
-            with cls.path(cache_root).open("rb") as stream:
+            with path.open("rb") as stream:
+                stamp = _file_stamp(os.fstat(stream.fileno()))
+                kept = _in_memory.get(str(path))
+                if kept is not None and kept[0] == stamp:
+                    return kept[1]
                 stored_format, journal = pickle.load(stream)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
             return None
-        return journal if stored_format == FORMAT and isinstance(journal, cls) else None
+        if stored_format != FORMAT or not isinstance(journal, cls):
+            return None
+        _in_memory[str(path)] = (stamp, journal)
+        return journal
 
     @classmethod
     def save(cls, cache_root: Path, signature: str, scan: ArticleScan) -> None:
         journal = cls(signature, time.time_ns(), scan.folders)
-        write_atomically(cls.path(cache_root), pickle.dumps((FORMAT, journal), protocol=pickle.HIGHEST_PROTOCOL))
+        path = cls.path(cache_root)
+        _in_memory.pop(str(path), None)
+        write_atomically(path, pickle.dumps((FORMAT, journal), protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            _in_memory[str(path)] = (_file_stamp(os.stat(path)), journal)
+        except OSError:
+            pass
 
     def describes(self, scan: ArticleScan, signature: str) -> bool:
         """Whether saving SCAN under SIGNATURE would store this journal again (no need to)."""
@@ -131,13 +147,29 @@ class ScanJournal:
         return any(record.stamp[1] >= self.recorded_ns - RACY_NS for record in self.folders.values())
 
 
-def scan_articles(root: Path, journal: ScanJournal | None) -> ArticleScan:
+# The last journal each journal file held, by path, with the file's stamp then (ScanJournal.load).
+_in_memory: dict[str, tuple[tuple[int, int, int, int], ScanJournal]] = {}
+
+
+def _file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """Changes whenever the file is written again (written atomically: a new inode each time)."""
+    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size
+
+
+def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Path] | None = None) -> ArticleScan:
     """Every folder and Markdown file under ROOT (hidden ones left out, as content.scan_article_files), with
-    the files' signatures; folders JOURNAL shows unchanged are not listed again."""
+    the files' signatures; folders JOURNAL shows unchanged are not listed again.
+
+    WATCHED, when given, is every path under ROOT that a file watcher saw change since JOURNAL's scan (more
+    does no harm): then of the folders not listed again only the files it names are stat-ed, the others'
+    signatures are the journal's. Folders are stat-ed all the same, so an event the watcher lost for a file
+    added, removed or renamed is still noticed; only an edit in place is taken on the watcher's word."""
     base = str(root)
     known = journal.folders if journal is not None else {}
     trusted_before = journal.recorded_ns - RACY_NS if journal is not None else 0
+    named = _by_folder(root, watched) if watched is not None and journal is not None else None
     listed: dict[str, tuple[tuple[int, int, int], tuple[str, ...], tuple[str, ...]]] = {}
+    reused: dict[str, FolderRecord] = {}  # folders listed as the journal has them, whose files need no stat
     pending = [""]
     while pending:
         prefix = pending.pop()
@@ -149,7 +181,11 @@ def scan_articles(root: Path, journal: ScanJournal | None) -> ArticleScan:
         stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         old = known.get(prefix)
         if old is not None and old.stamp == stamp and stamp[1] < trusted_before:
-            subfolders, names = old.folders, old.names
+            subfolders, names = old.folders, (old.names if named is None else ())
+            if named is not None:
+                reused[prefix] = old
+                listing = f"/{old.listing}/"
+                names = tuple(sorted(name for name in named.get(prefix, ()) if f"/{name}/" in listing))
         else:
             subfolders, names = _list(folder)
         listed[prefix] = (stamp, subfolders, names)
@@ -160,8 +196,47 @@ def scan_articles(root: Path, journal: ScanJournal | None) -> ArticleScan:
     for prefix in prefixes:
         stamp, subfolders, names = listed[prefix]
         kept, numbers = signatures[prefix]
-        folders[prefix] = FolderRecord(stamp, subfolders, "/".join(kept), numbers)
+        if prefix in reused:
+            folders[prefix] = _with_signatures(reused[prefix], names, dict(zip(kept, _triples(numbers), strict=True)))
+        else:
+            folders[prefix] = FolderRecord(stamp, subfolders, "/".join(kept), numbers)
     return ArticleScan(base, folders)
+
+
+def _by_folder(root: Path, paths: Iterable[Path]) -> dict[str, set[str]]:
+    """PATHS under ROOT, as names by folder prefix ("", "2025/09/")."""
+    named: dict[str, set[str]] = {}
+    for path in paths:
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        folder, _, name = relative.rpartition("/")
+        named.setdefault(f"{folder}/" if folder else "", set()).add(name)
+    return named
+
+
+def _triples(numbers: bytes) -> list[tuple[int, ...]]:
+    values = array("q", numbers)
+    return [tuple(values[i:i + 3]) for i in range(0, len(values), 3)]
+
+
+def _with_signatures(record: FolderRecord, asked: tuple[str, ...], stated: dict[str, tuple[int, ...]]
+                     ) -> FolderRecord:
+    """RECORD with new signatures for the files ASKED about: STATED's, or none for those that are gone."""
+    if not asked:
+        return record
+    numbers = array("q", record.signatures)
+    kept, packed = [], array("q")
+    for i, name in enumerate(record.names):
+        if name in stated:
+            packed.extend(stated[name])
+        elif name not in asked:
+            packed.extend(numbers[3 * i:3 * i + 3])
+        else:
+            continue  # removed since, though its folder's stamp says not (RACY_NS makes that unlikely)
+        kept.append(name)
+    return FolderRecord(record.stamp, record.folders, "/".join(kept), packed.tobytes())
 
 
 def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -54,6 +54,24 @@ class ManifestStore:
         self._trees: dict[str, bytes] = {}  # tree id -> its pickled record in the base
         self._changes: dict[str, list[tuple[dict[str, list | None], dict | None]]] = {}  # tree id -> log records
         self._log_bytes = 0
+        self._saved: dict[str, tuple[TrackedManifest, dict | None]] = {}  # what the last save() wrote, as objects
+
+    @classmethod
+    def open(cls, path: Path) -> ManifestStore:
+        """The store at PATH, loaded; in a process that builds again and again (the preview's), the one it
+        last saved, while its files are still those it wrote (the same stamps), without reading them again."""
+        kept = _in_memory.get(str(path))
+        if kept is not None and kept[0] == _stamps(path, kept[1].log):
+            return kept[1]
+        store = cls(path)
+        store.load()
+        return store
+
+    def saved(self, tree_id: str) -> tuple[TrackedManifest, dict | None] | None:
+        """That tree's manifest and inputs as the last save() of this process wrote them, when not changed
+        since (a build that failed may have changed them without saving)."""
+        found = self._saved.get(tree_id)
+        return found if found is not None and not found[0].changed else None
 
     def load(self) -> None:
         try:
@@ -114,6 +132,42 @@ class ManifestStore:
         for files, _ in trees.values():
             if isinstance(files, TrackedManifest):
                 files.changed.clear()
+        self._saved = {tree: (files, inputs) for tree, (files, inputs) in trees.items()
+                       if isinstance(files, TrackedManifest)}
+        _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
+
+
+# The store each manifest file last had in this process, with the stamps of its base and log then (open()).
+_in_memory: dict[str, tuple[tuple, ManifestStore]] = {}
+
+
+def _stamps(*paths: Path) -> tuple:
+    """Changes whenever one of PATHS is written (the base is replaced, the log appended to or removed)."""
+    found = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            found.append(None)
+            continue
+        found.append((stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size))
+    return tuple(found)
+
+
+    def record_inputs(self, tree_id: str, inputs: dict) -> None:
+        """Record new INPUTS for one tree whose files are as stored (a log record with no entry): nothing else
+        of either manifest is decoded or written."""
+        if not self._base_id or tree_id not in self._trees or self._log_bytes >= _LOG_LIMIT:
+            return  # the next build that saves writes them
+        record = pickle.dumps((self._base_id, {tree_id: ({}, inputs)}), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(self.log, "ab") as stream:
+            stream.write(record)
+        self._log_bytes += len(record)
+        self._changes.setdefault(tree_id, []).append(({}, inputs))
+        if tree_id in self._saved:
+            self._saved[tree_id] = (self._saved[tree_id][0], inputs)
+        if _in_memory.get(str(self.path), (None, None))[1] is self:
+            _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
 
 
 class StoredTree:
@@ -147,7 +201,7 @@ class StoredTree:
         _, paths, _, _, sizes = self._parts
         numbers = array("q")
         numbers.frombytes(sizes)
-        if not self._changes:
+        if not any(entries for entries, _ in self._changes):
             return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
         by_path = dict(zip(paths.split("\0"), numbers, strict=True)) if paths else {}
         for entries, _ in self._changes:
@@ -159,7 +213,7 @@ class StoredTree:
         return list(by_path.items())
 
     def count(self) -> int:
-        if self._changes:
+        if any(entries for entries, _ in self._changes):
             return len(self.files())
         return len(self._parts[4]) // 8
 

@@ -30,15 +30,22 @@ class OutputTrees:
         self.output = output.resolve()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
-        self._store = ManifestStore(cache_dir / f"trees-{digest(str(self.output))}.pickle")
-        self._store.load()
+        self._store = ManifestStore.open(cache_dir / f"trees-{digest(str(self.output))}.pickle")
         self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
         self._live_inputs: dict = self._stored_live.inputs()
         self._live_files = TrackedManifest()
         self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
         self._twin_files = TrackedManifest()
+        # in a process that builds again and again (the preview's), the manifests its last build saved
+        if (live := self._store.saved(_tree_id(self.output))) is not None:
+            self._live_files, self._stored_live, self._live_inputs = live[0], None, live[1] or {}
+        if (twin := self._store.saved(_tree_id(self.next))) is not None:
+            self._twin_files, self._stored_twin = twin[0], None
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
+        # An edit's build: the paths whose fingerprint it changes (every other path is planned as output/ has
+        # it, and never put in _planned: an edit looks only at these and where the twin may differ).
+        self._edit: dict[str, str] | None = None
         self._sources: dict[str, str] = {}  # site path -> what produced it, to catch two outputs on one path
         # A first build (no output/ yet) also links every file it writes into a third tree, the future twin,
         # so that the build after it (typically an edit) need not link the whole site first.
@@ -85,9 +92,39 @@ class OutputTrees:
         self._planned[site_path] = fingerprint
 
     def built_from(self, signature: str) -> bool:
-        """True when output/ was built from inputs with this signature and still holds every file it had."""
-        return (self._live_inputs.get("signature") == signature
-                and self.output.is_dir() and _all_there(str(self.output), self._live_sizes()))
+        """True when output/ was built from inputs with this signature and still holds every file it had.
+
+        Its files are trusted to be the ones the last build wrote (as the twin's are) while output/'s own
+        folder is as that build left it (its stamp: creating, deleting or renaming anything at its top
+        changes it); otherwise every file is stat-ed (holds_every_file)."""
+        if self._live_inputs.get("signature") != signature:
+            return False
+        stamp = _stamp(self.output)
+        if stamp is None or (stamp != self._live_inputs.get("stamp") and not self.holds_every_file()):
+            return False
+        if stamp != self._live_inputs.get("stamp"):  # checked file by file: trusted again from now on
+            self._live_inputs = {**self._live_inputs, "stamp": stamp}
+            self._store.record_inputs(_tree_id(self.output), self._live_inputs)
+        return True
+
+    def holds_every_file(self) -> bool:
+        """Whether output/ has every file its manifest lists, with its size (one stat each)."""
+        return self.output.is_dir() and not _damaged(str(self.output), self._live_sizes())
+
+    def verify(self) -> bool:
+        """Stat every file of both trees (`build --verify`): a file deleted or truncated by hand (in place,
+        which changes both trees where they share it) is marked unknown in both manifests, so that this build
+        makes it again. True when none was."""
+        damaged: set[str] = set()
+        for root, files in ((self.output, self._live), (self.next, self._twin)):
+            if root.is_dir():
+                damaged.update(_damaged(str(root), [(path, entry[1]) for path, entry in files.items()
+                                                    if entry[0] is not None]))
+        for path in damaged:
+            for files in (self._live, self._twin):
+                if path in files:
+                    files[path] = _UNKNOWN
+        return not damaged
 
     def _live_sizes(self) -> list[tuple[str, int]]:
         if self._stored_live is not None:
@@ -106,9 +143,20 @@ class OutputTrees:
                 self._twin[path] = [fingerprint, self._twin[path][1]]
 
     def plan_edit(self, changes: dict[str, str]) -> None:
-        """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed."""
-        self._planned = {path: entry[0] for path, entry in self._live.items()}
-        self._planned.update(changes)
+        """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed.
+        What the build does then depends on CHANGES and the paths where the twin may differ from output/
+        (recorded by each build as "twin_differs"), not on the size of the site."""
+        if changes.keys() <= self._live.keys():
+            self._edit = dict(changes)
+        else:  # not the stored pages of output/: plan every path
+            self._planned = {path: entry[0] for path, entry in self._live.items()}
+            self._planned.update(changes)
+
+    def _fingerprint(self, path: str) -> str | None:
+        """The fingerprint planned for PATH."""
+        if self._edit is not None:
+            return self._edit[path] if path in self._edit else self._live[path][0]
+        return self._planned[path]
 
     def live_inputs(self) -> dict:
         """What output/ was built from (see set_inputs)."""
@@ -125,11 +173,16 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
+        if self._stored_live is not None and "files" in self._live_inputs:  # as recorded: nothing decoded
+            return self._live_inputs["files"]
         return self._stored_live.count() if self._stored_live is not None else len(self._live)
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
         live = self._live  # (a property: looked up once, not per path)
+        if self._edit is not None:  # the other paths are output/'s (whose files are trusted: see built_from)
+            return (all(_listed(live[path], fp) for path, fp in self._edit.items()) and self.output.is_dir()
+                    and all(_holds(self.output, path, live[path], fp) for path, fp in self._edit.items()))
         return (live.keys() == self._planned.keys()
                 and all(_listed(live[path], fp) for path, fp in self._planned.items())
                 and self.output.is_dir()
@@ -138,7 +191,7 @@ class OutputTrees:
     def to_render(self) -> list[str]:
         """Paths whose content neither tree holds (by their manifests): only these are rendered."""
         twin, live = self._twin, self._live  # (properties: looked up once, not per path)
-        return [path for path, fp in self._planned.items()
+        return [path for path, fp in (self._planned if self._edit is None else self._edit).items()
                 if not _listed(twin.get(path), fp) and not _listed(live.get(path), fp)]
 
     # -- bringing the twin up to date --------------------------------------------------------------------
@@ -160,9 +213,21 @@ class OutputTrees:
         # The manifest on disk must never claim content the twin may not hold, and must keep naming every
         # file the twin may hold (else a stale page could outlive a failed build and be published), even
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
-        twin = self._twin
-        stale = sorted(twin.keys() - self._planned.keys())
-        changing = [p for p, fp in self._planned.items() if not _listed(twin.get(p), fp)]
+        twin, live = self._twin, self._live
+        differs = self._live_inputs.get("twin_differs")
+        if self._edit is not None and differs is None:  # not known: every path compared
+            self._planned = {path: entry[0] for path, entry in live.items()}
+            self._planned.update(self._edit)
+            self._edit = None
+        if self._edit is not None:  # elsewhere the twin lists what output/ lists, which is planned
+            candidates = sorted(self._edit.keys() | set(differs))
+            stale = [p for p in candidates if p in twin and p not in live]
+            changing = [p for p in candidates if p in live and not _listed(twin.get(p), self._fingerprint(p))]
+            self._live_inputs = {**self._live_inputs, "twin_differs": sorted({*differs, *stale, *changing})}
+        else:
+            stale = sorted(twin.keys() - self._planned.keys())
+            changing = [p for p, fp in self._planned.items() if not _listed(twin.get(p), fp)]
+            self._live_inputs = {**self._live_inputs, "twin_differs": None}  # compared whole if this build fails
         for path in (*stale, *changing):
             self._twin[path] = _UNKNOWN
         self.save()
@@ -172,7 +237,7 @@ class OutputTrees:
             del self._twin[path]
         lost = []
         for path in changing:
-            if _listed(self._live.get(path), self._planned[path]):
+            if _listed(self._live.get(path), self._fingerprint(path)):
                 try:
                     _link(f"{self.output}/{path}", str(self.next), path, self._folders)
                 except FileNotFoundError:  # deleted from output/ by hand
@@ -203,12 +268,13 @@ class OutputTrees:
         return True
 
     def record_written(self, site_path: str, size: int) -> None:
-        self._twin[site_path] = [self._planned[site_path], size]
+        self._twin[site_path] = [self._fingerprint(site_path), size]
 
     def commit(self) -> None:
         """Swap the twin in as output/ in one atomic step; the old output/ becomes the twin."""
-        for path in [path for path in self._twin if path not in self._planned]:
-            del self._twin[path]
+        if self._edit is None:  # (an edit's twin has output/'s paths: prepare removed the others)
+            for path in [path for path in self._twin if path not in self._planned]:
+                del self._twin[path]
         if self.output.exists():
             exchange(self.next, self.output)
             self._live, self._twin = self._twin, self._live
@@ -219,12 +285,21 @@ class OutputTrees:
                 os.rename(self._mirror, self.next)
                 self._twin = TrackedManifest(self._live)
         self._folders = _Folders()  # the folders just changed names
-        self._live_inputs = self._inputs
-        self.save()
+        live, twin = self._live, self._twin
+        if self._edit is not None:  # the twin is output/ before this build: they differ where it changed
+            differs = [path for path in self._edit if not _same(twin.get(path), live[path])]
+        else:
+            differs = [path for path in live.keys() | twin.keys() if not _same(twin.get(path), live.get(path))]
+        self._record(sorted(differs))
 
     def record_inputs(self) -> None:
         """output/ already is the new site (nothing to swap): remember what it was built from."""
-        self._live_inputs = self._inputs
+        self._record(self._live_inputs.get("twin_differs"))
+
+    def _record(self, twin_differs: list[str] | None) -> None:
+        """Record what output/ was built from, its stamp and size, and where the twin may differ from it."""
+        self._live_inputs = {**self._inputs, "stamp": _stamp(self.output), "files": len(self._live),
+                             "twin_differs": twin_differs}
         self.save()
 
     def save(self) -> None:
@@ -309,6 +384,11 @@ def _listed(entry: list | None, fingerprint: str) -> bool:
     return entry is not None and entry[0] == fingerprint
 
 
+def _same(entry: list | None, other: list | None) -> bool:
+    """Whether two manifest entries list the same known content."""
+    return entry is not None and other is not None and entry[0] is not None and entry[0] == other[0]
+
+
 def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
     """Listed with this fingerprint, and the file is really there with its size."""
     if not _listed(entry, fingerprint):
@@ -319,35 +399,33 @@ def _holds(root: Path, path: str, entry: list | None, fingerprint: str) -> bool:
         return False
 
 
-def _all_there(root: str, entries: list[tuple[str, int]]) -> bool:
-    """Whether every file of ENTRIES (path, size) is in ROOT with its size: a file deleted or truncated by hand
-    is made again. A no-change build of a large site spends most of its time here, waiting on the kernel: two
-    threads wait side by side."""
-    outcome = [True, True]
+def _damaged(root: str, entries: list[tuple[str, int]]) -> list[str]:
+    """The files of ENTRIES (path, size) that ROOT lacks or holds with another size. Waiting on the kernel for
+    100,000 stats, two threads wait side by side."""
+    found: list[str] = []
 
     def check(part: int) -> None:
         stat = os.stat
-        try:
-            for path, size in entries[part::2]:
+        for path, size in entries[part::2]:
+            try:
                 if stat(path, dir_fd=folder).st_size != size:  # relative: fewer names for the kernel to walk
-                    outcome[part] = False
-                    return
-        except OSError:
-            outcome[part] = False
+                    found.append(path)
+            except OSError:
+                found.append(path)
 
     try:
         folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return False
+        return [path for path, _ in entries]
     try:
         if len(entries) < 2000:
             check(0), check(1)
-            return all(outcome)
+            return found
         helper = threading.Thread(target=check, args=(1,))
         helper.start()
         check(0)
         helper.join()
-        return all(outcome)
+        return found
     finally:
         os.close(folder)
 
@@ -377,6 +455,16 @@ def _remove_empty_folders(root: Path, site_path: str) -> None:
         except OSError:  # not empty (or already gone)
             return
         parts.pop()
+
+
+def _stamp(folder: Path) -> list[int] | None:
+    """FOLDER's mtime, ctime and inode: any name created, removed or renamed in it changes them (ctime cannot
+    be set back by hand)."""
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    return [found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
 
 
 def _tree_id(folder: Path) -> str:

@@ -59,7 +59,8 @@ class Preview:
         self.port = self.server.server_address[1]
         self.rebuilder = Rebuilder(self.site_dir, self.server.preview_dir, self.state, origin=self.origin,
                                    drafts=drafts, log=log)
-        self.watcher = SourceWatcher(self.site_dir, self.rebuilder.changed, poll=poll)
+        self.watcher = SourceWatcher(self.site_dir, self.rebuilder.changed, poll=poll,
+                                     on_lost=self.rebuilder.lost_events)
         self._server_thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
                                                name="dateline-http")
         self._started = False

@@ -42,6 +42,11 @@ class Rebuilder:
         self._static_roots = [r for r in source_roots(self.site_dir) if r.name == "static"]
         self._thread = threading.Thread(target=self._run, name="dateline-rebuild")
         self._builds: BuildProcess | None = None
+        # Every source file changed since the last build that succeeded, as the watcher reported them: the
+        # build then stats only those article files (changes.scan_articles). None while not known (before the
+        # first build succeeded, or after the watcher lost events): the build looks at every file.
+        self._since_success: set[Path] | None = None
+        self._losses = 0  # times the watcher lost events
 
     def first_build(self) -> None:
         """The preview's first build, in the caller's thread (before start(), so before any thread: its
@@ -73,13 +78,22 @@ class Rebuilder:
             self.state.mark_pending()
             self._cond.notify_all()
 
-    def rebuild(self, config: SiteConfig, first: bool = False) -> BuildResult:
+    def lost_events(self) -> None:
+        """The watcher may have missed changes (called from its thread): the next build looks at every file."""
+        with self._cond:
+            self._since_success = None
+            self._losses += 1
+        self.changed(self.site_dir / "content")
+
+    def rebuild(self, config: SiteConfig, first: bool = False, watched: frozenset[Path] | None = None) -> BuildResult:
         """Bring the preview up to date: build_site() into the preview folder, whose atomic swap keeps what is
-        served whole. build_site finds what changed by itself: an edit that moves no article rebuilds only
-        the pages showing it, and untouched pages keep their files. The FIRST build runs here, the others
-        in the build process."""
+        served whole. build_site finds what changed by itself (WATCHED, the files the watcher saw change since
+        the last build that succeeded, spares it looking at the others): an edit that moves no article
+        rebuilds only the pages showing it, and untouched pages keep their files. The FIRST build runs here,
+        the others in the build process, which keeps what it read for the next one."""
         build = build_site if first or self._builds is None else self._builds.build
-        return build(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path)
+        return build(self.site_dir, self.preview_dir, drafts=self.drafts, base_url=self.origin + config.base_path,
+                     watched=watched)
 
     def _run(self) -> None:
         while True:
@@ -104,18 +118,27 @@ class Rebuilder:
         errors: list[SourceError] = []
         result = None
         started = time.perf_counter()
+        with self._cond:
+            watched = None if first or self._since_success is None else self._since_success | changes
+            losses = self._losses
         try:
             config = load_config(self.site_dir)
             self.state.base_path = config.base_path
             if first or any(p.is_relative_to(self.site_dir / INBOX) for p in changes):
-                self._import_inbox(config)
-            result = self.rebuild(config, first)
+                imported = self._import_inbox(config)
+                watched = None if watched is None else watched | imported
+            result = self.rebuild(config, first, None if watched is None else frozenset(watched))
         except DatelineError as exc:
             errors = exc.errors
         except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
             traceback.print_exc()
             errors = [internal_error(exc)]
         seconds = time.perf_counter() - started
+        with self._cond:  # what the next build must look at besides its own changes
+            if result is not None:  # nothing, unless events were lost meanwhile
+                self._since_success = set() if self._losses == losses else None
+            elif self._since_success is not None and watched is not None:  # these too: this build did not happen
+                self._since_success = set(watched)
         full_reload = first or self._last_failed or not all(self._is_stylesheet(p) for p in changes)
         self._last_failed = result is None
         self.state.end_build(succeeded=result is not None, errors=errors, full_reload=full_reload,
@@ -132,23 +155,26 @@ class Rebuilder:
             print("Build failed: still serving the previous build; the browser shows the error until it is fixed.",
                   file=sys.stderr)
 
-    def _import_inbox(self, config: SiteConfig) -> None:
-        """Import raw files dropped into content/inbox/, remembering what the importer wrote so it is no change."""
+    def _import_inbox(self, config: SiteConfig) -> set[Path]:
+        """Import raw files dropped into content/inbox/, remembering what the importer wrote so it is no change;
+        return the files it changed."""
         from dateline.inbox import import_inbox_for_build, needs_import
 
         if not needs_import(self.site_dir):
-            return
+            return set()
 
         content = self.site_dir / "content"
         before = stat_tree(content)
         imported = import_inbox_for_build(self.site_dir, config)
         after = stat_tree(content)
-        for path in changed_paths(before, after):
+        written = set(changed_paths(before, after))
+        for path in written:
             self._own_writes[path] = _digest(path)
         for line in imported.lines(site_dir=self.site_dir):
             self.log(line)
         for warning in imported.warnings:
             self.log(f"warning: {self._where(warning)}: {warning.message}")
+        return written
 
     def _without_own_writes(self, changes: frozenset[Path]) -> frozenset[Path]:
         """Drop events caused by our own importer: the file still holds what the importer wrote."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -117,13 +118,33 @@ class _Handler(FileSystemEventHandler):
         self.watcher.dispatch(event)
 
 
-class SourceWatcher:
-    """Calls ON_CHANGE(path) from watchdog's thread for every change to a site's sources."""
+class _LostEvents(logging.Filter):
+    """Calls ON_LOST when watchdog reports that the kernel's queue of events overflowed (it says so only in its
+    log): events were lost, so the rebuild must look for the changes itself."""
 
-    def __init__(self, site_dir: Path, on_change: Callable[[Path], None], *, poll: bool = False) -> None:
+    def __init__(self, on_lost: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_lost = on_lost
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "overflow" in str(record.msg):
+            self.on_lost()
+        return True
+
+
+_INOTIFY_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+
+
+class SourceWatcher:
+    """Calls ON_CHANGE(path) from watchdog's thread for every change to a site's sources, and ON_LOST() when
+    changes may have gone unreported (the kernel's queue of events overflowed)."""
+
+    def __init__(self, site_dir: Path, on_change: Callable[[Path], None], *, poll: bool = False,
+                 on_lost: Callable[[], None] | None = None) -> None:
         self.site_dir = site_dir.resolve()
         self.on_change = on_change
         self.poll = poll
+        self._lost = _LostEvents(on_lost) if on_lost is not None else None
         self.observer: BaseObserver | None = None
         self.roots = source_roots(self.site_dir)
         self._scheduled: set[Path] = set()
@@ -148,6 +169,9 @@ class SourceWatcher:
 
     def _start(self, observer: BaseObserver) -> None:
         self.observer, self._scheduled = observer, set()
+        if self._lost is not None:
+            for name in _INOTIFY_LOGGERS:
+                logging.getLogger(name).addFilter(self._lost)
         observer.schedule(_Handler(self), str(self.site_dir), recursive=False, event_filter=_CHANGE_EVENTS)
         for root in self.roots:
             self._watch(root)
@@ -168,6 +192,9 @@ class SourceWatcher:
             if self.observer.is_alive():
                 self.observer.join()
             self.observer = None
+        if self._lost is not None:
+            for name in _INOTIFY_LOGGERS:
+                logging.getLogger(name).removeFilter(self._lost)
 
     def dispatch(self, event: FileSystemEvent) -> None:
         if event.is_directory and event.event_type == "modified":
