@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,6 +170,10 @@ class SourceWatcher:
 
     def _start(self, observer: BaseObserver) -> None:
         self.observer, self._scheduled = observer, set()
+        # A folder created while watchdog adds the watches under its parent (the importer writing
+        # content/articles/2025/09/11/) is added twice, with the same callback: watchdog warns from its own thread,
+        # which under an "error" filter stops the watcher. The watch is the same either way, so say nothing.
+        warnings.filterwarnings("ignore", message="Callback with id .* already exists", category=RuntimeWarning)
         if self._lost is not None:
             for name in _INOTIFY_LOGGERS:
                 logging.getLogger(name).addFilter(self._lost)
