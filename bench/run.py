@@ -445,8 +445,14 @@ def measure(argv: list[str], log_stem: Path,
 
         def sample() -> None:
             nonlocal tree_peak, pss_peak
+            previous = (0, 0)
             while not done.is_set():
-                rss, pss = tree_memory(child.pid)
+                # The lower of two readings 50 ms apart: a reading taken while a worker forks can count the
+                # parent whole and then the worker's share of the same pages (a spike of up to the parent's
+                # size), never twice in a row; a build's real peaks last seconds.
+                current = tree_memory(child.pid)
+                rss, pss = min(previous[0], current[0]), min(previous[1], current[1])
+                previous = current
                 tree_peak, pss_peak = max(tree_peak, rss), max(pss_peak, pss)
                 done.wait(0.05)
 
@@ -632,7 +638,8 @@ def report(runs: list[Run], tools: list[str], sizes: list[int | None], failed: d
             cells = [ratio("dateline", label, "baseline", kind) for kind in ("cold", "nochange", "edit", "cold_cpu")]
             lines.append(f"| {articles} | {' | '.join(cells)} |")
     lines += ["", "Peak RSS: the largest single process (exact, from wait4), maximum over all runs. "
-              "Tree RSS: the whole process tree summed, sampled every 50 ms (shared pages counted per process). "
+              "Tree RSS: the whole process tree summed, sampled every 50 ms, the lower of two readings in a row "
+              "(shared pages counted per process). "
               "Tree PSS: the same, each shared page divided among the processes sharing it: the memory the whole "
               "build takes. "
               "Pages written: .html files in the output after a cold build; the sites are not page-for-page "
