@@ -21,7 +21,7 @@ from pathlib import Path
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
-from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
+from dateline.incremental.manifests import ManifestStore, TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
 
 
@@ -31,16 +31,16 @@ class OutputTrees:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
         self._store = ManifestStore.open(cache_dir / f"trees-{digest(str(self.output))}.pickle")
-        self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
-        self._live_inputs: dict = self._stored_live.inputs()
-        self._live_files = TrackedManifest()
-        self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
-        self._twin_files = TrackedManifest()
+        # Read from their stored tables as far as asked (manifests.TrackedManifest): a build that finds nothing
+        # changed needs only output/'s paths and sizes, an edit's a few dozen entries of each.
+        live = self._store.tree(_tree_id(self.output))
+        self._live, self._live_inputs = live.files(), live.inputs()
+        self._twin = self._store.tree(_tree_id(self.next)).files()
         # in a process that builds again and again (the preview's), the manifests its last build saved
-        if (live := self._store.saved(_tree_id(self.output))) is not None:
-            self._live_files, self._stored_live, self._live_inputs = live[0], None, live[1] or {}
-        if (twin := self._store.saved(_tree_id(self.next))) is not None:
-            self._twin_files, self._stored_twin = twin[0], None
+        if (saved := self._store.saved(_tree_id(self.output))) is not None:
+            self._live, self._live_inputs = saved[0], saved[1] or {}
+        if (saved := self._store.saved(_tree_id(self.next))) is not None:
+            self._twin = saved[0]
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         # An edit's build: the paths whose fingerprint it changes (every other path is planned as output/ has
@@ -53,28 +53,6 @@ class OutputTrees:
         self._mirroring = False
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
-
-    # The manifests are decoded when first needed: a build that finds nothing changed needs only output/'s
-    # paths and sizes, and never the twin's.
-    @property
-    def _live(self) -> TrackedManifest:
-        if self._stored_live is not None:
-            self._live_files, self._stored_live = self._stored_live.files(), None
-        return self._live_files
-
-    @_live.setter
-    def _live(self, files: TrackedManifest) -> None:
-        self._live_files, self._stored_live = files, None
-
-    @property
-    def _twin(self) -> TrackedManifest:
-        if self._stored_twin is not None:
-            self._twin_files, self._stored_twin = self._stored_twin.files(), None
-        return self._twin_files
-
-    @_twin.setter
-    def _twin(self, files: TrackedManifest) -> None:
-        self._twin_files, self._stored_twin = files, None
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -109,7 +87,7 @@ class OutputTrees:
 
     def holds_every_file(self) -> bool:
         """Whether output/ has every file its manifest lists, with its size (one stat each)."""
-        return self.output.is_dir() and not _damaged(str(self.output), self._live_sizes())
+        return self.output.is_dir() and not _damaged(str(self.output), self._live.path_sizes())
 
     def verify(self) -> bool:
         """Stat every file of both trees (`build --verify`): a file deleted or truncated by hand (in place,
@@ -126,11 +104,6 @@ class OutputTrees:
                     files[path] = _UNKNOWN
         return not damaged
 
-    def _live_sizes(self) -> list[tuple[str, int]]:
-        if self._stored_live is not None:
-            return self._stored_live.sizes()
-        return [(path, entry[1]) for path, entry in self._live.items()]
-
     def is_new(self) -> bool:
         """No output/ and no twin yet: every file of this build is written, whatever its fingerprint."""
         return not self._live and not self._twin and not self.output.exists() and not self.next.exists()
@@ -146,7 +119,7 @@ class OutputTrees:
         """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed.
         What the build does then depends on CHANGES and the paths where the twin may differ from output/
         (recorded by each build as "twin_differs"), not on the size of the site."""
-        if changes.keys() <= self._live.keys():
+        if all(path in self._live for path in changes):
             self._edit = dict(changes)
         else:  # not the stored pages of output/: plan every path
             self._planned = {path: entry[0] for path, entry in self._live.items()}
@@ -173,9 +146,7 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
-        if self._stored_live is not None and "files" in self._live_inputs:  # as recorded: nothing decoded
-            return self._live_inputs["files"]
-        return self._stored_live.count() if self._stored_live is not None else len(self._live)
+        return self._live_inputs.get("files", len(self._live))
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
