@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
+from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles, scan_clock
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.trees import OutputTrees
 from dateline.layout import ARTICLES_DIR, CONFIG_NAME, SITE_LOCALES, THEME_DIR, template_dirs
@@ -236,7 +236,8 @@ def _site_settings(site_dir: Path, base_url: str | None) -> str:
 def _scan(site_dir: Path, cache_root: Path, settings: str, drafts: bool, published_before: datetime | None,
           strict: bool, watched: Collection[Path] | None) -> _Inputs:
     journal = ScanJournal.load(cache_root)
-    scan = scan_articles(site_dir / ARTICLES_DIR, journal, watched)
+    root = site_dir / ARTICLES_DIR
+    scan = scan_articles(root, journal, watched, scan_clock(cache_root / "scan-clock", root))
     static_files = _static_files(site_dir)
     environment = digest(code_version(), settings, drafts, published_before, strict,
                          _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))

@@ -9,7 +9,7 @@ Each tree's manifest is stored in the base as a table sorted by path (`SortedTab
 the fingerprints in another, where each starts, the sizes), so that an edit's build looks up the few dozen paths
 it needs by bisection, without making a dictionary of 120,000 entries (0.1-0.25 s a tree at 100,000 articles);
 a build that needs every entry (a full build) decodes the table once. Each tree's table is pickled on its own
-inside the base, so a build that needs only output/'s (nothing changed) does not unpickle the twin's.
+inside the base, beside the tree's inputs, so a build with nothing to do unpickles neither.
 
 A log record names the base it follows; records of another base (a crash between writing a new base and
 emptying the log) are ignored, as is a record cut short (a crash while appending): the build before it
@@ -28,7 +28,7 @@ from typing import Any
 from dateline.cache import write_atomically
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
-FORMAT = 3
+FORMAT = 4
 _LOG_LIMIT = 2 * 1024 * 1024  # bytes of log after which the base is written again
 _LOOKUPS = 2048  # paths looked up in the table one by one before it is decoded whole (a full build's planning)
 
@@ -226,7 +226,7 @@ class ManifestStore:
         self.path = path
         self.log = path.with_name(path.stem + ".log")
         self._base_id = ""
-        self._trees: dict[str, bytes] = {}  # tree id -> its pickled record in the base
+        self._trees: dict[str, tuple[dict, bytes]] = {}  # tree id -> its inputs and pickled table in the base
         self._changes: dict[str, list[tuple[dict[str, list | None], dict | None]]] = {}  # tree id -> log records
         self._log_bytes = 0
         self._saved: dict[str, tuple[TrackedManifest, dict | None]] = {}  # what the last save() wrote, as objects
@@ -278,7 +278,9 @@ class ManifestStore:
     def tree(self, tree_id: str) -> StoredTree:
         """That tree's manifest and inputs as stored (an empty one for an unknown tree)."""
         stored = self._trees.get(tree_id) if tree_id else None
-        return StoredTree(stored, self._changes.get(tree_id, []) if stored is not None else [])
+        if stored is None:
+            return StoredTree({}, None, [])
+        return StoredTree(*stored, self._changes.get(tree_id, []))
 
     def save(self, trees: dict[str, tuple[TrackedManifest, dict | None]]) -> None:
         """Record TREES (tree id -> manifest, inputs): as a log record when the base has the same trees and the
@@ -292,7 +294,7 @@ class ManifestStore:
                           for tree, (files, inputs) in trees.items()})
         else:
             self._base_id = os.urandom(8).hex()
-            self._trees = {tree: _pack(files, inputs or {}) for tree, (files, inputs) in trees.items()}
+            self._trees = {tree: (inputs or {}, _pack(files)) for tree, (files, inputs) in trees.items()}
             write_atomically(self.path, pickle.dumps((FORMAT, self._base_id, self._trees),
                                                      protocol=pickle.HIGHEST_PROTOCOL))
             self.log.unlink(missing_ok=True)
@@ -343,20 +345,14 @@ def _stamps(*paths: Path) -> tuple:
 
 
 class StoredTree:
-    """One tree's manifest as the base and the log hold it, decoded only as far as asked."""
+    """One tree's manifest as the base and the log hold it, decoded only as far as asked: its inputs are at hand,
+    its table is unpickled only when files() is asked for (a build with nothing to do never does)."""
 
-    def __init__(self, packed: bytes | None, changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
-        self._inputs: dict = {}
-        self._table: SortedTable | None = None
+    def __init__(self, inputs: dict, packed: bytes | None,
+                 changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
+        self._inputs = inputs
+        self._packed = packed
         self._changes = changes
-        if packed is not None:
-            try:
-                inputs, *parts = pickle.loads(packed)
-                self._table = SortedTable(*parts)
-            except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-                self._changes = []  # unreadable: as if unknown, so everything is made again
-                return
-            self._inputs = inputs
 
     def inputs(self) -> dict:
         inputs = self._inputs
@@ -365,18 +361,23 @@ class StoredTree:
                 inputs = new_inputs
         return inputs
 
-    def files(self) -> TrackedManifest:
-        """The manifest, read from the table as far as it is asked (see TrackedManifest)."""
+    def files(self) -> TrackedManifest | None:
+        """The manifest, read from the table as far as it is asked (see TrackedManifest); None when the table
+        cannot be read (then nothing the tree's inputs say can be trusted either)."""
+        if self._packed is None:
+            return TrackedManifest()
+        try:
+            table = SortedTable(*pickle.loads(self._packed))
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            return None
         changes: dict[str, list | None] = {}
         for entries, _ in self._changes:
             changes.update(entries)
-        if self._table is None:
-            return TrackedManifest(changes={path: entry for path, entry in changes.items() if entry is not None})
-        return TrackedManifest(table=self._table, changes=changes)
+        return TrackedManifest(table=table, changes=changes)
 
 
-def _pack(files: TrackedManifest | Manifest, inputs: dict) -> bytes:
-    """A manifest as a sorted table: seven objects rather than three per file, a quarter of the time to save and
+def _pack(files: TrackedManifest | Manifest) -> bytes:
+    """A manifest as a sorted table: six objects rather than three per file, a quarter of the time to save and
     less to read. Paths never hold NUL (no file name can), nor do fingerprints (hex digests, "" while not known)."""
     table = files.table() if isinstance(files, TrackedManifest) else SortedTable.of(files)
-    return pickle.dumps((inputs, *table.parts()), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(table.parts(), protocol=pickle.HIGHEST_PROTOCOL)

@@ -9,8 +9,6 @@ is ever deleted: on this kind of disk, deleting thousands of files costs more th
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 import os
 import shutil
@@ -21,7 +19,7 @@ from pathlib import Path
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
-from dateline.incremental.manifests import ManifestStore, TrackedManifest
+from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
 
 
@@ -31,16 +29,19 @@ class OutputTrees:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
         self._store = ManifestStore.open(cache_dir / f"trees-{digest(str(self.output))}.pickle")
-        # Read from their stored tables as far as asked (manifests.TrackedManifest): a build that finds nothing
-        # changed needs only output/'s paths and sizes, an edit's a few dozen entries of each.
-        live = self._store.tree(_tree_id(self.output))
-        self._live, self._live_inputs = live.files(), live.inputs()
-        self._twin = self._store.tree(_tree_id(self.next)).files()
+        # Decoded when first needed, and then read from their stored tables as far as asked
+        # (manifests.TrackedManifest): a build that finds nothing changed needs only output/'s inputs (its paths
+        # and sizes when output/'s folder changed), an edit's a few dozen entries of each.
+        self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
+        self._live_inputs: dict = self._stored_live.inputs()
+        self._live_files = TrackedManifest()
+        self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
+        self._twin_files = TrackedManifest()
         # in a process that builds again and again (the preview's), the manifests its last build saved
         if (saved := self._store.saved(_tree_id(self.output))) is not None:
-            self._live, self._live_inputs = saved[0], saved[1] or {}
+            self._live_files, self._stored_live, self._live_inputs = saved[0], None, saved[1] or {}
         if (saved := self._store.saved(_tree_id(self.next))) is not None:
-            self._twin = saved[0]
+            self._twin_files, self._stored_twin = saved[0], None
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         # An edit's build: the paths whose fingerprint it changes (every other path is planned as output/ has
@@ -53,6 +54,29 @@ class OutputTrees:
         self._mirroring = False
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
+
+    @property
+    def _live(self) -> TrackedManifest:
+        if self._stored_live is not None:
+            files, self._stored_live = self._stored_live.files(), None
+            if files is None:  # unreadable: nothing recorded with it is trusted (a full build makes everything)
+                files, self._live_inputs = TrackedManifest(), {}
+            self._live_files = files
+        return self._live_files
+
+    @_live.setter
+    def _live(self, files: TrackedManifest) -> None:
+        self._live_files, self._stored_live = files, None
+
+    @property
+    def _twin(self) -> TrackedManifest:
+        if self._stored_twin is not None:
+            self._twin_files, self._stored_twin = self._stored_twin.files() or TrackedManifest(), None
+        return self._twin_files
+
+    @_twin.setter
+    def _twin(self, files: TrackedManifest) -> None:
+        self._twin_files, self._stored_twin = files, None
 
     # -- planning ---------------------------------------------------------------------------------------
 
@@ -79,6 +103,8 @@ class OutputTrees:
             return False
         stamp = _stamp(self.output)
         if stamp is None or (stamp != self._live_inputs.get("stamp") and not self.holds_every_file()):
+            return False
+        if self._live_inputs.get("signature") != signature:  # its manifest, read to check, was unreadable
             return False
         if stamp != self._live_inputs.get("stamp"):  # checked file by file: trusted again from now on
             self._live_inputs = {**self._live_inputs, "stamp": stamp}
@@ -146,7 +172,9 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
-        return self._live_inputs.get("files", len(self._live))
+        if "files" in self._live_inputs:  # as recorded: nothing decoded
+            return self._live_inputs["files"]
+        return len(self._live)
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
@@ -453,6 +481,9 @@ _AT_FDCWD = -100
 
 def exchange(a: Path, b: Path) -> None:
     """Swap two folders atomically (Linux renameat2); elsewhere, two renames (never a mix, briefly absent)."""
+    import ctypes  # (here: only a build that changed something swaps; ctypes takes a few ms to import)
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
     if renameat2 is not None:
