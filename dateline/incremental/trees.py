@@ -9,6 +9,7 @@ is ever deleted: on this kind of disk, deleting thousands of files costs more th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -479,13 +480,21 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+@functools.cache
+def _renameat2():
+    """The C library's renameat2, from the symbols this process already has: ctypes.util.find_library would run
+    ldconfig in a subprocess (10-15 ms of every build that swaps). ctypes is imported only for a swap."""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):  # no such handle (Windows)
+        return None
+
+
 def exchange(a: Path, b: Path) -> None:
     """Swap two folders atomically (Linux renameat2); elsewhere, two renames (never a mix, briefly absent)."""
-    import ctypes  # (here: only a build that changed something swaps; ctypes takes a few ms to import)
-    import ctypes.util
-
-    libc_name = ctypes.util.find_library("c")
-    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    renameat2 = _renameat2()
     if renameat2 is not None:
         result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
         if result == 0:
