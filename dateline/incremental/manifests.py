@@ -9,7 +9,8 @@ Each tree's manifest is stored in the base as a table sorted by path (`SortedTab
 the fingerprints in another, where each starts, the sizes), so that an edit's build looks up the few dozen paths
 it needs by bisection, without making a dictionary of 120,000 entries (0.1-0.25 s a tree at 100,000 articles);
 a build that needs every entry (a full build) decodes the table once. Each tree's table is pickled on its own
-inside the base, beside the tree's inputs, so a build with nothing to do unpickles neither.
+inside the base, after a header holding each tree's inputs, so a build with nothing to do reads only the
+header (30 MB less to read at 100,000 articles) and an edit's reads the tables when it first needs them.
 
 A log record names the base it follows; records of another base (a crash between writing a new base and
 emptying the log) are ignored, as is a record cut short (a crash while appending): the build before it
@@ -21,14 +22,14 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from dateline.cache import write_atomically
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
-FORMAT = 4
+FORMAT = 5
 _LOG_LIMIT = 2 * 1024 * 1024  # bytes of log after which the base is written again
 _LOOKUPS = 2048  # paths looked up in the table one by one before it is decoded whole (a full build's planning)
 
@@ -226,7 +227,9 @@ class ManifestStore:
         self.path = path
         self.log = path.with_name(path.stem + ".log")
         self._base_id = ""
-        self._trees: dict[str, tuple[dict, bytes]] = {}  # tree id -> its inputs and pickled table in the base
+        self._trees: dict[str, tuple[dict, int]] = {}  # tree id -> its inputs and its pickled table's length
+        self._tables: dict[str, bytes] = {}  # tree id -> its pickled table, once read (see _table)
+        self._header = b""  # the base's header as read or written, to know the base is still that one
         self._changes: dict[str, list[tuple[dict[str, list | None], dict | None]]] = {}  # tree id -> log records
         self._log_bytes = 0
         self._saved: dict[str, tuple[TrackedManifest, dict | None]] = {}  # what the last save() wrote, as objects
@@ -249,15 +252,18 @@ class ManifestStore:
         return found if found is not None and not found[0].changed else None
 
     def load(self) -> None:
+        """Read the base's header (each tree's inputs; the tables are read when asked for) and the log."""
         try:
             with self.path.open("rb") as stream:
-                stored_format, self._base_id, self._trees = pickle.load(stream)
+                header = _read_header(stream)
+            stored_format, self._base_id, self._trees = pickle.loads(header)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
             self._base_id, self._trees = "", {}
             return
         if stored_format != FORMAT:
             self._base_id, self._trees = "", {}
             return
+        self._header = header
         try:
             with self.log.open("rb") as stream:
                 while True:
@@ -280,7 +286,28 @@ class ManifestStore:
         stored = self._trees.get(tree_id) if tree_id else None
         if stored is None:
             return StoredTree({}, None, [])
-        return StoredTree(*stored, self._changes.get(tree_id, []))
+        return StoredTree(stored[0], lambda: self._table(tree_id), self._changes.get(tree_id, []))
+
+    def _table(self, tree_id: str) -> bytes | None:
+        """That tree's pickled table: read from the base when first asked for, if the base is still the one whose
+        header was read (a build holds the lock, so it is; else None: unreadable, so nothing is trusted)."""
+        if tree_id not in self._tables:
+            try:
+                with self.path.open("rb") as stream:
+                    if _read_header(stream) != self._header:
+                        return None
+                    for tree, (_, length) in self._trees.items():  # the tables follow in the header's order
+                        if tree != tree_id:
+                            stream.seek(length, os.SEEK_CUR)
+                            continue
+                        table = stream.read(length)
+                        if len(table) != length:
+                            return None
+                        self._tables[tree] = table
+                        break
+            except (OSError, ValueError):
+                return None
+        return self._tables.get(tree_id)
 
     def save(self, trees: dict[str, tuple[TrackedManifest, dict | None]]) -> None:
         """Record TREES (tree id -> manifest, inputs): as a log record when the base has the same trees and the
@@ -294,9 +321,11 @@ class ManifestStore:
                           for tree, (files, inputs) in trees.items()})
         else:
             self._base_id = os.urandom(8).hex()
-            self._trees = {tree: (inputs or {}, _pack(files)) for tree, (files, inputs) in trees.items()}
-            write_atomically(self.path, pickle.dumps((FORMAT, self._base_id, self._trees),
-                                                     protocol=pickle.HIGHEST_PROTOCOL))
+            self._tables = {tree: _pack(files) for tree, (files, _) in trees.items()}
+            self._trees = {tree: (inputs or {}, len(self._tables[tree])) for tree, (_, inputs) in trees.items()}
+            self._header = pickle.dumps((FORMAT, self._base_id, self._trees), protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.path, b"".join([len(self._header).to_bytes(8, "little"), self._header,
+                                                  *self._tables.values()]))
             self.log.unlink(missing_ok=True)
             self._log_bytes = 0
             self._changes = {}
@@ -348,10 +377,10 @@ class StoredTree:
     """One tree's manifest as the base and the log hold it, decoded only as far as asked: its inputs are at hand,
     its table is unpickled only when files() is asked for (a build with nothing to do never does)."""
 
-    def __init__(self, inputs: dict, packed: bytes | None,
+    def __init__(self, inputs: dict, read_table: Callable[[], bytes | None] | None,
                  changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
         self._inputs = inputs
-        self._packed = packed
+        self._read_table = read_table  # None: no such tree stored
         self._changes = changes
 
     def inputs(self) -> dict:
@@ -364,16 +393,30 @@ class StoredTree:
     def files(self) -> TrackedManifest | None:
         """The manifest, read from the table as far as it is asked (see TrackedManifest); None when the table
         cannot be read (then nothing the tree's inputs say can be trusted either)."""
-        if self._packed is None:
+        if self._read_table is None:
             return TrackedManifest()
+        packed = self._read_table()
+        if packed is None:
+            return None
         try:
-            table = SortedTable(*pickle.loads(self._packed))
+            table = SortedTable(*pickle.loads(packed))
         except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
             return None
         changes: dict[str, list | None] = {}
         for entries, _ in self._changes:
             changes.update(entries)
         return TrackedManifest(table=table, changes=changes)
+
+
+def _read_header(stream: Any) -> bytes:
+    """The base's header: its length (8 bytes), then the pickled (format, base id, {tree id: (inputs, length)})."""
+    size = int.from_bytes(stream.read(8), "little")
+    if not 0 < size <= os.fstat(stream.fileno()).st_size:  # (another format's first bytes: read no further)
+        raise ValueError("not a manifest base")
+    header = stream.read(size)
+    if len(header) != size:
+        raise ValueError("a manifest base cut short")
+    return header
 
 
 def _pack(files: TrackedManifest | Manifest) -> bytes:
