@@ -243,3 +243,34 @@ def test_an_edit_looks_only_where_the_twin_differs_and_a_failed_one_is_remembere
     touch_later(a1, a1.read_text() + "\nAnd one more.\n")
     assert build_site(site, out).edited_only
     assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_an_edit_after_the_twin_was_deleted_by_hand_makes_the_whole_twin(built, tmp_path):
+    """A twin no manifest describes (deleted, or its manifest unreadable) is made whole before the swap: an edit
+    that made only its own pages there would publish a site of a few pages."""
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    assert build_site(site, out).edited_only
+    shutil.rmtree(out.with_name(f".{out.name}.next"))
+    touch_later(a3, a3.read_text() + "\nSecond addition.\n")
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def test_an_edit_with_the_manifests_tables_unreadable_is_a_full_build(built, tmp_path):
+    """The base's header is read first and its tables when an edit needs them: tables cut off make the build
+    trust nothing recorded with them."""
+    site, out = built
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    build_site(site, out)
+    base, _ = manifest_files(site)
+    size = int.from_bytes(base.read_bytes()[:8], "little")
+    base.write_bytes(base.read_bytes()[:8 + size])  # the header alone
+    touch_later(a3, a3.read_text() + "\nSecond addition.\n")
+    assert not build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    touch_later(a3, a3.read_text() + "\nThird addition.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)

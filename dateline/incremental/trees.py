@@ -159,7 +159,8 @@ class OutputTrees:
         return self._planned[path]
 
     def live_inputs(self) -> dict:
-        """What output/ was built from (see set_inputs)."""
+        """What output/ was built from (see set_inputs); nothing when its manifest cannot be read (read first)."""
+        self._live  # noqa: B018 (decoded for its side effect: an unreadable manifest empties the inputs)
         return dict(self._live_inputs)
 
     def set_inputs(self, inputs: dict) -> None:
@@ -215,7 +216,9 @@ class OutputTrees:
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
         twin, live = self._twin, self._live
         differs = self._live_inputs.get("twin_differs")
-        if self._edit is not None and differs is None:  # not known: every path compared
+        # Not known, or no twin to compare with (deleted by hand, its manifest unreadable: every file of the new
+        # site must then be put into it, not only the edit's): every path compared.
+        if self._edit is not None and (differs is None or not twin):
             self._planned = {path: entry[0] for path, entry in live.items()}
             self._planned.update(self._edit)
             self._edit = None
