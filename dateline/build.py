@@ -19,19 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
-from dateline.config import SiteConfig, load_config
-from dateline.content import ARTICLES_DIR, load_articles, parsing_settings
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.geo import keep_tables_in
-from dateline.i18n import SITE_LOCALES
-from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles
+from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles, scan_clock
 from dateline.incremental.fingerprints import code_version
 from dateline.incremental.trees import OutputTrees
-from dateline.parallel import young_collections_only
-from dateline.render import THEME_DIR, template_dirs
+from dateline.layout import ARTICLES_DIR, CONFIG_NAME, SITE_LOCALES, THEME_DIR, template_dirs
 
 if TYPE_CHECKING:  # what only a build with something to do imports (a build with nothing to do starts sooner)
+    from dateline.config import SiteConfig
     from dateline.incremental.rendering import SiteRenderer
     from dateline.incremental.snapshot import BuildSnapshot, StoredPage
     from dateline.model import Taxonomy
@@ -84,55 +80,77 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     site_dir = site_dir.resolve()
     output = (output or site_dir / "output").resolve()
     stage_done = _stage_clock(timings := {}, on_stage)
-    config = load_config(site_dir, base_url=base_url)
-    stage_done("config")
+    # site.yaml is read, not parsed: what it gives is a function of its text, base_url and the code, which
+    # the build's signature covers. A build with nothing to do stops before parsing it (and before importing
+    # YAML, Jinja, Markdown or Babel); any other build parses it first thing after the scan.
+    settings = _site_settings(site_dir, base_url)
     cache_root = cache_dir(site_dir)
-    keep_tables_in(cache_root / "countries.pickle", code_version())
     try:
-        with _build_lock(cache_root), young_collections_only():
+        with _build_lock(cache_root):
             trees = OutputTrees(output, cache_root)
-            inputs = _scan(site_dir, cache_root, config, drafts, published_before, strict, watched)
+            inputs = _scan(site_dir, cache_root, settings, drafts, published_before, strict, watched)
             stage_done("scan")
             intact = not verify_output or trees.verify()
             if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
                 _record_scan(cache_root, inputs)
                 return BuildResult(output, trees.article_count(), trees.file_count(), 0,
                                    _previous_warnings(trees), timings)
+            from dateline.config import load_config
+            from dateline.geo import keep_tables_in
+            from dateline.parallel import young_collections_only
 
-            from dateline.incremental.edits import find_edits, rebuild_edited
-            from dateline.incremental.rendering import SiteRenderer
-            from dateline.incremental.snapshot import BuildSnapshot, StaleSnapshot
-
-            def renderer(trees: OutputTrees) -> SiteRenderer:
-                return SiteRenderer(site_dir, cache_root, config, trees, inputs.static_files, strict, after_render,
-                                    progress, stage_done, scheduler)
-
-            snapshot = BuildSnapshot.for_output(cache_root, output)
-            edits = find_edits(snapshot, trees, inputs.scan, inputs.journal, inputs.environment, config, drafts,
-                               published_before) if intact else None  # files missing: a full build restores them
-            if edits is not None:
-                try:
-                    written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
-                    _record_scan(cache_root, inputs)
-                    return BuildResult(output, trees.article_count(), trees.file_count(), written,
-                                       _previous_warnings(trees), timings, edited_only=True)
-                except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
-                    trees = OutputTrees(output, cache_root)
-                finally:
-                    edits.reader.close()
-            result = _full_build(renderer(trees), snapshot, inputs, drafts, published_before, timings)
-            _record_scan(cache_root, inputs)
-            return result
+            config = load_config(site_dir, base_url=base_url)
+            stage_done("config")
+            keep_tables_in(cache_root / "countries.pickle", code_version())
+            with young_collections_only():
+                return _build_changes(site_dir, config, trees, inputs, intact, drafts=drafts,
+                                      published_before=published_before, strict=strict, after_render=after_render,
+                                      progress=progress, stage_done=stage_done, scheduler=scheduler, timings=timings)
     except OSError as exc:  # a full disk, a read-only folder...: say where, never a traceback
         where = Path(exc.filename) if exc.filename else output
         raise DatelineError(SourceError(where, f"cannot write: {exc.strerror or exc}; "
                                                "the published output was left as it was")) from None
 
 
+def _build_changes(site_dir: Path, config: SiteConfig, trees: OutputTrees, inputs: _Inputs, intact: bool, *,
+                   drafts: bool, published_before: datetime | None, strict: bool,
+                   after_render: Callable[[Path], None] | None, progress: Callable[[str, int, int], None] | None,
+                   stage_done: Callable[[str], None], scheduler: str | None, timings: dict[str, float]) -> BuildResult:
+    """A build with something to do: only the edited articles' pages when the edits moved no article
+    (incremental/edits.py), else a full build (which renders only the pages whose fingerprint changed)."""
+    from dateline.incremental.edits import find_edits, rebuild_edited
+    from dateline.incremental.rendering import SiteRenderer
+    from dateline.incremental.snapshot import BuildSnapshot, StaleSnapshot
+
+    cache_root, output = cache_dir(site_dir), trees.output
+
+    def renderer(trees: OutputTrees) -> SiteRenderer:
+        return SiteRenderer(site_dir, cache_root, config, trees, inputs.static_files, strict, after_render,
+                            progress, stage_done, scheduler)
+
+    snapshot = BuildSnapshot.for_output(cache_root, output)
+    edits = find_edits(snapshot, trees, inputs.scan, inputs.journal, inputs.environment, config, drafts,
+                       published_before) if intact else None  # files missing: a full build restores them
+    if edits is not None:
+        try:
+            written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
+            _record_scan(cache_root, inputs)
+            return BuildResult(output, trees.article_count(), trees.file_count(), written,
+                               _previous_warnings(trees), timings, edited_only=True)
+        except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
+            trees = OutputTrees(output, cache_root)
+        finally:
+            edits.reader.close()
+    result = _full_build(renderer(trees), snapshot, inputs, drafts, published_before, timings)
+    _record_scan(cache_root, inputs)
+    return result
+
+
 def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs, drafts: bool,
                 published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
     """Every article read (from the cache where it can be), every page planned, the changed ones rendered;
     the snapshot written for the next edit."""
+    from dateline.content import load_articles, parsing_settings
     from dateline.incremental.snapshot import FileRecord, placement_digest
     from dateline.languages import views_in_languages
     from dateline.model import Site
@@ -202,12 +220,26 @@ def _path(page: Page | StoredPage) -> str:
     return page.path
 
 
-def _scan(site_dir: Path, cache_root: Path, config: SiteConfig, drafts: bool, published_before: datetime | None,
+def _site_settings(site_dir: Path, base_url: str | None) -> str:
+    """site.yaml's text with the base_url given on the command line: the config is a function of them and the
+    code. When site.yaml cannot be read, load_config says why (no site there, not UTF-8...)."""
+    try:
+        text = (site_dir / CONFIG_NAME).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        from dateline.config import load_config
+
+        load_config(site_dir, base_url=base_url)  # raises the error an editor can act on
+        raise
+    return digest(text, base_url)
+
+
+def _scan(site_dir: Path, cache_root: Path, settings: str, drafts: bool, published_before: datetime | None,
           strict: bool, watched: Collection[Path] | None) -> _Inputs:
     journal = ScanJournal.load(cache_root)
-    scan = scan_articles(site_dir / ARTICLES_DIR, journal, watched)
+    root = site_dir / ARTICLES_DIR
+    scan = scan_articles(root, journal, watched, scan_clock(cache_root / "scan-clock", root))
     static_files = _static_files(site_dir)
-    environment = digest(code_version(), repr(config), drafts, published_before, strict,
+    environment = digest(code_version(), settings, drafts, published_before, strict,
                          _file_signatures([*template_dirs(site_dir), site_dir / SITE_LOCALES, *static_files.values()]))
     signature = digest(environment, scan.digest())
     return _Inputs(scan, journal, static_files, environment, signature)

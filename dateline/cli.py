@@ -4,7 +4,6 @@ elsewhere."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import shlex
 import sys
@@ -80,6 +79,8 @@ def _command_line(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]
     """ARGV with its command first: `python build.py [build options]` builds the site in the current folder."""
     commands = parser.command_names  # type: ignore[attr-defined]
     if argv and not argv[0].startswith("-") and argv[0] not in commands:  # build takes no positional argument
+        import difflib
+
         guess = difflib.get_close_matches(argv[0], sorted(commands), n=1)
         hint = f" Did you mean `{parser.prog} {guess[0]}`?" if guess else ""
         raise _UsageError(f"{parser.prog}: unknown command {argv[0]!r}.{hint} The commands are: "
@@ -212,7 +213,7 @@ def _check_folders(args: argparse.Namespace) -> None:
     site: Path | None = getattr(args, "site", None)
     if site is None:
         return
-    from dateline.config import check_site_folder
+    from dateline.layout import check_site_folder
 
     check_site_folder(site)
     output: Path | None = getattr(args, "output", None)

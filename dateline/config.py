@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 import types
 import typing
 from dataclasses import dataclass, field
@@ -14,15 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from dateline.command import program
 from dateline.config_languages import LanguageConfig, check_languages, complete_languages, load_languages
 from dateline.errors import DatelineError, SourceError
 from dateline.i18n import parse_locale
 from dateline.kinds import KINDS
+from dateline.layout import CONFIG_NAME, check_site_folder
 from dateline.urls import UnsafePath, check_site_path, media_reference
 from dateline.yamlutil import error_line, load_with_lines
 
-CONFIG_NAME = "site.yaml"
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 (so every feed) forbids
 
@@ -245,29 +243,6 @@ class SiteConfig:
             if language.code == code:
                 return language.prefix
         return ""
-
-
-def check_site_folder(site_dir: Path) -> None:
-    """Raise DatelineError, saying what to pass instead, unless SITE_DIR is a folder that holds a site.yaml."""
-    config = site_dir / CONFIG_NAME
-    if config.is_file():
-        return
-    if config.exists():
-        problem = SourceError(config, "site.yaml is a folder here; it must be the site's settings file")
-    elif site_dir.is_dir():
-        problem = SourceError(config, f"no site.yaml here: run `{program()} new DIR` to start a site, or pass "
-                                      "--site the folder that holds your site.yaml")
-    elif not site_dir.exists():
-        problem = SourceError(site_dir, f"no such folder. Create a site there with `{program()} new "
-                                        f"{shlex.quote(str(site_dir))}`, or pass --site the folder that holds "
-                                        "your site.yaml")
-    elif site_dir.name == CONFIG_NAME:
-        problem = SourceError(site_dir, "--site takes the site's folder, not its site.yaml: pass --site "
-                                        f"{shlex.quote(str(site_dir.parent))}")
-    else:
-        problem = SourceError(site_dir, "this is a file, not a folder: pass --site the folder that holds your "
-                                        "site.yaml")
-    raise DatelineError(problem)
 
 
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:

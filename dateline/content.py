@@ -21,6 +21,7 @@ from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes
 from dateline.fingerprint import text_digest
 from dateline.kinds import KINDS, read_values
+from dateline.layout import ARTICLES_DIR
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
@@ -28,7 +29,6 @@ from dateline.text import NOT_XML, clean_text, slugify
 from dateline.urls import media_reference, permalink
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping
 
-ARTICLES_DIR = Path("content") / "articles"
 # The keys every article may have; the site's taxonomies add theirs (SiteConfig.taxonomies). Others go to `extra`.
 KNOWN_KEYS = frozenset({"title", "date", "dateline", "source", "summary", "slug", "draft", "updated", "correction",
                         "lead", "priority", "urgency", "image", "image_alt", "language", "translation_key"})

@@ -23,9 +23,9 @@ from babel import Locale, UnknownLocaleError
 
 from dateline.collation import Collation, collation
 from dateline.errors import DatelineError, SourceError
+from dateline.layout import SITE_LOCALES
 
 LOCALES_DIR = Path(__file__).parent / "locales"  # the theme's catalogs: <code>.po, and dateline.pot
-SITE_LOCALES = "locales"  # a site's own catalogs: <site>/locales/<code>.po
 DOMAIN = "dateline"
 
 

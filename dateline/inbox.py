@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dateline.cache import cache_dir, write_atomically
-from dateline.config import SiteConfig
 from dateline.errors import SourceError
 
 if TYPE_CHECKING:
+    from dateline.config import SiteConfig
     from dateline.ingest import ImportReport
 
 WARNED = "inbox-warned.json"

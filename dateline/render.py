@@ -23,32 +23,13 @@ from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
 from dateline.i18n_templates import enter_language, install_languages, language_shown
 from dateline.language_links import enter_site_language, folder_of, in_language, install_folders
+from dateline.layout import THEME_DIR, template_dirs
 from dateline.newsmeta import absolute_media_url, news_article_data
 from dateline.pages import Page
 from dateline.urls import is_remote, link_prefix
 from dateline.views import ArticleView, taxonomy_view
 
-
-def _theme_dir() -> Path:
-    """The default theme's folder (holding templates/ and static/): the copy an installed wheel carries in
-    dateline/data/theme/ (see setup.py), else the root of the checkout this package runs from."""
-    package = Path(__file__).resolve().parent
-    installed = package / "data" / "theme"
-    return installed if (installed / "templates").is_dir() else package.parent
-
-
-THEME_DIR = _theme_dir()
 Written = TypeVar("Written")
-
-
-def template_dirs(site_dir: Path) -> list[Path]:
-    """Where templates are looked up, first match wins: the site's own, then the default theme."""
-    dirs = [site_dir / "templates", THEME_DIR / "templates"]
-    unique: list[Path] = []
-    for directory in dirs:
-        if directory.is_dir() and directory.resolve() not in [d.resolve() for d in unique]:
-            unique.append(directory)
-    return unique
 
 
 def with_taxonomy_templates(config: SiteConfig, env: jinja2.Environment) -> SiteConfig:

@@ -153,6 +153,18 @@ def test_what_is_deleted_by_hand_at_the_top_of_output_comes_back(built, tmp_path
     assert contents(out) == clean_build(site, tmp_path)
 
 
+def test_a_file_added_by_hand_at_the_top_of_output_is_checked_once_then_trusted(built, tmp_path):
+    """output/'s own folder changed and every file it had is still there: nothing to make, and the new stamp is
+    recorded, so the next build trusts it again (a file the build never wrote is left alone)."""
+    site, out = built
+    (out / "notes.txt").write_text("an editor's file\n")
+    assert build_site(site, out).written == 0
+    assert build_site(site, out).written == 0
+    assert (out / "notes.txt").read_text() == "an editor's file\n"
+    (out / "notes.txt").unlink()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
 def test_a_page_deleted_deeper_comes_back_with_verify(built, tmp_path):
     site, out = built
     (out / ARTICLE).unlink()

@@ -8,9 +8,12 @@ back by hand), so it is not listed again; its files are still stat-ed, as an edi
 and compared folder by folder as bytes. What an edit's rebuild needs is then the few files that differ, not
 the whole snapshot's file table, and the build's signature is a digest of one short digest per folder.
 
-Where it could be wrong, it is not trusted: a folder changed within two seconds of the journal's writing
-(a clock tick may hide a second change) is listed again, and a journal that does not describe the build
-output/ came from (another signature) is ignored: the build then compares every file with the snapshot.
+Where it could be wrong, it is not trusted: a folder whose last change (ctime) is not older than the scan that
+recorded it is listed again, as a second change within the same tick of the file system's clock would leave the
+same stamp; and a journal that does not describe the build output/ came from (another signature) is ignored:
+the build then compares every file with the snapshot. "Older than the scan" is measured on the file system's
+own clock (scan_clock), to its own granularity, so a build run right after a change trusts every folder the
+change did not touch; where that clock cannot be read, a folder must be two seconds older than the scan.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from pathlib import Path
 
 from dateline.cache import write_atomically
 
-FORMAT = 2
-RACY_NS = 2_000_000_000  # a folder changed this close to the journal's writing is listed again
+FORMAT = 3
+RACY_NS = 2_000_000_000  # without the file system's clock, a folder changed this close to a scan is listed again
 FileSignature = tuple[int, int, int]  # mtime_ns, size, inode (as cache.ArticleCache.signature)
 ScannedFile = tuple[str, str, FileSignature]  # path, path relative to content/articles, signature
 
@@ -49,6 +52,9 @@ class FolderRecord:
 class ArticleScan:
     root: str  # content/articles
     folders: dict[str, FolderRecord]  # by path relative to root, "" or "2025/09/"
+    # Folders changed (ctime) before this, in ns, had their last change before the scan began: their stamps
+    # can be trusted by the next build (see scan_clock).
+    trusted_before: int = 0
 
     def files(self) -> list[ScannedFile]:
         """Every article file, sorted by path relative to content/articles (as content.scan_article_files)."""
@@ -102,7 +108,7 @@ class ScanJournal:
     """The scan a build was made from, as saved after it."""
 
     signature: str  # the build's signature (build._Inputs.signature)
-    recorded_ns: int  # when it was saved (time.time_ns)
+    trusted_before: int  # the scan's ArticleScan.trusted_before: its folders changed since are listed again
     folders: dict[str, FolderRecord]
 
     @staticmethod
@@ -130,7 +136,7 @@ class ScanJournal:
 
     @classmethod
     def save(cls, cache_root: Path, signature: str, scan: ArticleScan) -> None:
-        journal = cls(signature, time.time_ns(), scan.folders)
+        journal = cls(signature, scan.trusted_before, scan.folders)
         path = cls.path(cache_root)
         _in_memory.pop(str(path), None)
         write_atomically(path, pickle.dumps((FORMAT, journal), protocol=pickle.HIGHEST_PROTOCOL))
@@ -140,11 +146,12 @@ class ScanJournal:
             pass
 
     def describes(self, scan: ArticleScan, signature: str) -> bool:
-        """Whether saving SCAN under SIGNATURE would store this journal again (no need to)."""
+        """Whether saving SCAN under SIGNATURE would store nothing new (a journal that trusts every folder it
+        lists, of the same files)."""
         return self.signature == signature and self.folders == scan.folders and not self._racy_folders()
 
     def _racy_folders(self) -> bool:
-        return any(record.stamp[1] >= self.recorded_ns - RACY_NS for record in self.folders.values())
+        return any(record.stamp[1] >= self.trusted_before for record in self.folders.values())
 
 
 # The last journal each journal file held, by path, with the file's stamp then (ScanJournal.load).
@@ -156,17 +163,37 @@ def _file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size
 
 
-def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Path] | None = None) -> ArticleScan:
+def scan_clock(marker: Path, root: Path) -> int:
+    """The file system's time now, in ns, as it stamps what changes in ROOT: the mtime MARKER gets when touched,
+    if it is on ROOT's file system (the same clock, to the same granularity: a folder whose ctime is before it
+    changed in an earlier tick, and any later change gives it another ctime). Elsewhere, or when MARKER cannot
+    be touched, the machine's clock less two seconds (a file system's clock may be coarse, up to FAT's 2 s)."""
+    fallback = time.time_ns() - RACY_NS
+    try:
+        with open(marker, "ab") as stream:
+            os.utime(stream.fileno())
+            stamped = os.fstat(stream.fileno())
+        if stamped.st_dev == os.stat(root).st_dev:
+            return stamped.st_mtime_ns
+    except OSError:
+        pass
+    return fallback
+
+
+def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Path] | None = None,
+                  trusted_before: int = 0) -> ArticleScan:
     """Every folder and Markdown file under ROOT (hidden ones left out, as content.scan_article_files), with
     the files' signatures; folders JOURNAL shows unchanged are not listed again.
 
     WATCHED, when given, is every path under ROOT that a file watcher saw change since JOURNAL's scan (more
     does no harm): then of the folders not listed again only the files it names are stat-ed, the others'
     signatures are the journal's. Folders are stat-ed all the same, so an event the watcher lost for a file
-    added, removed or renamed is still noticed; only an edit in place is taken on the watcher's word."""
+    added, removed or renamed is still noticed; only an edit in place is taken on the watcher's word.
+    TRUSTED_BEFORE, taken before the scan (scan_clock), is recorded with it for the next build to trust its
+    folders by (0: trust none)."""
     base = str(root)
     known = journal.folders if journal is not None else {}
-    trusted_before = journal.recorded_ns - RACY_NS if journal is not None else 0
+    journal_trusts = journal.trusted_before if journal is not None else 0
     named = _by_folder(root, watched) if watched is not None and journal is not None else None
     listed: dict[str, tuple[tuple[int, int, int], tuple[str, ...], tuple[str, ...]]] = {}
     reused: dict[str, FolderRecord] = {}  # folders listed as the journal has them, whose files need no stat
@@ -180,7 +207,7 @@ def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Pat
             continue
         stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         old = known.get(prefix)
-        if old is not None and old.stamp == stamp and stamp[1] < trusted_before:
+        if old is not None and old.stamp == stamp and stamp[1] < journal_trusts:
             subfolders, names = old.folders, (old.names if named is None else ())
             if named is not None:
                 reused[prefix] = old
@@ -200,7 +227,7 @@ def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Pat
             folders[prefix] = _with_signatures(reused[prefix], names, dict(zip(kept, _triples(numbers), strict=True)))
         else:
             folders[prefix] = FolderRecord(stamp, subfolders, "/".join(kept), numbers)
-    return ArticleScan(base, folders)
+    return ArticleScan(base, folders, trusted_before)
 
 
 def _by_folder(root: Path, paths: Iterable[Path]) -> dict[str, set[str]]:
@@ -234,7 +261,7 @@ def _with_signatures(record: FolderRecord, asked: tuple[str, ...], stated: dict[
         elif name not in asked:
             packed.extend(numbers[3 * i:3 * i + 3])
         else:
-            continue  # removed since, though its folder's stamp says not (RACY_NS makes that unlikely)
+            continue  # removed since, though its folder's stamp says not (the racy rule makes that unlikely)
         kept.append(name)
     return FolderRecord(record.stamp, record.folders, "/".join(kept), packed.tobytes())
 

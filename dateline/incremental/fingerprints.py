@@ -9,13 +9,15 @@ import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-
-import jinja2
-import jinja2.meta
+from typing import TYPE_CHECKING
 
 from dateline.cache import load_keyed, save_keyed
 from dateline.fingerprint import digest
-from dateline.views import ArticleView
+
+if TYPE_CHECKING:  # Jinja is imported when templates are asked about: a build with nothing to do never is
+    import jinja2
+
+    from dateline.views import ArticleView
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -86,12 +88,16 @@ class TemplateVersions:
         return self._versions[name]
 
     def _source(self, name: str) -> str:
+        import jinja2
+
         try:
             return self._env.loader.get_source(self._env, name)[0]  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
             return ""
 
     def _closure(self, name: str) -> set[str]:
+        import jinja2.meta
+
         seen: set[str] = set()
         pending = [name]
         while pending:

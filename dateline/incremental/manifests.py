@@ -1,11 +1,16 @@
 """The output trees' manifests on disk: a base file written whole, then a log of what each later build changed.
 
 A manifest lists every file of one tree (output/ or its twin) with its fingerprint and size: 120,000 entries at
-100,000 articles, 7 MB pickled. An edit's build changes a few dozen of them, so it appends those to a log
-(`trees-*.log`) instead of writing both manifests again; the base is rewritten whole when the trees are other
-folders than the base describes, or when the changes are many (a full build) or the log has grown. Each tree's
-manifest is kept pickled on its own inside the base, so a build that needs only output/'s (nothing changed)
-does not unpickle the twin's.
+100,000 articles. An edit's build changes a few dozen of them, so it appends those to a log (`trees-*.log`)
+instead of writing both manifests again; the base is rewritten whole when the trees are other folders than the
+base describes, or when the changes are many (a full build) or the log has grown.
+
+Each tree's manifest is stored in the base as a table sorted by path (`SortedTable`: the paths in one string,
+the fingerprints in another, where each starts, the sizes), so that an edit's build looks up the few dozen paths
+it needs by bisection, without making a dictionary of 120,000 entries (0.1-0.25 s a tree at 100,000 articles);
+a build that needs every entry (a full build) decodes the table once. Each tree's table is pickled on its own
+inside the base, after a header holding each tree's inputs, so a build with nothing to do reads only the
+header (30 MB less to read at 100,000 articles) and an edit's reads the tables when it first needs them.
 
 A log record names the base it follows; records of another base (a crash between writing a new base and
 emptying the log) are ignored, as is a record cut short (a crash while appending): the build before it
@@ -17,33 +22,204 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from dateline.cache import write_atomically
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
-FORMAT = 2
-_LOG_LIMIT = 8 * 1024 * 1024  # bytes of log after which the base is written again
+FORMAT = 5
+_LOG_LIMIT = 2 * 1024 * 1024  # bytes of log after which the base is written again
+_LOOKUPS = 2048  # paths looked up in the table one by one before it is decoded whole (a full build's planning)
 
 
-class TrackedManifest(dict):
-    """A manifest remembering the paths set or deleted since it was last saved."""
+class SortedTable:
+    """A tree's manifest as stored: every path in one string, sorted, and what each entry holds by position."""
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+    def __init__(self, paths: str, path_starts: bytes, fingerprints: str, fingerprint_starts: bytes, unknown: bytes,
+                 sizes: bytes) -> None:
+        self.paths, self.fingerprints, self.unknown = paths, fingerprints, unknown
+        self.path_starts, self.fingerprint_starts, self.sizes = array("q"), array("q"), array("q")
+        self.path_starts.frombytes(path_starts)
+        self.fingerprint_starts.frombytes(fingerprint_starts)
+        self.sizes.frombytes(sizes)
+        self.count = len(self.sizes)
+        # Each text is as if followed by a NUL (so the last start is the string's length plus one, unless there
+        # is none); checked, as a lookup trusts the positions.
+        if not (len(unknown) == self.count and len(self.path_starts) == len(self.fingerprint_starts) == self.count + 1
+                and self.path_starts[-1] == (len(paths) + 1 if self.count else 0)
+                and self.fingerprint_starts[-1] == (len(fingerprints) + 1 if self.count else 0)):
+            raise ValueError("a manifest table whose parts disagree")
+
+    @classmethod
+    def of(cls, files: Manifest) -> SortedTable:
+        paths = sorted(files)
+        entries = [files[path] for path in paths]
+        fingerprints = [entry[0] or "" for entry in entries]
+        return cls("\0".join(paths), _starts(paths).tobytes(), "\0".join(fingerprints), _starts(fingerprints).tobytes(),
+                   bytes(entry[0] is None for entry in entries), array("q", (entry[1] for entry in entries)).tobytes())
+
+    def parts(self) -> tuple[str, bytes, str, bytes, bytes, bytes]:
+        return (self.paths, self.path_starts.tobytes(), self.fingerprints, self.fingerprint_starts.tobytes(),
+                self.unknown, self.sizes.tobytes())
+
+    def _path(self, index: int) -> str:
+        return self.paths[self.path_starts[index]:self.path_starts[index + 1] - 1]
+
+    def get(self, path: str) -> list | None:
+        """PATH's entry [fingerprint or None, size], found by bisection; None when the table lacks it."""
+        low, high = 0, self.count
+        while low < high:
+            middle = (low + high) // 2
+            if self._path(middle) < path:
+                low = middle + 1
+            else:
+                high = middle
+        if low == self.count or self._path(low) != path:
+            return None
+        if self.unknown[low]:
+            return [None, self.sizes[low]]
+        return [self.fingerprints[self.fingerprint_starts[low]:self.fingerprint_starts[low + 1] - 1], self.sizes[low]]
+
+    def decoded(self) -> Manifest:
+        if not self.count:
+            return {}
+        return {path: [None if is_unknown else fingerprint, size] for path, fingerprint, is_unknown, size in
+                zip(self.paths.split("\0"), self.fingerprints.split("\0"), self.unknown, self.sizes, strict=True)}
+
+    def path_sizes(self) -> list[tuple[str, int]]:
+        return list(zip(self.paths.split("\0"), self.sizes, strict=True)) if self.count else []
+
+
+def _starts(texts: list[str]) -> array:
+    """Where each of TEXTS starts in "\\0".join(TEXTS), and one past the end."""
+    starts, position = array("q", [0]), 0
+    for text in texts:
+        position += len(text) + 1
+        starts.append(position)
+    return starts
+
+
+class TrackedManifest:
+    """One tree's manifest (site path -> [fingerprint or None, size]), remembering the paths set or deleted since
+    it was last saved.
+
+    Read from its stored table path by path while few are asked for (an edit's build), decoded whole once many
+    are or every entry is wanted; what was changed since the table was stored (the log's records, this build's
+    changes) is held beside it, None for a path deleted."""
+
+    def __init__(self, files: Manifest | TrackedManifest | None = None, table: SortedTable | None = None,
+                 changes: dict[str, list | None] | None = None) -> None:
+        self._table = table
+        self._entries: dict[str, Any] = dict(files.items()) if files is not None else {}
+        if table is not None:
+            self._entries.update(changes or {})
+        elif changes:
+            self._apply(changes)
+        self._count: int | None = None  # len(self) while the table is kept
+        self._lookups = 0
         self.changed: set[str] = set()
 
-    def __setitem__(self, key: str, value: list) -> None:
-        super().__setitem__(key, value)
-        self.changed.add(key)
+    def _apply(self, changes: dict[str, list | None]) -> None:
+        for path, entry in changes.items():
+            if entry is None:
+                self._entries.pop(path, None)
+            else:
+                self._entries[path] = entry
 
-    def __delitem__(self, key: str) -> None:
-        super().__delitem__(key)
-        self.changed.add(key)
+    def _whole(self) -> dict[str, list]:
+        """Every entry, as a dictionary (the table decoded, the changes applied)."""
+        if self._table is not None:
+            changes, self._entries = self._entries, self._table.decoded()
+            self._table = None
+            self._apply(changes)
+        return self._entries
 
-    def __reduce__(self):  # saved as a plain dict
-        return dict, (dict(self),)
+    def get(self, path: str, default: Any = None) -> Any:
+        if self._table is None:
+            return self._entries.get(path, default)
+        if path in self._entries:
+            entry = self._entries[path]
+            return default if entry is None else entry
+        self._lookups += 1
+        if self._lookups > _LOOKUPS:  # a full build's planning: a dictionary pays
+            return self._whole().get(path, default)
+        entry = self._table.get(path)
+        return default if entry is None else entry
+
+    def __getitem__(self, path: str) -> list:
+        entry = self.get(path)
+        if entry is None:
+            raise KeyError(path)
+        return entry
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    def __setitem__(self, path: str, entry: list) -> None:
+        if self._table is not None and self._count is not None and path not in self:
+            self._count += 1
+        self._entries[path] = entry
+        self.changed.add(path)
+
+    def __delitem__(self, path: str) -> None:
+        if path not in self:
+            raise KeyError(path)
+        if self._table is not None:
+            self._entries[path] = None
+            if self._count is not None:
+                self._count -= 1
+        else:
+            del self._entries[path]
+        self.changed.add(path)
+
+    def pop(self, path: str, default: Any = None) -> Any:
+        entry = self.get(path)
+        if entry is None:
+            return default
+        del self[path]
+        return entry
+
+    def __len__(self) -> int:
+        if self._table is None:
+            return len(self._entries)
+        if self._count is None:
+            table = self._table
+            self._count = table.count + sum((entry is not None) - (table.get(path) is not None)
+                                            for path, entry in self._entries.items())
+        return self._count
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def keys(self) -> Any:
+        return self._whole().keys()
+
+    def items(self) -> Any:
+        return self._whole().items()
+
+    def values(self) -> Any:
+        return self._whole().values()
+
+    def path_sizes(self) -> list[tuple[str, int]]:
+        """(path, size) of every file: straight from the table when nothing changed it (all a build with nothing
+        to do needs, without making a dictionary of the entries)."""
+        if self._table is not None and not self._entries:
+            return self._table.path_sizes()
+        return [(path, entry[1]) for path, entry in self._whole().items()]
+
+    def table(self) -> SortedTable:
+        """The manifest as a table to store (the one read, when nothing changed it)."""
+        if self._table is not None and not self._entries:
+            return self._table
+        return SortedTable.of(self._whole())
+
+    def __reduce__(self):  # pickled as a plain dict
+        return dict, (dict(self.items()),)
 
 
 class ManifestStore:
@@ -51,7 +227,9 @@ class ManifestStore:
         self.path = path
         self.log = path.with_name(path.stem + ".log")
         self._base_id = ""
-        self._trees: dict[str, bytes] = {}  # tree id -> its pickled record in the base
+        self._trees: dict[str, tuple[dict, int]] = {}  # tree id -> its inputs and its pickled table's length
+        self._tables: dict[str, bytes] = {}  # tree id -> its pickled table, once read (see _table)
+        self._header = b""  # the base's header as read or written, to know the base is still that one
         self._changes: dict[str, list[tuple[dict[str, list | None], dict | None]]] = {}  # tree id -> log records
         self._log_bytes = 0
         self._saved: dict[str, tuple[TrackedManifest, dict | None]] = {}  # what the last save() wrote, as objects
@@ -74,15 +252,18 @@ class ManifestStore:
         return found if found is not None and not found[0].changed else None
 
     def load(self) -> None:
+        """Read the base's header (each tree's inputs; the tables are read when asked for) and the log."""
         try:
             with self.path.open("rb") as stream:
-                stored_format, self._base_id, self._trees = pickle.load(stream)
+                header = _read_header(stream)
+            stored_format, self._base_id, self._trees = pickle.loads(header)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
             self._base_id, self._trees = "", {}
             return
         if stored_format != FORMAT:
             self._base_id, self._trees = "", {}
             return
+        self._header = header
         try:
             with self.log.open("rb") as stream:
                 while True:
@@ -103,7 +284,30 @@ class ManifestStore:
     def tree(self, tree_id: str) -> StoredTree:
         """That tree's manifest and inputs as stored (an empty one for an unknown tree)."""
         stored = self._trees.get(tree_id) if tree_id else None
-        return StoredTree(stored, self._changes.get(tree_id, []) if stored is not None else [])
+        if stored is None:
+            return StoredTree({}, None, [])
+        return StoredTree(stored[0], lambda: self._table(tree_id), self._changes.get(tree_id, []))
+
+    def _table(self, tree_id: str) -> bytes | None:
+        """That tree's pickled table: read from the base when first asked for, if the base is still the one whose
+        header was read (a build holds the lock, so it is; else None: unreadable, so nothing is trusted)."""
+        if tree_id not in self._tables:
+            try:
+                with self.path.open("rb") as stream:
+                    if _read_header(stream) != self._header:
+                        return None
+                    for tree, (_, length) in self._trees.items():  # the tables follow in the header's order
+                        if tree != tree_id:
+                            stream.seek(length, os.SEEK_CUR)
+                            continue
+                        table = stream.read(length)
+                        if len(table) != length:
+                            return None
+                        self._tables[tree] = table
+                        break
+            except (OSError, ValueError):
+                return None
+        return self._tables.get(tree_id)
 
     def save(self, trees: dict[str, tuple[TrackedManifest, dict | None]]) -> None:
         """Record TREES (tree id -> manifest, inputs): as a log record when the base has the same trees and the
@@ -113,19 +317,15 @@ class ManifestStore:
         changed = sum(len(files.changed) for files, _ in trees.values()) if same_trees else 0
         if same_trees and changed * 8 < sum(len(files) for files, _ in trees.values()) + 64 \
                 and self._log_bytes < _LOG_LIMIT:
-            record = pickle.dumps((self._base_id, {
-                tree: ({path: files.get(path) for path in files.changed}, inputs)
-                for tree, (files, inputs) in trees.items()}), protocol=pickle.HIGHEST_PROTOCOL)
-            with open(self.log, "ab") as stream:
-                stream.write(record)
-            self._log_bytes += len(record)
-            for tree, (files, inputs) in trees.items():
-                self._changes.setdefault(tree, []).append(({path: files.get(path) for path in files.changed}, inputs))
+            self._append({tree: ({path: files.get(path) for path in files.changed}, inputs)
+                          for tree, (files, inputs) in trees.items()})
         else:
             self._base_id = os.urandom(8).hex()
-            self._trees = {tree: _pack(files, inputs or {}) for tree, (files, inputs) in trees.items()}
-            write_atomically(self.path, pickle.dumps((FORMAT, self._base_id, self._trees),
-                                                     protocol=pickle.HIGHEST_PROTOCOL))
+            self._tables = {tree: _pack(files) for tree, (files, _) in trees.items()}
+            self._trees = {tree: (inputs or {}, len(self._tables[tree])) for tree, (_, inputs) in trees.items()}
+            self._header = pickle.dumps((FORMAT, self._base_id, self._trees), protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.path, b"".join([len(self._header).to_bytes(8, "little"), self._header,
+                                                  *self._tables.values()]))
             self.log.unlink(missing_ok=True)
             self._log_bytes = 0
             self._changes = {}
@@ -135,6 +335,25 @@ class ManifestStore:
         self._saved = {tree: (files, inputs) for tree, (files, inputs) in trees.items()
                        if isinstance(files, TrackedManifest)}
         _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
+
+    def record_inputs(self, tree_id: str, inputs: dict) -> None:
+        """Record new INPUTS for one tree whose files are as stored (a log record with no entry): nothing else
+        of either manifest is decoded or written."""
+        if not self._base_id or tree_id not in self._trees or self._log_bytes >= _LOG_LIMIT:
+            return  # the next build that saves writes them
+        self._append({tree_id: ({}, inputs)})
+        if tree_id in self._saved:
+            self._saved[tree_id] = (self._saved[tree_id][0], inputs)
+        if _in_memory.get(str(self.path), (None, None))[1] is self:
+            _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
+
+    def _append(self, changes: dict[str, tuple[dict[str, list | None], dict | None]]) -> None:
+        record = pickle.dumps((self._base_id, changes), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(self.log, "ab") as stream:
+            stream.write(record)
+        self._log_bytes += len(record)
+        for tree, change in changes.items():
+            self._changes.setdefault(tree, []).append(change)
 
 
 # The store each manifest file last had in this process, with the stamps of its base and log then (open()).
@@ -154,89 +373,54 @@ def _stamps(*paths: Path) -> tuple:
     return tuple(found)
 
 
-    def record_inputs(self, tree_id: str, inputs: dict) -> None:
-        """Record new INPUTS for one tree whose files are as stored (a log record with no entry): nothing else
-        of either manifest is decoded or written."""
-        if not self._base_id or tree_id not in self._trees or self._log_bytes >= _LOG_LIMIT:
-            return  # the next build that saves writes them
-        record = pickle.dumps((self._base_id, {tree_id: ({}, inputs)}), protocol=pickle.HIGHEST_PROTOCOL)
-        with open(self.log, "ab") as stream:
-            stream.write(record)
-        self._log_bytes += len(record)
-        self._changes.setdefault(tree_id, []).append(({}, inputs))
-        if tree_id in self._saved:
-            self._saved[tree_id] = (self._saved[tree_id][0], inputs)
-        if _in_memory.get(str(self.path), (None, None))[1] is self:
-            _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
-
-
 class StoredTree:
-    """One tree's manifest as the base and the log hold it, decoded only as far as asked."""
+    """One tree's manifest as the base and the log hold it, decoded only as far as asked: its inputs are at hand,
+    its table is unpickled only when files() is asked for (a build with nothing to do never does)."""
 
-    def __init__(self, packed: bytes | None, changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
-        self._parts: tuple[dict, str, str, bytes, bytes] = ({}, "", "", b"", b"")
+    def __init__(self, inputs: dict, read_table: Callable[[], bytes | None] | None,
+                 changes: list[tuple[dict[str, list | None], dict | None]]) -> None:
+        self._inputs = inputs
+        self._read_table = read_table  # None: no such tree stored
         self._changes = changes
-        if packed is not None:
-            try:
-                inputs, paths, fingerprints, unknown, sizes = pickle.loads(packed)
-            except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-                self._changes = []  # unreadable: as if unknown, so everything is made again
-                return
-            count = paths.count("\0") + 1 if paths else 0
-            if count == len(unknown) == len(sizes) // 8 == (fingerprints.count("\0") + 1 if count else 0):
-                self._parts = (inputs, paths, fingerprints, unknown, sizes)
-            else:
-                self._changes = []
 
     def inputs(self) -> dict:
-        inputs = self._parts[0]
+        inputs = self._inputs
         for _, new_inputs in self._changes:
             if new_inputs is not None:
                 inputs = new_inputs
         return inputs
 
-    def sizes(self) -> list[tuple[str, int]] | Manifest:
-        """(path, size) of every file: straight from the stored form when no log record changed it (all a
-        build with nothing to do needs), else from the manifest."""
-        _, paths, _, _, sizes = self._parts
-        numbers = array("q")
-        numbers.frombytes(sizes)
-        if not any(entries for entries, _ in self._changes):
-            return list(zip(paths.split("\0"), numbers, strict=True)) if paths else []
-        by_path = dict(zip(paths.split("\0"), numbers, strict=True)) if paths else {}
+    def files(self) -> TrackedManifest | None:
+        """The manifest, read from the table as far as it is asked (see TrackedManifest); None when the table
+        cannot be read (then nothing the tree's inputs say can be trusted either)."""
+        if self._read_table is None:
+            return TrackedManifest()
+        packed = self._read_table()
+        if packed is None:
+            return None
+        try:
+            table = SortedTable(*pickle.loads(packed))
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            return None
+        changes: dict[str, list | None] = {}
         for entries, _ in self._changes:
-            for path, entry in entries.items():
-                if entry is None:
-                    by_path.pop(path, None)
-                else:
-                    by_path[path] = entry[1]
-        return list(by_path.items())
-
-    def count(self) -> int:
-        if any(entries for entries, _ in self._changes):
-            return len(self.files())
-        return len(self._parts[4]) // 8
-
-    def files(self) -> TrackedManifest:
-        _, paths, fingerprints, unknown, sizes = self._parts
-        numbers = array("q")
-        numbers.frombytes(sizes)
-        files = TrackedManifest(
-            {path: [None if is_unknown else fingerprint, size] for path, fingerprint, is_unknown, size in
-             zip(paths.split("\0"), fingerprints.split("\0"), unknown, numbers, strict=True)} if paths else {})
-        for entries, _ in self._changes:
-            for path, entry in entries.items():
-                if entry is None:
-                    files.pop(path, None)
-                else:
-                    dict.__setitem__(files, path, entry)
-        return files
+            changes.update(entries)
+        return TrackedManifest(table=table, changes=changes)
 
 
-def _pack(files: Manifest, inputs: dict) -> bytes:
-    """A manifest as five objects rather than three per file: a quarter of the time to save, less to read.
-    Paths never hold NUL (no file name can), nor do fingerprints (hex digests, "" while not yet known)."""
-    return pickle.dumps((inputs, "\0".join(files), "\0".join(entry[0] or "" for entry in files.values()),
-                         bytes(entry[0] is None for entry in files.values()),
-                         array("q", (entry[1] for entry in files.values())).tobytes()),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+def _read_header(stream: Any) -> bytes:
+    """The base's header: its length (8 bytes), then the pickled (format, base id, {tree id: (inputs, length)})."""
+    size = int.from_bytes(stream.read(8), "little")
+    if not 0 < size <= os.fstat(stream.fileno()).st_size:  # (another format's first bytes: read no further)
+        raise ValueError("not a manifest base")
+    header = stream.read(size)
+    if len(header) != size:
+        raise ValueError("a manifest base cut short")
+    return header
+
+
+def _pack(files: TrackedManifest | Manifest) -> bytes:
+    """A manifest as a sorted table: six objects rather than three per file, a quarter of the time to save and
+    less to read. Paths never hold NUL (no file name can), nor do fingerprints (hex digests, "" while not known)."""
+    table = files.table() if isinstance(files, TrackedManifest) else SortedTable.of(files)
+    return pickle.dumps(table.parts(), protocol=pickle.HIGHEST_PROTOCOL)

@@ -9,8 +9,7 @@ is ever deleted: on this kind of disk, deleting thousands of files costs more th
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import functools
 import itertools
 import os
 import shutil
@@ -31,16 +30,19 @@ class OutputTrees:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.next = self.output.parent / f".{self.output.name}.next"
         self._store = ManifestStore.open(cache_dir / f"trees-{digest(str(self.output))}.pickle")
+        # Decoded when first needed, and then read from their stored tables as far as asked
+        # (manifests.TrackedManifest): a build that finds nothing changed needs only output/'s inputs (its paths
+        # and sizes when output/'s folder changed), an edit's a few dozen entries of each.
         self._stored_live: StoredTree | None = self._store.tree(_tree_id(self.output))
         self._live_inputs: dict = self._stored_live.inputs()
         self._live_files = TrackedManifest()
         self._stored_twin: StoredTree | None = self._store.tree(_tree_id(self.next))
         self._twin_files = TrackedManifest()
         # in a process that builds again and again (the preview's), the manifests its last build saved
-        if (live := self._store.saved(_tree_id(self.output))) is not None:
-            self._live_files, self._stored_live, self._live_inputs = live[0], None, live[1] or {}
-        if (twin := self._store.saved(_tree_id(self.next))) is not None:
-            self._twin_files, self._stored_twin = twin[0], None
+        if (saved := self._store.saved(_tree_id(self.output))) is not None:
+            self._live_files, self._stored_live, self._live_inputs = saved[0], None, saved[1] or {}
+        if (saved := self._store.saved(_tree_id(self.next))) is not None:
+            self._twin_files, self._stored_twin = saved[0], None
         self._inputs: dict = {}  # what this build was made from, recorded with output/ on commit
         self._planned: dict[str, str] = {}  # site path -> fingerprint, for this build
         # An edit's build: the paths whose fingerprint it changes (every other path is planned as output/ has
@@ -54,12 +56,13 @@ class OutputTrees:
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
 
-    # The manifests are decoded when first needed: a build that finds nothing changed needs only output/'s
-    # paths and sizes, and never the twin's.
     @property
     def _live(self) -> TrackedManifest:
         if self._stored_live is not None:
-            self._live_files, self._stored_live = self._stored_live.files(), None
+            files, self._stored_live = self._stored_live.files(), None
+            if files is None:  # unreadable: nothing recorded with it is trusted (a full build makes everything)
+                files, self._live_inputs = TrackedManifest(), {}
+            self._live_files = files
         return self._live_files
 
     @_live.setter
@@ -69,7 +72,7 @@ class OutputTrees:
     @property
     def _twin(self) -> TrackedManifest:
         if self._stored_twin is not None:
-            self._twin_files, self._stored_twin = self._stored_twin.files(), None
+            self._twin_files, self._stored_twin = self._stored_twin.files() or TrackedManifest(), None
         return self._twin_files
 
     @_twin.setter
@@ -102,6 +105,8 @@ class OutputTrees:
         stamp = _stamp(self.output)
         if stamp is None or (stamp != self._live_inputs.get("stamp") and not self.holds_every_file()):
             return False
+        if self._live_inputs.get("signature") != signature:  # its manifest, read to check, was unreadable
+            return False
         if stamp != self._live_inputs.get("stamp"):  # checked file by file: trusted again from now on
             self._live_inputs = {**self._live_inputs, "stamp": stamp}
             self._store.record_inputs(_tree_id(self.output), self._live_inputs)
@@ -109,7 +114,7 @@ class OutputTrees:
 
     def holds_every_file(self) -> bool:
         """Whether output/ has every file its manifest lists, with its size (one stat each)."""
-        return self.output.is_dir() and not _damaged(str(self.output), self._live_sizes())
+        return self.output.is_dir() and not _damaged(str(self.output), self._live.path_sizes())
 
     def verify(self) -> bool:
         """Stat every file of both trees (`build --verify`): a file deleted or truncated by hand (in place,
@@ -126,11 +131,6 @@ class OutputTrees:
                     files[path] = _UNKNOWN
         return not damaged
 
-    def _live_sizes(self) -> list[tuple[str, int]]:
-        if self._stored_live is not None:
-            return self._stored_live.sizes()
-        return [(path, entry[1]) for path, entry in self._live.items()]
-
     def is_new(self) -> bool:
         """No output/ and no twin yet: every file of this build is written, whatever its fingerprint."""
         return not self._live and not self._twin and not self.output.exists() and not self.next.exists()
@@ -146,7 +146,7 @@ class OutputTrees:
         """The new site is output/'s files with CHANGES (site path -> new fingerprint): no file added or removed.
         What the build does then depends on CHANGES and the paths where the twin may differ from output/
         (recorded by each build as "twin_differs"), not on the size of the site."""
-        if changes.keys() <= self._live.keys():
+        if all(path in self._live for path in changes):
             self._edit = dict(changes)
         else:  # not the stored pages of output/: plan every path
             self._planned = {path: entry[0] for path, entry in self._live.items()}
@@ -159,7 +159,8 @@ class OutputTrees:
         return self._planned[path]
 
     def live_inputs(self) -> dict:
-        """What output/ was built from (see set_inputs)."""
+        """What output/ was built from (see set_inputs); nothing when its manifest cannot be read (read first)."""
+        self._live  # noqa: B018 (decoded for its side effect: an unreadable manifest empties the inputs)
         return dict(self._live_inputs)
 
     def set_inputs(self, inputs: dict) -> None:
@@ -173,9 +174,9 @@ class OutputTrees:
         return self._live_inputs.get("articles", 0)
 
     def file_count(self) -> int:
-        if self._stored_live is not None and "files" in self._live_inputs:  # as recorded: nothing decoded
+        if "files" in self._live_inputs:  # as recorded: nothing decoded
             return self._live_inputs["files"]
-        return self._stored_live.count() if self._stored_live is not None else len(self._live)
+        return len(self._live)
 
     def unchanged(self) -> bool:
         """True when output/ already is the new site: nothing to write, nothing to swap."""
@@ -215,7 +216,9 @@ class OutputTrees:
         # if we are killed now: before changing anything, mark what we are about to change as unknown.
         twin, live = self._twin, self._live
         differs = self._live_inputs.get("twin_differs")
-        if self._edit is not None and differs is None:  # not known: every path compared
+        # Not known, or no twin to compare with (deleted by hand, its manifest unreadable: every file of the new
+        # site must then be put into it, not only the edit's): every path compared.
+        if self._edit is not None and (differs is None or not twin):
             self._planned = {path: entry[0] for path, entry in live.items()}
             self._planned.update(self._edit)
             self._edit = None
@@ -480,10 +483,21 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+@functools.cache
+def _renameat2():
+    """The C library's renameat2, from the symbols this process already has: ctypes.util.find_library would run
+    ldconfig in a subprocess (10-15 ms of every build that swaps). ctypes is imported only for a swap."""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):  # no such handle (Windows)
+        return None
+
+
 def exchange(a: Path, b: Path) -> None:
     """Swap two folders atomically (Linux renameat2); elsewhere, two renames (never a mix, briefly absent)."""
-    libc_name = ctypes.util.find_library("c")
-    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    renameat2 = _renameat2()
     if renameat2 is not None:
         result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
         if result == 0:
