@@ -10,7 +10,6 @@ article page or a feed shows it: a read of a few microseconds. See docs/internal
 
 from __future__ import annotations
 
-import copyreg
 import os
 import tempfile
 from collections.abc import Iterable
@@ -32,6 +31,20 @@ class BodyFile:
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".bodies-")  # beside the caches, on their disk
         self._pending = bytearray()
         self._written = 0
+
+    def __enter__(self) -> BodyFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._file.close()
+
+    def park(self, views: Iterable[Any]) -> None:
+        """Move the body of each of VIEWS (views.ArticleView) into this file; the views read it from here."""
+        for view in views:
+            held = view.__dict__["body"]
+            if type(held) is Markup:
+                view.__dict__["body"] = self.keep(held)
+        self.flush()
 
     def keep(self, body: Markup) -> StoredBody:
         data = body.encode()
@@ -71,15 +84,4 @@ class StoredBody:
         return self.file.read(self.place)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return copyreg.__newobj__, (Markup, str(self.read()))  # type: ignore[attr-defined]  # as Markup pickles
-
-
-def park_bodies(views: Iterable[Any], folder: Path) -> BodyFile:
-    """Move the body of each of VIEWS (views.ArticleView) into a BodyFile in FOLDER; the views read it from there."""
-    bodies = BodyFile(folder)
-    for view in views:
-        held = view.__dict__["body"]
-        if type(held) is Markup:
-            view.__dict__["body"] = bodies.keep(held)
-    bodies.flush()
-    return bodies
+        return Markup, (str(self.read()),)

@@ -32,6 +32,7 @@ from dateline.parallel import young_collections_only
 from dateline.render import THEME_DIR, template_dirs
 
 if TYPE_CHECKING:  # what only a build with something to do imports (a build with nothing to do starts sooner)
+    from dateline.bodies import BodyFile
     from dateline.incremental.rendering import SiteRenderer
     from dateline.incremental.snapshot import BuildSnapshot, StoredPage
     from dateline.model import Taxonomy
@@ -133,7 +134,14 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                 published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
     """Every article read (from the cache where it can be), every page planned, the changed ones rendered;
     the snapshot written for the next edit."""
-    from dateline.bodies import park_bodies
+    from dateline.bodies import BodyFile
+
+    with BodyFile(renderer.cache_root) as bodies:  # the articles' bodies until their pages are rendered
+        return _read_plan_render(renderer, snapshot, inputs, drafts, published_before, timings, bodies)
+
+
+def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs, drafts: bool,
+                      published_before: datetime | None, timings: dict[str, float], bodies: BodyFile) -> BuildResult:
     from dateline.incremental.snapshot import FileRecord, placement_digest
     from dateline.languages import views_in_languages
     from dateline.model import Site
@@ -163,7 +171,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
             # meanwhile: the views show no related articles; their terms are in the article's language
             views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
                 else views_in_languages(loaded.articles, taxonomies, config)
-            park_bodies(views.values(), cache_root)  # read back as pages show them (bodies.py)
+            bodies.park(views.values())  # read back as pages show them (bodies.py)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:
