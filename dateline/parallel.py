@@ -45,8 +45,7 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     """
     workers = min(workers or worker_count(), worker_count())
     parallel = workers > 1 and in_workers(len(items), min_items)
-    # beside this process, workers come and go in rounds: smaller chunks keep either from waiting long at a round's end
-    bounds = _chunk_bounds(len(items), (workers * 4 if in_this_process_too else workers) if parallel else 0)
+    bounds = _chunk_bounds(len(items), workers if parallel else 0)
     results: list[Result] = []
 
     def collect(chunk: list[Result]) -> None:
@@ -66,28 +65,13 @@ def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequen
     return results
 
 
-# Chunks per round of workers beside this process (at least), and the most rounds: see _map_beside_workers.
-CHUNKS_PER_ROUND = 8
-MOST_ROUNDS = 24
-
-
 def _map_beside_workers(function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],
                         bounds: list[tuple[int, int]], workers: int,
                         on_progress: Callable[[int, int], None] | None) -> list[Result]:
-    """map_chunks with this process and WORKERS forked ones each claiming the next chunk of BOUNDS in turn.
-
-    The workers are forked afresh for each of a few rounds (up to MOST_ROUNDS, of CHUNKS_PER_ROUND chunks at
-    least). Every memory page that either process writes while a worker lives is copied, and Python writes
-    to every object it reads (its reference count): over a whole render a worker and this process between
-    them touch nearly all the site's data, a copy as large as the worker grows to (87 MiB at 20,000 articles).
-    A fresh worker shares all of this process's memory again, so the copy stays what one round touches.
-    They are forked here, between chunks: a pool's own thread forking a replacement (maxtasksperchild) could
-    do it while this process holds a lock, such as Jinja's template cache's, which the worker would then
-    wait for forever.
-    """
+    """map_chunks with this process and WORKERS forked ones each claiming the next chunk of BOUNDS in turn."""
     global _CLAIMS
     claims = multiprocessing.get_context("fork").Value("l", 0)  # the next chunk's index, shared with the workers
-    rounds = max(1, min(MOST_ROUNDS, len(bounds) // CHUNKS_PER_ROUND))
+    _CLAIMS = claims, bounds
     done: dict[int, list[Result]] = {}
     finished = 0
 
@@ -99,40 +83,36 @@ def _map_beside_workers(function: Callable[[Sequence[Item]], list[Result]], item
             on_progress(finished, len(items))
 
     try:
-        for round_number in range(rounds):
-            end = len(bounds) * (round_number + 1) // rounds  # this round's chunks end before this one
-            _CLAIMS = claims, bounds, end
-            with _pool(function, items, workers) as pool:
-                from_workers = pool.imap_unordered(_run_claimed, range(end - claims.value))
-                while (index := _claim()) is not None:
-                    collect(index, function(items[bounds[index][0]:bounds[index][1]]))
-                    while True:  # what the workers finished meanwhile, for the progress
-                        try:
-                            claimed = from_workers.next(timeout=0)
-                        except (StopIteration, multiprocessing.TimeoutError):
-                            break
-                        if claimed is not None:
-                            collect(*claimed)
-                for claimed in from_workers:
+        with _pool(function, items, workers) as pool:
+            from_workers = pool.imap_unordered(_run_claimed, range(len(bounds)))
+            while (index := _claim()) is not None:
+                collect(index, function(items[bounds[index][0]:bounds[index][1]]))
+                while True:  # what the workers finished meanwhile, for the progress
+                    try:
+                        claimed = from_workers.next(timeout=0)
+                    except (StopIteration, multiprocessing.TimeoutError):
+                        break
                     if claimed is not None:
                         collect(*claimed)
+            for claimed in from_workers:
+                if claimed is not None:
+                    collect(*claimed)
     finally:
         _CLAIMS = None
     return [result for index in range(len(bounds)) for result in done[index]]
 
 
-# Set with _TASK for _map_beside_workers: the shared index of the next chunk to claim, the chunks' bounds, and
-# the index of the chunk that ends the current round.
-_CLAIMS: tuple[Any, list[tuple[int, int]], int] | None = None
+# Set with _TASK for _map_beside_workers: the shared index of the next chunk to claim, and the chunks' bounds.
+_CLAIMS: tuple[Any, list[tuple[int, int]]] | None = None
 
 
 def _claim() -> int | None:
-    """The index of the next chunk no process has taken yet in this round, None when none is left."""
+    """The index of the next chunk no process has taken yet, None when none is left."""
     assert _CLAIMS is not None
-    claims, _, end = _CLAIMS
+    claims, bounds = _CLAIMS
     with claims.get_lock():
         index = claims.value
-        if index >= end:
+        if index >= len(bounds):
             return None
         claims.value = index + 1
     return index
@@ -265,8 +245,6 @@ def in_background(function: Callable[[], None], *,
         except Exception as exc:  # as from the other process: the caller learns it from the result
             reason = _reason(exc)
             return (lambda: reason), False
-        finally:
-            give_back_free_memory()
         return (lambda: None), False
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
     process = multiprocessing.get_context("fork").Process(target=_reporting, args=(function, sender))
@@ -314,9 +292,9 @@ def _ended(exitcode: int | None) -> str:
 
 
 def give_back_free_memory() -> None:
-    """Return to the system the memory the C library keeps after large temporary buffers are freed (a save's
-    pickles, megabytes each): glibc then serves later allocations from its heap, and a freed heap stays part
-    of the process (about 100 MiB after saving a 100,000-article build's caches). Nothing elsewhere."""
+    """Return to the system the memory the C library keeps after large objects are freed (the parsed articles'
+    bodies, the pickles that brought them from the readers): glibc keeps freed memory inside its heap for later
+    allocations, which in a build are mostly Python's own arenas, made elsewhere. Nothing off glibc."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
