@@ -27,6 +27,7 @@ from dateline.incremental.trees import OutputTrees
 from dateline.layout import ARTICLES_DIR, CONFIG_NAME, SITE_LOCALES, THEME_DIR, template_dirs
 
 if TYPE_CHECKING:  # what only a build with something to do imports (a build with nothing to do starts sooner)
+    from dateline.bodies import BodyFile
     from dateline.config import SiteConfig
     from dateline.incremental.rendering import SiteRenderer
     from dateline.incremental.snapshot import BuildSnapshot, StoredPage
@@ -150,12 +151,20 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
                 published_before: datetime | None, timings: dict[str, float]) -> BuildResult:
     """Every article read (from the cache where it can be), every page planned, the changed ones rendered;
     the snapshot written for the next edit."""
+    from dateline.bodies import BodyFile
+
+    with BodyFile(renderer.cache_root) as bodies:  # the articles' bodies until their pages are rendered
+        return _read_plan_render(renderer, snapshot, inputs, drafts, published_before, timings, bodies)
+
+
+def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs, drafts: bool,
+                      published_before: datetime | None, timings: dict[str, float], bodies: BodyFile) -> BuildResult:
     from dateline.content import load_articles, parsing_settings
     from dateline.incremental.snapshot import FileRecord, placement_digest
     from dateline.languages import views_in_languages
     from dateline.model import Site
     from dateline.pages import Placement, site_pages
-    from dateline.parallel import in_background
+    from dateline.parallel import give_back_free_memory, in_background
     from dateline.taxonomy import build_taxonomies
     from dateline.views import article_views
 
@@ -180,6 +189,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
             # meanwhile: the views show no related articles; their terms are in the article's language
             views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
                 else views_in_languages(loaded.articles, taxonomies, config)
+            bodies.park(views.values())  # read back as pages show them (bodies.py)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
         pages = site_pages(site)
     finally:
@@ -192,6 +202,7 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
     files, warnings = {key: (file_signature, fields.slug, url)
                        for key, (file_signature, fields, url) in loaded.files.items()}, loaded.warnings
     del loaded, article_cache
+    give_back_free_memory()  # their bodies and the pickles that brought them from the readers (parallel.py)
     renderer.show(views)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
     # the rendering, with the snapshot, and only needed when the new tree is recorded.
@@ -281,10 +292,11 @@ def _related(cache_root: Path, articles: tuple[Placement, ...], taxonomies: tupl
                         for term in t.terms])
     path = cache_root / "related.pickle"
     kept = load_keyed(path, structure)
+    from dateline.taxonomy import related_articles_in_background, with_their_urls
+
     if kept is not None:
-        yield lambda: kept
+        yield lambda: with_their_urls(kept, articles)
         return
-    from dateline.taxonomy import related_articles_in_background
 
     with related_articles_in_background(articles, taxonomies, limit) as found:
         def related() -> dict[str, tuple[str, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -288,3 +289,13 @@ def _ended(exitcode: int | None) -> str:
         except ValueError:
             return f"its process was killed by signal {-exitcode}"
     return f"its process ended with exit status {exitcode}"
+
+
+def give_back_free_memory() -> None:
+    """Return to the system the memory the C library keeps after large objects are freed (the parsed articles'
+    bodies, the pickles that brought them from the readers): glibc keeps freed memory inside its heap for later
+    allocations, which in a build are mostly Python's own arenas, made elsewhere. Nothing off glibc."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass

@@ -73,7 +73,7 @@ def related_articles_in_background(articles: Sequence[Placement], taxonomies: Se
     half = window // 2
     urls = [article.url for article in articles]
 
-    def related_to(chosen: Sequence[int]) -> list[tuple[str, ...]]:
+    def related_to(chosen: Sequence[int]) -> list[tuple[int, ...]]:
         found = []
         for index in chosen:
             scores: dict[int, float] = {}
@@ -85,8 +85,18 @@ def related_articles_in_background(articles: Sequence[Placement], taxonomies: Se
             scores.pop(index, None)
             # highest score first, then nearest in time, then newest (tuples compare without a key function)
             best = heapq.nsmallest(limit, [(-score, abs(other - index), other) for other, score in scores.items()])
-            found.append(tuple(urls[other] for _, _, other in best))
+            found.append(tuple(other for _, _, other in best))
         return found
 
+    # Workers send positions, made into URLs here: the URL strings then are the placements' own, where the
+    # workers' would arrive as new copies (one per article and chunk of results) kept to the end of the build.
     with chunks_in_background(related_to, range(len(urls)), min_items=2000) as results:
-        yield lambda: dict(zip(urls, results(), strict=True))
+        yield lambda: {url: tuple(urls[other] for other in others)
+                       for url, others in zip(urls, results(), strict=True)}
+
+
+def with_their_urls(related: dict[str, tuple[str, ...]], articles: Sequence[Placement]) -> dict[str, tuple[str, ...]]:
+    """RELATED (as loaded from the cache) naming the articles by their placements' own URL strings, not a copy
+    of each (about 100 bytes an article, kept to the end of the build)."""
+    own = {article.url: article.url for article in articles}
+    return {own[url]: tuple(own[other] for other in others) for url, others in related.items()}

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from dateline.bodies import StoredBody
 from dateline.config import ARTICLE_ATTRIBUTES, TaxonomyConfig
 from dateline.countrynames import country_name
 from dateline.fingerprint import text_digest
@@ -56,6 +57,20 @@ class TermView:
     code: str = ""
 
 
+class _Body:
+    """ArticleView.body: the article's HTML, held by the view, or in a full build parked in the build's body file
+    (a bodies.StoredBody in its place) and read back when a page shows it."""
+
+    def __get__(self, view: ArticleView | None, owner: type | None = None) -> Markup:
+        if view is None:
+            raise AttributeError("body")  # no default value: the dataclass field stays a required one
+        held = view.__dict__["body"]
+        return held if type(held) is not StoredBody else held.read()
+
+    def __set__(self, view: ArticleView, value: Markup) -> None:
+        view.__dict__["body"] = value
+
+
 @dataclass(frozen=True)
 class ArticleView:
     title: str
@@ -66,7 +81,7 @@ class ArticleView:
     dateline: str
     source: str
     summary: str
-    body: Markup
+    body: Markup = _Body()  # type: ignore[assignment]  # (a descriptor, not a default)
     terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy in site.yaml's order
     taxonomy_names: tuple[str, ...]  # the site's taxonomies (one tuple shared by every view)
     correction: str

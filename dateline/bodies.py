@@ -1,0 +1,87 @@
+"""Article bodies kept out of a full build's memory: in a file, read back when a page shows one.
+
+A full build holds every article's view until its pages are rendered; the bodies are most of what the
+views say (about 1 KB an article). In memory they cost three times over: in the build's process, and again
+in each process forked from it that reads them (the snapshot's saver reads all of them, a render worker those
+of its pages), since reading a Python object writes its reference count and so copies the memory page that
+holds it. Parked here, a body is bytes in a file (the kernel's page cache, which no process holds) until an
+article page or a feed shows it: a read of a few microseconds. See docs/internals.md, "A cold build's memory".
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+_FLUSH_AT = 1 << 20  # bytes gathered before they are written: one system call per megabyte, not per body
+
+
+class BodyFile:
+    """An unnamed temporary file (nothing is left of it however the build ends) holding bodies one after the
+    other. Bodies are written by the process that made the views, before any process reads one back; processes
+    forked from it read them through the same file descriptor (os.pread, which moves no shared offset)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=".bodies-")  # beside the caches, on their disk
+        self._pending = bytearray()
+        self._written = 0
+
+    def __enter__(self) -> BodyFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._file.close()
+
+    def park(self, views: Iterable[Any]) -> None:
+        """Move the body of each of VIEWS (views.ArticleView) into this file; the views read it from here."""
+        for view in views:
+            held = view.__dict__["body"]
+            if type(held) is Markup:
+                view.__dict__["body"] = self.keep(held)
+        self.flush()
+
+    def keep(self, body: Markup) -> StoredBody:
+        data = body.encode()
+        start = self._written + len(self._pending)
+        self._pending += data
+        if len(self._pending) >= _FLUSH_AT:
+            self.flush()
+        return StoredBody(self, start << 32 | len(data))
+
+    def flush(self) -> None:
+        view = memoryview(self._pending)
+        while view:
+            view = view[os.write(self._file.fileno(), view):]
+        view.release()
+        self._written += len(self._pending)
+        self._pending.clear()
+
+    def read(self, place: int) -> Markup:
+        length = place & 0xFFFFFFFF
+        data = os.pread(self._file.fileno(), length, place >> 32)
+        if len(data) != length:  # never written (flush() not called) or the file was cut short
+            raise OSError(f"an article body is missing from the build's body file {self._file.name}")
+        return Markup(data.decode())
+
+
+class StoredBody:
+    """Where an article's body is in a BodyFile (its start << 32 | its length in bytes). Pickled, it is the body
+    itself, as the Markup would be: the snapshot and a cluster's workers get the text."""
+
+    __slots__ = ("file", "place")
+
+    def __init__(self, file: BodyFile, place: int) -> None:
+        self.file = file
+        self.place = place
+
+    def read(self) -> Markup:
+        return self.file.read(self.place)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Markup, (str(self.read()),)
