@@ -115,7 +115,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
     # _(), ngettext(), the dates and numbers of the page's language, and `language` (i18n_templates.py)
     install_languages(env, site_dir, config)
-    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson,
+    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson, replace=_replace,
                        news_article_json=_news_article_json(config, env))
     return env
 
@@ -250,11 +250,21 @@ class FragmentCache(jinja2.ext.Extension):
                 ], [], [nodes.Output([found])]).set_lineno(lineno)]
 
     def _cached(self, block: tuple, key: tuple) -> str | None:
-        """The fragment with the page's links, None if it is not recorded yet."""
-        stored = self.environment.dateline_fragments.get(self._key(block, key))
+        """The fragment with the page's links, None if it is not recorded yet. (Called for every teaser of every
+        list, 20 times per list page: _key and _shown written out here.)"""
+        env = self.environment
+        shown = env.dateline_language[0]  # type: ignore[attr-defined]  # i18n_templates.language_shown
+        stored = env.dateline_fragments.get(  # type: ignore[attr-defined]
+            (block, key) if shown is env.dateline_default_language else (block, shown.code, key))  # type: ignore
         if stored is None:
             return None
-        return self._shown(stored)
+        if type(stored) is not int:
+            return self._shown(stored)
+        start = stored >> 32
+        fragment = env.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)].decode()  # type: ignore
+        if not env.dateline_recording[0]:  # type: ignore[attr-defined]
+            fragment = env.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
+        return str.__new__(Markup, fragment)  # Markup(fragment), without its Python-level __new__
 
     def _record(self, block: tuple, key: tuple, caller: jinja2.runtime.Macro) -> str:
         recording = self.environment.dateline_recording  # type: ignore[attr-defined]
@@ -345,6 +355,16 @@ def _tojson(eval_ctx: jinja2.nodes.EvalContext, value: object, indent: int | Non
         return Markup(encode_basestring_ascii(value).replace("<", "\\u003c").replace(">", "\\u003e")
                       .replace("&", "\\u0026").replace("'", "\\u0027"))
     return jinja2.filters.do_tojson(eval_ctx, value, indent)
+
+
+@jinja2.pass_eval_context
+def _replace(eval_ctx: jinja2.nodes.EvalContext, value: object, old: object, new: object,
+             count: int | None = None) -> str:
+    """Jinja's replace, without its questions for the common case of three plain strings (a page path, 3 per
+    page), where it comes to str.replace too."""
+    if type(value) is str and type(old) is str and type(new) is str:
+        return value.replace(old, new, -1 if count is None else count)
+    return jinja2.filters.do_replace(eval_ctx, value, old, new, count)  # type: ignore[arg-type]
 
 
 def _iso(value: date | datetime) -> str:
