@@ -119,6 +119,21 @@ class BuildEnvironment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.article_views: dict[str, Any] = {}  # URL -> ArticleView, for the build that renders with it
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """Jinja's, looked up by name only: a page gets its template and those it extends and imports, 4 to 6 of
+        them, and Jinja makes a weak reference to its loader for each. Templates that never change during the
+        Environment's life (no auto_reload) and are kept (a cache) are what Jinja returns anyway."""
+        if globals is None and type(name) is str and not self.auto_reload and self.cache is not None:
+            if parent is not None:
+                name = self.join_path(name, parent)
+            found = self._loaded.get(name)
+            if found is None:
+                found = self._loaded[name] = super().get_template(name)
+            return found
+        return super().get_template(name, parent, globals)
 
     def shown(self, value: Any) -> Any:
         """VALUE, or the view of the article it names."""

@@ -464,6 +464,29 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
     assert ours.splitlines()[-1] == f"{upper}None {shown}7 {shown}{autoescape}{autoescape}10<i>5</i>{shown}!15"
 
 
+@pytest.mark.parametrize("message", ["%(a)s & %(b)s", "100%% of %(a)s, %(a)s", "%(n)d <%(a)r>", "no fields",
+                                     "%(n)s %(missing)s", "%s"])
+def test_gettext_functions_format_as_markup_does(site_copy, message):
+    """_() and ngettext() format their translation as Markup's % does (each value escaped unless it is markup),
+    though the common %(name)s fields go without Markup's helpers; other fields and missing values too."""
+    from markupsafe import Markup
+
+    from dateline.config import load_config
+    from dateline.render import make_environment
+
+    site = site_copy("full")
+    env = make_environment(site, load_config(site))
+    values = {"a": "<script>'x' & \"y\"</script>", "b": Markup("<i>kept</i>"), "n": 5}
+    template = env.from_string("{{ _(message, **values) }}|{{ ngettext(message, message, 2, **values) }}")
+    try:
+        expected = f"{Markup(message) % values}|{Markup(message) % {**values, 'num': 2}}"
+    except (KeyError, TypeError) as error:
+        with pytest.raises(type(error)):
+            template.render(message=message, values=values)
+        return
+    assert template.render(message=message, values=values) == expected
+
+
 def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path, monkeypatch):
     """The full fixture site built with BuildEnvironment (escape_output, direct calls, globals as a plain dict)
     is byte for byte the site Jinja's own code generator, context and globals make."""
