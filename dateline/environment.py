@@ -11,8 +11,8 @@ import jinja2
 import markupsafe
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Expr
-from jinja2.runtime import Context, Macro
-from jinja2.utils import internalcode
+from jinja2.runtime import Context, Macro, missing
+from jinja2.utils import _PassArg, internalcode
 from markupsafe import Markup
 
 from dateline.pages import Placement
@@ -63,17 +63,35 @@ class BuildContext(Context):
 
     Templates call every macro and function through Context.call, which first asks the callable (and its
     __call__) whether it wants the context, the eval context or the Environment: four attribute lookups
-    per call, 22 calls per article page. A macro always takes the eval context (so that it escapes its
-    result as its caller's output is escaped), and a plain function or method (such as an extension's)
-    takes what Jinja's pass_context (or kind) marked it for, which one lookup tells.
+    per call, 22 calls per article page. A plain function or method (such as an extension's) takes what
+    Jinja's pass_context (or kind) marked it for, which one lookup tells: the gettext functions, 8 calls
+    per article page, want the eval context and get it here. A macro takes the eval context (so that it
+    escapes its result as its caller's output is escaped); called with its own arguments and no others
+    (the theme's 5 macro calls per article page, 8 per list page), its function is called right here,
+    which is what Macro.__call__ and Macro._invoke do after matching the arguments to its parameters.
     """
 
     @internalcode
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kind = type(__obj)
-        if kind is Macro:  # it takes the eval context (whether the caller's output is escaped), nothing else
+        if kind is Macro:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            if kwargs or __obj.caller or __obj.explicit_caller or __obj.catch_kwargs or __obj.catch_varargs:
+                return __obj(__self.eval_ctx, *args, **kwargs)
+            missing_arguments = __obj._argument_count - len(args)
+            if missing_arguments < 0:  # too many: Macro.__call__ says so
+                return __obj(__self.eval_ctx, *args)
+            if missing_arguments:  # the macro's defaults stand in for them (as Macro.__call__ does)
+                args = (*args, *(missing,) * missing_arguments)
+            html = __obj._func(*args)
+            return str.__new__(Markup, html) if __self.eval_ctx.autoescape else html  # Markup(html) of a str
+        if kind not in _PLAIN_FUNCTIONS:
+            return super().call(__obj, *args, **kwargs)
+        passed = getattr(__obj, "jinja_pass_arg", None)
+        if passed is _PassArg.eval_context:
             args = (__self.eval_ctx, *args)
-        elif kind not in _PLAIN_FUNCTIONS or hasattr(__obj, "jinja_pass_arg"):
+        elif passed is not None:  # the context or the Environment: as Jinja does
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
@@ -101,6 +119,21 @@ class BuildEnvironment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.article_views: dict[str, Any] = {}  # URL -> ArticleView, for the build that renders with it
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """Jinja's, looked up by name only: a page gets its template and those it extends and imports, 4 to 6 of
+        them, and Jinja makes a weak reference to its loader for each. Templates that never change during the
+        Environment's life (no auto_reload) and are kept (a cache) are what Jinja returns anyway."""
+        if globals is None and type(name) is str and not self.auto_reload and self.cache is not None:
+            if parent is not None:
+                name = self.join_path(name, parent)
+            found = self._loaded.get(name)
+            if found is None:
+                found = self._loaded[name] = super().get_template(name)
+            return found
+        return super().get_template(name, parent, globals)
 
     def shown(self, value: Any) -> Any:
         """VALUE, or the view of the article it names."""

@@ -8,7 +8,9 @@ context. Arguments of _() and ngettext() are escaped (Jinja's newstyle gettext u
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from dateline.config import SiteConfig
+from dateline.environment import escape_output
 from dateline.i18n import Language, language
 
 
@@ -66,9 +69,15 @@ def _gettext_functions(current: list[Language]) -> dict[str, Callable[..., str]]
     escaped VARIABLES), in the current language; called directly, not through Jinja's wrappers, which go
     through the template context twice per call, 30 times per page."""
     def shown(eval_ctx: EvalContext, text: str, variables: dict) -> str:
-        if eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables if "%" in text else text  # without a "%", formatting changes nothing
+        if "%" not in text:  # formatting changes nothing
+            return Markup(text) if eval_ctx.autoescape else text
+        if not eval_ctx.autoescape:
+            return text % variables
+        names = _named_fields(text)
+        if names is None:
+            return Markup(text) % variables
+        # what Markup's % gives (each value escaped as markupsafe.escape does), without its Python-level helpers
+        return str.__new__(Markup, str.__mod__(text, {name: escape_output(variables[name]) for name in names}))
 
     markup: dict[tuple[str, str], Markup] = {}  # (language, message) -> what _(message) shows, for most calls
 
@@ -98,6 +107,22 @@ def _gettext_functions(current: list[Language]) -> dict[str, Callable[..., str]]
         return shown(eval_ctx, current[0].npgettext(context, singular, plural, count), variables)
 
     return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+_FIELD = re.compile(r"%(?:\((\w+)\)s|%)|(%)")  # %(name)s or %%, and any other use of % (caught by the second group)
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_fields(text: str) -> tuple[str, ...] | None:
+    """The names of TEXT's %(name)s fields, or None if it has another kind of % field (%(n)d, %s...), which
+    Markup's own % handles."""
+    names = []
+    for name, other in _FIELD.findall(text):
+        if other:
+            return None
+        if name:
+            names.append(name)
+    return tuple(names)
 
 
 def enter_language(env: jinja2.Environment, code: str | None) -> Language:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +107,7 @@ def agency(source: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=4096)  # asked for every article page; a site has a few sources
 def _agency_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.casefold().replace(".", "")).strip()
 

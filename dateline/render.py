@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import TypeVar
@@ -85,7 +86,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
     )
     # The page being rendered (render_page points it at each page): url() and {% cached %} read it, so they
     # work alike in a page's template and in macros imported without context, which see only the globals.
-    env.extend(dateline_page=[_page_links(env, "", False)])
+    env.extend(dateline_page=[_page_links(env, "", False)], dateline_links={})
     install_folders(env, config, _site_globals)  # a multilingual site's (language_links.py)
     site_url = _url(env)
     url = in_language(env, site_url)
@@ -96,7 +97,7 @@ def make_environment(site_dir: Path, config: SiteConfig, *, strict: bool = False
                        absolute_media_url=lambda reference: absolute_media_url(reference, config.base_url))
     # _(), ngettext(), the dates and numbers of the page's language, and `language` (i18n_templates.py)
     install_languages(env, site_dir, config)
-    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson,
+    env.filters.update(iso=_iso, utc_offset=utc_offset, as_text=as_text, tojson=_tojson, replace=_replace,
                        news_article_json=_news_article_json(config, env))
     return env
 
@@ -107,8 +108,10 @@ def _news_article_json(config: SiteConfig, env: BuildEnvironment):
         site = env.globals["site"]  # the page's language's, on a multilingual site (language_links.enter_site_language)
         data = news_article_data(env.shown(article), base_url=config.base_url, language=site["language"],
                                  site_title=site["title"], site_image=config.image)
-        # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one
-        return jinja2.utils.htmlsafe_json_dumps(data)
+        # on one line: an indented dump runs json's pure-Python encoder, several times slower than its C one.
+        # What jinja2.utils.htmlsafe_json_dumps(data) gives, without its Python-level Markup() around it.
+        return str.__new__(Markup, json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e")
+                           .replace("&", "\\u0026").replace("'", "\\u0027"))
     return news_article_json
 
 
@@ -187,7 +190,12 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
     """PAGE's template rendered with the page's data, its path, url() pointing from it, and in its language:
     the code its data gives as `language` (a multilingual site's pages), else the site's."""
     code = page.context.get("language")
-    env.dateline_page[0] = _page_links(env, page.path, page.root_relative_links, code)  # type: ignore[attr-defined]
+    # the same for every page at one depth, in one language: made once (a frozen dataclass takes microseconds)
+    key = (page.path.count("/"), page.root_relative_links, code)
+    links = env.dateline_links.get(key)  # type: ignore[attr-defined]
+    if links is None:
+        links = env.dateline_links[key] = _page_links(env, page.path, page.root_relative_links, code)  # type: ignore
+    env.dateline_page[0] = links  # type: ignore[attr-defined]
     enter_site_language(env, code)
     return env.get_template(page.template).render(page.context, page_path=page.path,
                                                   root_relative_links=page.root_relative_links,
@@ -231,11 +239,21 @@ class FragmentCache(jinja2.ext.Extension):
                 ], [], [nodes.Output([found])]).set_lineno(lineno)]
 
     def _cached(self, block: tuple, key: tuple) -> str | None:
-        """The fragment with the page's links, None if it is not recorded yet."""
-        stored = self.environment.dateline_fragments.get(self._key(block, key))
+        """The fragment with the page's links, None if it is not recorded yet. (Called for every teaser of every
+        list, 20 times per list page: _key and _shown written out here.)"""
+        env = self.environment
+        shown = env.dateline_language[0]  # type: ignore[attr-defined]  # i18n_templates.language_shown
+        stored = env.dateline_fragments.get(  # type: ignore[attr-defined]
+            (block, key) if shown is env.dateline_default_language else (block, shown.code, key))  # type: ignore
         if stored is None:
             return None
-        return self._shown(stored)
+        if type(stored) is not int:
+            return self._shown(stored)
+        start = stored >> 32
+        fragment = env.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)].decode()  # type: ignore
+        if not env.dateline_recording[0]:  # type: ignore[attr-defined]
+            fragment = env.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
+        return str.__new__(Markup, fragment)  # Markup(fragment), without its Python-level __new__
 
     def _record(self, block: tuple, key: tuple, caller: jinja2.runtime.Macro) -> str:
         recording = self.environment.dateline_recording  # type: ignore[attr-defined]
@@ -307,8 +325,14 @@ def add_fragments(env: jinja2.Environment, fragments: dict) -> None:
 
 def utc_offset(value: datetime) -> str:
     """"UTC+03:00", "UTC-05:30": the offset of an aware datetime, as the pages state it."""
-    offset = value.strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:5]}"
+    shown = _OFFSETS.get(value.utcoffset())
+    if shown is None:
+        offset = value.strftime("%z")
+        shown = _OFFSETS[value.utcoffset()] = f"UTC{offset[:3]}:{offset[3:5]}"
+    return shown
+
+
+_OFFSETS: dict[timedelta | None, str] = {}  # utc_offset's by offset: strftime took 2% of an article page's time
 
 
 def as_text(value: str) -> str:
@@ -326,6 +350,16 @@ def _tojson(eval_ctx: jinja2.nodes.EvalContext, value: object, indent: int | Non
         return Markup(encode_basestring_ascii(value).replace("<", "\\u003c").replace(">", "\\u003e")
                       .replace("&", "\\u0026").replace("'", "\\u0027"))
     return jinja2.filters.do_tojson(eval_ctx, value, indent)
+
+
+@jinja2.pass_eval_context
+def _replace(eval_ctx: jinja2.nodes.EvalContext, value: object, old: object, new: object,
+             count: int | None = None) -> str:
+    """Jinja's replace, without its questions for the common case of three plain strings (a page path, 3 per
+    page), where it comes to str.replace too."""
+    if type(value) is str and type(old) is str and type(new) is str:
+        return value.replace(old, new, -1 if count is None else count)
+    return jinja2.filters.do_replace(eval_ctx, value, old, new, count)  # type: ignore[arg-type]
 
 
 def _iso(value: date | datetime) -> str:

@@ -379,6 +379,12 @@ ESCAPING_TEMPLATE = """\
 {% autoescape false %}{{ text }}{{ wrap(text) + "<b>" }}{% endautoescape %}{% autoescape flag %}{{ text }}\
 {{ wrap(text) + "<b>" }}{% endautoescape %}{{ wrap(text) + "<b>" }}
 {{ text | e }}{{ text | safe }}{{ [text] }}{{ {'k': text} }}{{ text | replace('<', '[') }}{{ markup | length }}
+{% macro two(a, b='<B>') %}[{{ a }}|{{ b }}]{% endmacro %}{{ two(text) }}{{ two(markup, text) }}{{ two(b=text, a=1) }}\
+{{ two() }}{{ two(text, b=markup) }}{{ two | attr('name') }}{% set kept = two(text) %}{{ kept ~ text }}
+{% macro rest(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ rest(text, markup, k=text) }}{{ rest(text) }}
+{% autoescape false %}{{ two(text) }}{{ two(text) + "<b>" }}{% endautoescape %}\
+{{ markup | replace('b', text) }}{{ text | replace(markup, '-') }}{{ text | replace('&', markup) }}\
+{{ text | replace('x', 'y', 1) }}{{ number | replace('5', '<6>') }}{{ _('Page') }}{{ _('%(n)s<', n=text) }}
 {{ plain(text) }}{{ with_context() }}{% for item in [7] %}{% set inner = item %}{{ with_context() }}{% endfor %}\
 {{ with_environment() }}{{ with_eval_context() }}{{ callable_object() }}{{ stops() }}{{ wrap.__call__(number) }}\
 {{ callable_object.shout(text) }}{{ callable_object.number_thrice() }}
@@ -425,6 +431,7 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
     from markupsafe import Markup, escape
 
     from dateline.environment import BuildEnvironment
+    from dateline.render import _replace as replace_filter
 
     values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<b>bold</b> &amp; sure"),
               "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False,
@@ -432,9 +439,20 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
               "callable_object": CallableObject(), "stops": stops,
               "with_environment": jinja2.pass_environment(lambda env: env.autoescape),
               "with_eval_context": jinja2.pass_eval_context(lambda eval_context: eval_context.autoescape)}
-    ours = BuildEnvironment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
-    jinjas = jinja2.Environment(autoescape=autoescape).from_string(ESCAPING_TEMPLATE).render(values)
+    ours_env, jinjas_env = BuildEnvironment(autoescape=autoescape), jinja2.Environment(autoescape=autoescape)
+    ours_env.filters["replace"] = replace_filter  # the build's own (make_environment's)
+    for env in (ours_env, jinjas_env):
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    ours = ours_env.from_string(ESCAPING_TEMPLATE).render(values)
+    jinjas = jinjas_env.from_string(ESCAPING_TEMPLATE).render(values)
     assert ours == jinjas
+    for wrong in ("{% macro two(a) %}{% endmacro %}{{ two(1, 2) }}", "{% macro two(a) %}{% endmacro %}{{ two(b=1) }}"):
+        with pytest.raises(TypeError) as ours_error:
+            ours_env.from_string(wrong).render()
+        with pytest.raises(TypeError) as jinjas_error:
+            jinjas_env.from_string(wrong).render()
+        assert str(ours_error.value) == str(jinjas_error.value)
     text, markup, number, nothing, html_object = ours.split("|")[:5]
     escaped = "&lt;script&gt;alert(&#39;x&#39;) &amp; &#34;y&#34;&lt;/script&gt;"
     assert text == (escaped if autoescape else values["text"])
@@ -444,6 +462,29 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
     if autoescape:
         shown, upper = escape(shown), escape(upper)
     assert ours.splitlines()[-1] == f"{upper}None {shown}7 {shown}{autoescape}{autoescape}10<i>5</i>{shown}!15"
+
+
+@pytest.mark.parametrize("message", ["%(a)s & %(b)s", "100%% of %(a)s, %(a)s", "%(n)d <%(a)r>", "no fields",
+                                     "%(n)s %(missing)s", "%s"])
+def test_gettext_functions_format_as_markup_does(site_copy, message):
+    """_() and ngettext() format their translation as Markup's % does (each value escaped unless it is markup),
+    though the common %(name)s fields go without Markup's helpers; other fields and missing values too."""
+    from markupsafe import Markup
+
+    from dateline.config import load_config
+    from dateline.render import make_environment
+
+    site = site_copy("full")
+    env = make_environment(site, load_config(site))
+    values = {"a": "<script>'x' & \"y\"</script>", "b": Markup("<i>kept</i>"), "n": 5}
+    template = env.from_string("{{ _(message, **values) }}|{{ ngettext(message, message, 2, **values) }}")
+    try:
+        expected = f"{Markup(message) % values}|{Markup(message) % {**values, 'num': 2}}"
+    except (KeyError, TypeError) as error:
+        with pytest.raises(type(error)):
+            template.render(message=message, values=values)
+        return
+    assert template.render(message=message, values=values) == expected
 
 
 def test_the_default_theme_renders_the_same_with_stock_jinja(site_copy, tmp_path, monkeypatch):
