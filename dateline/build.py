@@ -169,7 +169,6 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     from dateline.views import article_views
 
     config, cache_root, stage_done, trees = renderer.config, renderer.cache_root, renderer.stage_done, renderer.trees
-    snapshot.forget()  # describes output/ only until output/ changes; rewritten below
     article_cache = ArticleCache(cache_root / "articles", digest(code_version(), parsing_settings(config)))
     progress = renderer.progress
     loaded = load_articles(renderer.site_dir, config, drafts=drafts, cache=article_cache, scan=inputs.scan.files(),
@@ -177,6 +176,9 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
                            on_progress=(lambda done, total: progress("Reading articles", done, total)) if progress
                            else None)
     stage_done("articles")
+    # The snapshot describes output/ only until output/ changes; rewritten below. Kept while the articles are
+    # read: an editor's typo stops the build there with output/ untouched, and the build after the fix is an edit.
+    snapshot.forget()
     placements = tuple(Placement.of(article) for article in loaded.articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     stage_done("taxonomies")

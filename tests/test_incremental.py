@@ -192,6 +192,21 @@ def test_failed_rebuild_leaves_output_and_next_rebuild_is_right(built, tmp_path)
     assert contents(out) == clean_build(site, tmp_path)
 
 
+def test_fixing_a_typo_that_stopped_a_build_is_an_edit_not_a_full_build(built, tmp_path):
+    site, out = built
+    before = snapshot(out)
+    a1 = site / "content" / "articles" / "a1.md"
+    good = a1.read_text()
+    touch_later(a1, good.replace("---\n", "---\ndate: [unclosed\n", 1))
+    assert run_cli("build", "--site", str(site), "--output", str(out)).returncode == 1
+    assert snapshot(out) == before
+    touch_later(a1, good + "\nA paragraph after the fix.\n")
+    result = build_site(site, out)
+    assert result.edited_only  # the failed build kept the snapshot: no full build after a typo
+    assert "A paragraph after the fix." in (out / ARTICLE).read_text()
+    assert contents(out) == clean_build(site, tmp_path)
+
+
 def test_template_error_after_a_good_build_leaves_output_intact(built):
     site, out = built
     before = snapshot(out)
