@@ -239,21 +239,9 @@ class FragmentCache(jinja2.ext.Extension):
                 ], [], [nodes.Output([found])]).set_lineno(lineno)]
 
     def _cached(self, block: tuple, key: tuple) -> str | None:
-        """The fragment with the page's links, None if it is not recorded yet. (Called for every teaser of every
-        list, 20 times per list page: _key and _shown written out here.)"""
-        env = self.environment
-        shown = env.dateline_language[0]  # type: ignore[attr-defined]  # i18n_templates.language_shown
-        stored = env.dateline_fragments.get(  # type: ignore[attr-defined]
-            (block, key) if shown is env.dateline_default_language else (block, shown.code, key))  # type: ignore
-        if stored is None:
-            return None
-        if type(stored) is not int:
-            return self._shown(stored)
-        start = stored >> 32
-        fragment = env.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)].decode()  # type: ignore
-        if not env.dateline_recording[0]:  # type: ignore[attr-defined]
-            fragment = env.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
-        return str.__new__(Markup, fragment)  # Markup(fragment), without its Python-level __new__
+        """The fragment with the page's links, None if it is not recorded yet."""
+        stored = self.environment.dateline_fragments.get(self._key(block, key))  # type: ignore[attr-defined]
+        return None if stored is None else self._shown(stored)
 
     def _record(self, block: tuple, key: tuple, caller: jinja2.runtime.Macro) -> str:
         recording = self.environment.dateline_recording  # type: ignore[attr-defined]
@@ -276,15 +264,18 @@ class FragmentCache(jinja2.ext.Extension):
         return (block, key) if (code := language_shown(self.environment)) is None else (block, code, key)
 
     def _shown(self, stored: int | bytes | str) -> str:
+        """A kept fragment as the page shows it. (Called for every teaser of every list, 20 times per list page:
+        Markup(fragment) is made without its Python-level __new__.)"""
+        env = self.environment
         markup = not isinstance(stored, str)
-        if isinstance(stored, int):
+        if type(stored) is int:  # the common case: HTML kept in the build's buffer (_keep)
             start = stored >> 32
-            stored = self.environment.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)]  # type: ignore
-        fragment = stored.decode() if markup else stored
-        if not self.environment.dateline_recording[0]:  # type: ignore[attr-defined]
-            fragment = self.environment.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
+            stored = env.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)]  # type: ignore[attr-defined]
+        fragment = stored.decode() if markup else stored  # type: ignore[union-attr]
+        if not env.dateline_recording[0]:  # type: ignore[attr-defined]
+            fragment = env.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
         # else it goes into the fragment being recorded, placeholders and all
-        return Markup(fragment) if markup else fragment
+        return str.__new__(Markup, fragment) if markup else fragment
 
 
 def _keep(env: jinja2.Environment, key: tuple, stored: bytes | str) -> None:
