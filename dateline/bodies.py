@@ -1,11 +1,14 @@
-"""Article bodies kept out of a full build's memory: in a file, read back when a page shows one.
+"""Article bodies and teasers kept out of a full build's memory: in a file, read back when a page shows one.
 
 A full build holds every article's view until its pages are rendered; the bodies are most of what the
 views say (about 1 KB an article). In memory they cost three times over: in the build's process, and again
 in each process forked from it that reads them (the snapshot's saver reads all of them, a render worker those
 of its pages), since reading a Python object writes its reference count and so copies the memory page that
 holds it. Parked here, a body is bytes in a file (the kernel's page cache, which no process holds) until an
-article page or a feed shows it: a read of a few microseconds. See docs/internals.md, "A cold build's memory".
+article page or a feed shows it: a read of a few microseconds. The {% cached %} fragments (teasers, about 1 KB
+each, two per article) go into the same file as the build's first round of rendering records them (render.py's
+park_fragments), where they were a buffer in the parent of 190 MB at 100,000 articles. See docs/internals.md,
+"A cold build's memory".
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class BodyFile:
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".bodies-")  # beside the caches, on their disk
         self._pending = bytearray()
         self._written = 0
+        self._owner = os.getpid()  # the one process that writes to it (see store)
 
     def __enter__(self) -> BodyFile:
         return self
@@ -47,12 +51,19 @@ class BodyFile:
         self.flush()
 
     def keep(self, body: Markup) -> StoredBody:
-        data = body.encode()
+        return StoredBody(self, self.store(body.encode()))  # type: ignore[arg-type]  # (the owner's: an int)
+
+    def store(self, data: bytes) -> int | bytes:
+        """Where DATA is kept in this file from now on (its start << 32 | its length), for read_bytes(); DATA itself
+        in a process forked after the file was made, which keeps what it adds in its own memory: processes share
+        the file's offset, so only its maker appends to it."""
+        if os.getpid() != self._owner:
+            return data
         start = self._written + len(self._pending)
         self._pending += data
         if len(self._pending) >= _FLUSH_AT:
             self.flush()
-        return StoredBody(self, start << 32 | len(data))
+        return start << 32 | len(data)
 
     def flush(self) -> None:
         view = memoryview(self._pending)
@@ -63,11 +74,19 @@ class BodyFile:
         self._pending.clear()
 
     def read(self, place: int) -> Markup:
-        length = place & 0xFFFFFFFF
-        data = os.pread(self._file.fileno(), length, place >> 32)
-        if len(data) != length:  # never written (flush() not called) or the file was cut short
-            raise OSError(f"an article body is missing from the build's body file {self._file.name}")
-        return Markup(data.decode())
+        return Markup(self.read_bytes(place).decode())
+
+    def read_bytes(self, place: int) -> bytes:
+        """What store() kept at PLACE: from the file, or from the part not written yet (a teaser shown again
+        soon after it was recorded; in a forked process, the part its parent had not written when it forked)."""
+        start, length = place >> 32, place & 0xFFFFFFFF
+        if start >= self._written:
+            start -= self._written
+            return bytes(self._pending[start:start + length])
+        data = os.pread(self._file.fileno(), length, start)
+        if len(data) != length:  # the file was cut short
+            raise OSError(f"text is missing from the build's body file {self._file.name}")
+        return data
 
 
 class StoredBody:

@@ -165,6 +165,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     from dateline.model import Site
     from dateline.pages import Placement, site_pages
     from dateline.parallel import give_back_free_memory, in_background
+    from dateline.render import park_fragments
     from dateline.taxonomy import build_taxonomies
     from dateline.views import article_views
 
@@ -206,6 +207,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     del loaded, article_cache
     give_back_free_memory()  # their bodies and the pickles that brought them from the readers (parallel.py)
     renderer.show(views)
+    park_fragments(renderer.env, bodies)  # the teasers, as they are recorded (bodies.py)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
     # the rendering, with the snapshot, and only needed when the new tree is recorded.
     deferred = trees.is_new()

@@ -19,6 +19,7 @@ import jinja2.ext
 from jinja2 import nodes
 from markupsafe import Markup
 
+from dateline.bodies import BodyFile
 from dateline.config import SiteConfig
 from dateline.environment import BuildEnvironment
 from dateline.errors import SourceError
@@ -216,8 +217,8 @@ class FragmentCache(jinja2.ext.Extension):
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
         # dateline_recorded: the fragments to hand over, once record_fragments() asked for them;
-        # dateline_fragment_text: the HTML of every fragment kept (see _keep)
-        environment.extend(dateline_fragments={}, dateline_fragment_text=bytearray(), dateline_recording=[0],
+        # dateline_fragment_text: the HTML of every fragment kept (see _keep; a full build's body file)
+        environment.extend(dateline_fragments={}, dateline_fragment_text=_FragmentText(), dateline_recording=[0],
                            dateline_recorded=None)
 
     def parse(self, parser: jinja2.parser.Parser) -> list[nodes.Node]:
@@ -268,9 +269,8 @@ class FragmentCache(jinja2.ext.Extension):
         Markup(fragment) is made without its Python-level __new__.)"""
         env = self.environment
         markup = not isinstance(stored, str)
-        if type(stored) is int:  # the common case: HTML kept in the build's buffer (_keep)
-            start = stored >> 32
-            stored = env.dateline_fragment_text[start:start + (stored & 0xFFFFFFFF)]  # type: ignore[attr-defined]
+        if type(stored) is int:  # the common case: HTML kept in the build's buffer or body file (_keep)
+            stored = env.dateline_fragment_text.read_bytes(stored)  # type: ignore[attr-defined]
         fragment = stored.decode() if markup else stored  # type: ignore[union-attr]
         if not env.dateline_recording[0]:  # type: ignore[attr-defined]
             fragment = env.dateline_page[0].fill(fragment)  # type: ignore[attr-defined]
@@ -279,17 +279,40 @@ class FragmentCache(jinja2.ext.Extension):
 
 
 def _keep(env: jinja2.Environment, key: tuple, stored: bytes | str) -> None:
-    """Keep a fragment: the HTML of Markup (STORED as UTF-8) in one buffer with all the others, and under KEY
-    where it is in that buffer. A forked render worker reads every teaser, and reading an object writes its
-    reference count, which copies the memory page holding it: a buffer is read without writing to it, where
-    one object per fragment (about 1 KB each, 180 MB at 100,000 articles) was copied into every worker."""
+    """Keep a fragment: the HTML of Markup (STORED as UTF-8) with all the others, in one buffer or in a full
+    build's body file (park_fragments), and under KEY where it is there. A forked render worker reads every
+    teaser, and reading an object writes its reference count, which copies the memory page holding it: a
+    buffer is read without writing to it, where one object per fragment (about 1 KB each, 180 MB at 100,000
+    articles) was copied into every worker; in the body file they are not in any process's memory at all."""
     if isinstance(stored, bytes):
-        text = env.dateline_fragment_text  # type: ignore[attr-defined]
-        place = len(text) << 32 | len(stored)
-        text.extend(stored)
-        env.dateline_fragments[key] = place  # type: ignore[attr-defined]
+        env.dateline_fragments[key] = env.dateline_fragment_text.store(stored)  # type: ignore[attr-defined]
     else:
         env.dateline_fragments[key] = stored  # type: ignore[attr-defined]
+
+
+class _FragmentText:
+    """The fragments' HTML in one buffer: a place (start << 32 | length) for each, as in a bodies.BodyFile."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self) -> None:
+        self._text = bytearray()
+
+    def store(self, data: bytes) -> int:
+        place = len(self._text) << 32 | len(data)
+        self._text.extend(data)
+        return place
+
+    def read_bytes(self, place: int) -> bytearray:
+        start = place >> 32
+        return self._text[start:start + (place & 0xFFFFFFFF)]
+
+
+def park_fragments(env: jinja2.Environment, file: BodyFile) -> None:
+    """Keep the HTML of the {% cached %} fragments recorded from now on in FILE, a full build's body file, which
+    processes forked later read too (bodies.py): out of the build's memory, where the buffer took 190 MB at
+    100,000 articles."""
+    env.dateline_fragment_text = file  # type: ignore[attr-defined]
 
 
 def record_fragments(env: jinja2.Environment) -> None:
