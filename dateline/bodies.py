@@ -44,10 +44,12 @@ class BodyFile:
 
     def park(self, views: Iterable[Any]) -> None:
         """Move the body of each of VIEWS (views.ArticleView) into this file; the views read it from here."""
+        from dateline.views import held_body, hold_body
+
         for view in views:
-            held = view.__dict__["body"]
+            held = held_body(view)
             if type(held) is Markup:
-                view.__dict__["body"] = self.keep(held)
+                hold_body(view, self.keep(held))
         self.flush()
 
     def keep(self, body: Markup) -> StoredBody:

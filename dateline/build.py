@@ -11,7 +11,7 @@ every build's output the same as a clean build's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # what only a build with something to do imports (a build wit
     from dateline.bodies import BodyFile
     from dateline.config import SiteConfig
     from dateline.incremental.rendering import SiteRenderer
-    from dateline.incremental.snapshot import BuildSnapshot, StoredPage
+    from dateline.incremental.snapshot import BuildSnapshot, FileRecord, FileSignature, StoredPage
     from dateline.model import Taxonomy
     from dateline.pages import Page, Placement
 
@@ -160,10 +160,9 @@ def _full_build(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs
 def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _Inputs, drafts: bool,
                       published_before: datetime | None, timings: dict[str, float], bodies: BodyFile) -> BuildResult:
     from dateline.content import load_articles, parsing_settings
-    from dateline.incremental.snapshot import FileRecord, placement_digest
     from dateline.languages import views_in_languages
     from dateline.model import Site
-    from dateline.pages import Placement, site_pages
+    from dateline.pages import placements_of, site_pages
     from dateline.parallel import give_back_free_memory, in_background
     from dateline.render import park_fragments
     from dateline.taxonomy import build_taxonomies
@@ -180,7 +179,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     # The snapshot describes output/ only until output/ changes; rewritten below. Kept while the articles are
     # read: an editor's typo stops the build there with output/ untouched, and the build after the fix is an edit.
     snapshot.forget()
-    placements = tuple(Placement.of(article) for article in loaded.articles)
+    placements = placements_of(loaded.articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     stage_done("taxonomies")
     # The article cache is saved beside what follows until rendering (related articles, the views, the page
@@ -219,9 +218,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     stage_done("pages")
 
     def save() -> None:  # beside the rendering (see SiteRenderer.render_saving)
-        by_url = {placement.url: placement for placement in placements}
-        records = {key: FileRecord(file_signature, placement_digest(by_url.get(url), slug), url)
-                   for key, (file_signature, slug, url) in files.items()}
+        records = _FileRecords(files, {placement.url: placement for placement in placements})
         snapshot.write_pending(signature=inputs.signature, environment=inputs.environment, files=records, views=views,
                                pages=renderer.pack_each(sorted(pages, key=_path), views) if deferred
                                else sorted(stored, key=_path))
@@ -233,6 +230,29 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
 
 def _path(page: Page | StoredPage) -> str:
     return page.path
+
+
+class _FileRecords(Mapping):
+    """The snapshot's record of each article file (key -> FileRecord), each made when the snapshot's writer asks for
+    it (in key order, a few times in a row) rather than 100,000 kept at once in the process that saves it."""
+
+    def __init__(self, files: dict[str, tuple[FileSignature, str, str]], by_url: dict[str, Placement]) -> None:
+        self._files, self._by_url = files, by_url
+        self._last: tuple[str, FileRecord] | None = None
+
+    def __getitem__(self, key: str) -> FileRecord:
+        from dateline.incremental.snapshot import FileRecord, placement_digest
+
+        if self._last is None or self._last[0] != key:
+            file_signature, slug, url = self._files[key]
+            self._last = key, FileRecord(file_signature, placement_digest(self._by_url.get(url), slug), url)
+        return self._last[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def _site_settings(site_dir: Path, base_url: str | None) -> str:

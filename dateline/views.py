@@ -18,7 +18,7 @@ from dateline.countrynames import country_name
 from dateline.fingerprint import text_digest
 from dateline.i18n import locale_of
 from dateline.kinds import KINDS
-from dateline.model import Article, Taxonomy, Term, assemble
+from dateline.model import Article, Taxonomy, Term
 
 
 @dataclass(frozen=True)
@@ -57,22 +57,12 @@ class TermView:
     code: str = ""
 
 
-class _Body:
-    """ArticleView.body: the article's HTML, held by the view, or in a full build parked in the build's body file
-    (a bodies.StoredBody in its place) and read back when a page shows it."""
-
-    def __get__(self, view: ArticleView | None, owner: type | None = None) -> Markup:
-        if view is None:
-            raise AttributeError("body")  # no default value: the dataclass field stays a required one
-        held = view.__dict__["body"]
-        return held if type(held) is not StoredBody else held.read()
-
-    def __set__(self, view: ArticleView, value: Markup) -> None:
-        view.__dict__["body"] = value
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: about 350 bytes an article less than a __dict__ (see below)
 class ArticleView:
+    """An article as templates see it: everything pages show of it. A full build holds one per article until its
+    last page is rendered, and every process it forks reads them all, so copies them (docs/internals.md, "A cold
+    build's memory"): hence slots rather than a __dict__."""
+
     title: str
     url: str
     date: datetime
@@ -81,7 +71,9 @@ class ArticleView:
     dateline: str
     source: str
     summary: str
-    body: Markup = _Body()  # type: ignore[assignment]  # (a descriptor, not a default)
+    # The article's HTML: held by the view, or in a full build parked in the build's body file (a
+    # bodies.StoredBody in its slot, see _Body below) and read back when a page shows it.
+    body: Markup
     terms: tuple[TermLink, ...]  # every term the article is filed under, taxonomy by taxonomy in site.yaml's order
     taxonomy_names: tuple[str, ...]  # the site's taxonomies (one tuple shared by every view)
     correction: str
@@ -103,9 +95,59 @@ class ArticleView:
 
     def __getattr__(self, name: str) -> tuple[TermLink, ...]:
         """article.tags, article.countries, article.sources...: the article's terms in one taxonomy."""
-        if name not in self.__dict__.get("taxonomy_names", ()):  # also while unpickling, before any field
+        try:
+            names = _held_taxonomy_names(self)
+        except AttributeError:  # a view not filled yet
+            raise AttributeError(name) from None
+        if name not in names:
             raise AttributeError(name)
         return tuple(link for link in self.terms if link.taxonomy.name == name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its values in field order (a parked body as the Markup it is: StoredBody's __reduce__)."""
+        return _view_of, (tuple(held(self) for held in _HELD),)
+
+
+class _Body:
+    """ArticleView.body: the Markup in the view's slot, or the one that a bodies.StoredBody there reads back."""
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, view: ArticleView | None, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        held = self.slot.__get__(view, owner)
+        return held if type(held) is not StoredBody else held.read()
+
+    def __set__(self, view: ArticleView, value: Markup) -> None:
+        self.slot.__set__(view, value)
+
+
+_BODY_SLOT = ArticleView.__dict__["body"]
+ArticleView.body = _Body(_BODY_SLOT)  # type: ignore[assignment,misc]
+_held_taxonomy_names = ArticleView.__dict__["taxonomy_names"].__get__
+# Each field's value as the view holds it (a parked body as its StoredBody), and each field's setter, in order.
+_HELD = tuple((_BODY_SLOT if f.name == "body" else ArticleView.__dict__[f.name]).__get__ for f in fields(ArticleView))
+_SETTERS = tuple(ArticleView.__dict__[f.name].__set__ for f in fields(ArticleView))
+
+
+def _view_of(values: tuple[Any, ...]) -> ArticleView:
+    """The view holding VALUES, one per field in their order, made without the frozen dataclass's __init__, which
+    goes through object.__setattr__ for each (the result is equal to what it makes: a test checks)."""
+    view = object.__new__(ArticleView)
+    for set_field, value in zip(_SETTERS, values, strict=True):
+        set_field(view, value)
+    return view
+
+
+def held_body(view: ArticleView) -> Markup | StoredBody:
+    """VIEW's body as it holds it: the Markup, or where it is parked (bodies.py)."""
+    return _BODY_SLOT.__get__(view, ArticleView)
+
+
+def hold_body(view: ArticleView, body: Markup | StoredBody) -> None:
+    _BODY_SLOT.__set__(view, body)
 
 
 # A taxonomy named as one of these would hide the article's own attribute: config.py refuses such names.
@@ -129,6 +171,10 @@ def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...
               for taxonomy in taxonomies]
     names = tuple(taxonomy.name for taxonomy in taxonomies)
     views = {}
+    # Views with the same terms share one tuple of them, and one string for the same dateline or source: a full
+    # build holds every view, and copies them into the processes it forks (docs/internals.md).
+    shared: dict[str | None, Any] = {}
+    by_links: dict[tuple[int, ...], tuple[TermLink, ...]] = {}
     for article in articles:
         terms = article.terms
         links = []
@@ -138,7 +184,11 @@ def article_views(articles: tuple[Article, ...], taxonomies: tuple[Taxonomy, ...
                 if link is None:  # the first article with this spelling
                     link = by_value[value] = by_key[key(value)]
                 links.append(link)
-        views[article.url] = article_view(article, tuple(links), names)
+        same = tuple(map(id, links))  # the links live in the tables until the end
+        linked = by_links.get(same)
+        if linked is None:
+            linked = by_links[same] = tuple(links)
+        views[article.url] = article_view(article, linked, names, shared)
     return views
 
 
@@ -158,31 +208,40 @@ def term_name(term: Term, language: str) -> str:
     return country_name(term.code, locale_of(language), term.name)
 
 
-def article_view(article: Article, terms: tuple[TermLink, ...], taxonomy_names: tuple[str, ...]) -> ArticleView:
-    """ARTICLE as templates see it, its TERMS already resolved to their pages, on a site with these taxonomies."""
-    return assemble(ArticleView, dict(
-        title=article.title,
-        url=article.url,
-        date=article.date,
-        has_time=article.has_time,
-        updated=article.updated,
-        dateline=article.dateline,
-        source=article.source,
-        summary=article.summary,
-        body=article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
-        terms=terms,
-        taxonomy_names=taxonomy_names,
-        correction=article.correction,
-        image=article.image,
-        image_alt=article.image_alt,
-        image_caption=article.image_caption,
-        image_credit=article.image_credit,
-        published=article.date.isoformat() if article.has_time else article.date.date().isoformat(),
-        section=_section(terms),
-        extra=article.extra,
+def article_view(article: Article, terms: tuple[TermLink, ...], taxonomy_names: tuple[str, ...],
+                 shared: dict[str | None, Any] | None = None) -> ArticleView:
+    """ARTICLE as templates see it, its TERMS already resolved to their pages, on a site with these taxonomies.
+    SHARED, when given, holds the datelines and sources of the views made before, so that views with the same
+    one share it, and (under None) the empty dict of front matter that views without any share (article_views)."""
+    dateline, source, extra = article.dateline, article.source, article.extra
+    if shared is not None:
+        dateline = shared.setdefault(dateline, dateline)
+        source = shared.setdefault(source, source)
+        if not extra:  # most articles have no front matter of their own
+            extra = shared.setdefault(None, {})
+    return _view_of((
+        article.title,
+        article.url,
+        article.date,
+        article.has_time,
+        article.updated,
+        dateline,
+        source,
+        article.summary,
+        article.body_html,  # Markup already, sanitised in markup.py unless the site trusts raw HTML
+        terms,
+        taxonomy_names,
+        article.correction,
+        article.image,
+        article.image_alt,
+        article.image_caption,
+        article.image_credit,
+        article.date.isoformat() if article.has_time else article.date.date().isoformat(),  # published
+        _section(terms),
+        extra,
         # Everything above follows from the file's text, the URL and the terms' names, URLs and codes (and the
         # config, which every page's fingerprint includes): hashing those is much cheaper than the view.
-        digest=text_digest(article.source_digest, article.url, "\x1e".join(
+        text_digest(article.source_digest, article.url, "\x1e".join(
             f"{link.taxonomy.name}\x1f{link.name}\x1f{link.url}\x1f{link.code}" for link in terms)),
     ))
 
