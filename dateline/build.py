@@ -182,9 +182,8 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     placements = placements_of(loaded.articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     stage_done("taxonomies")
-    # The article cache is saved beside what follows until rendering (related articles, the views, the page
-    # list), most of which runs on one core; forked first, as no process may be forked while related articles
-    # are found in workers.
+    # The article cache is saved beside what follows (related articles, the views), most of which runs on one
+    # core; forked first, as no process may be forked while related articles are found in workers.
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
@@ -193,18 +192,20 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
                 else views_in_languages(loaded.articles, taxonomies, config)
             bodies.park(views.values())  # read back as pages show them (bodies.py)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
-        pages = site_pages(site)
     finally:
         failure = wait_for_cache()
     if failure is not None:
         renderer.warnings.append(SourceError(article_cache.folder, f"the article cache could not be saved ({failure});"
                                                                    " the next full build reads every article again"))
     # What pages show of the articles is in the placements and views now: the parsed articles and the cache
-    # holding them are let go before rendering, which reuses their memory (about 1 KB an article).
+    # holding them are let go before the page list is made, which reuses their memory (about 1 KB an article),
+    # as rendering does. (Made beside the article cache's process, the pages took memory of their own while that
+    # process held its copies of the parsed articles: the cold build's peak at 100,000 articles.)
     files, warnings = {key: (file_signature, fields.slug, url)
                        for key, (file_signature, fields, url) in loaded.files.items()}, loaded.warnings
     del loaded, article_cache
     give_back_free_memory()  # their bodies and the pickles that brought them from the readers (parallel.py)
+    pages = site_pages(site)
     renderer.show(views)
     park_fragments(renderer.env, bodies)  # the teasers, as they are recorded (bodies.py)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
