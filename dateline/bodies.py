@@ -52,6 +52,22 @@ class BodyFile:
                 hold_body(view, self.keep(held))
         self.flush()
 
+    def park_articles(self, articles: Iterable[Any], files: Iterable[Any]) -> None:
+        """Move the body of each of ARTICLES (model.Article) and FILES (the model.ArticleFields that the article
+        cache saves) into this file, before a process is forked to save that cache: it then reads each body back
+        rather than copying it (and every Markup the parent holds) out of the parent's memory. The views made
+        from the articles hold where their bodies are (see park)."""
+        parked: dict[int, tuple[Markup, StoredBody]] = {}  # by the body's id (kept alive here meanwhile)
+        for held_by in (files, articles):
+            for fields in held_by:
+                held = fields.__dict__["body_html"]  # frozen dataclasses: replaced without their __setattr__
+                if type(held) is Markup:
+                    found = parked.get(id(held))
+                    if found is None:
+                        found = parked[id(held)] = held, self.keep(held)
+                    fields.__dict__["body_html"] = found[1]
+        self.flush()
+
     def keep(self, body: Markup) -> StoredBody:
         return StoredBody(self, self.store(body.encode()))  # type: ignore[arg-type]  # (the owner's: an int)
 

@@ -184,6 +184,8 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     stage_done("taxonomies")
     # The article cache is saved beside what follows (related articles, the views), most of which runs on one
     # core; forked first, as no process may be forked while related articles are found in workers.
+    bodies.park_articles(loaded.articles, (fields for _, fields, _ in loaded.files.values()))
+    give_back_free_memory()  # the bodies' Markup (parallel.py)
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
