@@ -182,17 +182,20 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     placements = placements_of(loaded.articles)
     taxonomies = build_taxonomies(placements, config.taxonomies)
     stage_done("taxonomies")
-    # The article cache is saved beside what follows (related articles, the views), most of which runs on one
-    # core; forked first, as no process may be forked while related articles are found in workers.
+    # The bodies go into the body file first, and the views are made before the article cache's process is
+    # forked: that process then copies neither (it reads the bodies back), where views made beside it took
+    # memory of their own while it held its copies of the parsed articles (docs/internals.md).
     bodies.park_articles(loaded.articles, (fields for _, fields, _ in loaded.files.values()))
     give_back_free_memory()  # the bodies' Markup (parallel.py)
+    # the views show no related articles; their terms are in the article's language
+    views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
+        else views_in_languages(loaded.articles, taxonomies, config)
+    bodies.park(views.values())  # read back as pages show them (bodies.py; parked above already in a full build)
+    # The article cache is saved beside the related articles, forked first, as no process may be forked while
+    # they are found in workers.
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)
     try:
         with _related(cache_root, placements, taxonomies, config.related_articles) as related:
-            # meanwhile: the views show no related articles; their terms are in the article's language
-            views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
-                else views_in_languages(loaded.articles, taxonomies, config)
-            bodies.park(views.values())  # read back as pages show them (bodies.py)
             site = Site(config, renderer.site_dir, placements, taxonomies, related(), now=published_before)
     finally:
         failure = wait_for_cache()
