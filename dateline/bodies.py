@@ -23,6 +23,10 @@ from markupsafe import Markup
 
 _FLUSH_AT = 1 << 20  # bytes gathered before they are written: one system call per megabyte, not per body
 
+_process = [os.getpid()]  # this process's id, kept by fork (store() asks once per teaser recorded)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _process.__setitem__(0, os.getpid()))
+
 
 class BodyFile:
     """An unnamed temporary file (nothing is left of it however the build ends) holding bodies one after the
@@ -34,7 +38,7 @@ class BodyFile:
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".bodies-")  # beside the caches, on their disk
         self._pending = bytearray()
         self._written = 0
-        self._owner = os.getpid()  # the one process that writes to it (see store)
+        self._owner = _process[0]  # the one process that writes to it (see store)
 
     def __enter__(self) -> BodyFile:
         return self
@@ -75,7 +79,7 @@ class BodyFile:
         """Where DATA is kept in this file from now on (its start << 32 | its length), for read_bytes(); DATA itself
         in a process forked after the file was made, which keeps what it adds in its own memory: processes share
         the file's offset, so only its maker appends to it."""
-        if os.getpid() != self._owner:
+        if _process[0] != self._owner:
             return data
         start = self._written + len(self._pending)
         self._pending += data

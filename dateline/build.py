@@ -190,7 +190,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     # the views show no related articles; their terms are in the article's language
     views = article_views(loaded.articles, taxonomies, config.language) if not config.languages \
         else views_in_languages(loaded.articles, taxonomies, config)
-    bodies.park(views.values())  # read back as pages show them (bodies.py; parked above already in a full build)
+    bodies.park(views.values())  # any body a view holds that its article did not (none today)
     # The article cache is saved beside the related articles, forked first, as no process may be forked while
     # they are found in workers.
     wait_for_cache, _ = in_background(article_cache.save, worth_a_process=article_cache.unsaved >= 1000)

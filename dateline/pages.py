@@ -67,7 +67,7 @@ class Placement:
 def placements_of(articles: Iterable[Article]) -> tuple[Placement, ...]:
     """Each of ARTICLES' placement, those filed under the same terms sharing one dict of them: a full build holds
     every placement until its end, and copies them into the processes it forks (docs/internals.md, "A cold
-    build's memory"); most articles share their terms with others (at 100,000 Reuters stories, ...)."""
+    build's memory"), and most articles are filed under a combination of terms that others have too."""
     shared: dict[tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, ...]]] = {}
     return tuple(Placement.of(article, shared.setdefault(tuple(article.terms.items()), article.terms))
                  for article in articles)
