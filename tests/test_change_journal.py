@@ -331,3 +331,34 @@ def test_an_edit_with_the_manifests_tables_unreadable_is_a_full_build(built, tmp
     touch_later(a3, a3.read_text() + "\nThird addition.\n")
     assert build_site(site, out).edited_only
     assert contents(out) == clean_build(site, tmp_path)
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(path.relative_to(folder) for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("change", ["every page (site.yaml)", "a few pages (an article added)"])
+def test_a_full_build_makes_the_twin_output_again(built, tmp_path, change):
+    """A full build brings the twin (output/ before it) up to date where the two differ, so that the edit after it
+    changes only its own pages there: every file of the twin is then output/'s (a link to the same file). Until
+    then the first edit after a build that rendered every page linked all of output/'s files into the twin."""
+    site, out = built
+    twin = out.with_name(f".{out.name}.next")
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    assert build_site(site, out).edited_only  # the twin differs from output/ at the edit's pages
+    (out.with_name(f".{out.name}.stale") / "old").mkdir(parents=True)  # left by a build killed while replacing it
+    if change.startswith("every"):
+        touch_later(site / "site.yaml", (site / "site.yaml").read_text().replace("Full Digest", "Renamed Digest"))
+    else:
+        write_article(site, "added.md", "---\ntitle: Added later\ndate: 2025-09-12T09:00:00+03:00\n---\nNews.\n")
+    assert not build_site(site, out).edited_only
+    assert _files(twin) == _files(out)
+    assert all(os.path.samefile(out / path, twin / path) for path in _files(out))
+    assert not out.with_name(f".{out.name}.stale").exists()
+    touch_later(a3, a3.read_text() + "\nSecond addition.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    (out / "index.html").unlink()  # restored from the twin, whose copy is the page as it was before the edit
+    build_site(site, out)
+    assert contents(out) == clean_build(site, tmp_path)
