@@ -105,11 +105,18 @@ class SortedTable:
         if self.unknown[low]:
             return [None, self.sizes[low]]
         start, end = self.fingerprint_starts[low], self.fingerprint_starts[low + 1] - 1
-        return [self.fingerprints[start:end].tobytes().decode("ascii"), self.sizes[low]]
+        return [self.fingerprints[start:end].tobytes().decode("ascii", "replace"), self.sizes[low]]
 
     def _texts(self) -> tuple[list[str], list[str]]:
-        return (self.paths.tobytes().decode("utf-8", "surrogatepass").split("\0"),
-                self.fingerprints.tobytes().decode("ascii").split("\0"))
+        return self._decoded_paths(), self.fingerprints.tobytes().decode("ascii", "replace").split("\0")
+
+    def _decoded_paths(self) -> list[str]:
+        data = self.paths.tobytes()
+        try:
+            text = data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:  # a damaged file: such paths match no page (never a traceback)
+            text = data.decode("utf-8", "replace")
+        return text.split("\0")
 
     def decoded(self) -> Manifest:
         if not self.count:
@@ -121,7 +128,7 @@ class SortedTable:
     def path_sizes(self) -> list[tuple[str, int]]:
         if not self.count:
             return []
-        return list(zip(self.paths.tobytes().decode("utf-8", "surrogatepass").split("\0"), self.sizes, strict=True))
+        return list(zip(self._decoded_paths(), self.sizes, strict=True))
 
 
 def _starts(texts: list[bytes]) -> array:
