@@ -289,7 +289,7 @@ def _scan(site_dir: Path, cache_root: Path, settings: str, drafts: bool, publish
 def _record_scan(cache_root: Path, inputs: _Inputs) -> None:
     """Keep the scan output/ now comes from, for the next build to ask what changed (changes.py)."""
     if inputs.journal is None or not inputs.journal.describes(inputs.scan, inputs.signature):
-        ScanJournal.save(cache_root, inputs.signature, inputs.scan)
+        ScanJournal.save(cache_root, inputs.signature, inputs.scan, previous=inputs.journal)
 
 
 def _previous_warnings(trees: OutputTrees) -> list[SourceError]:

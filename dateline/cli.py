@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -292,6 +291,8 @@ def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
+    import shlex
+
     from dateline.scaffold import create_site
 
     prog, where = program(), shlex.quote(str(args.directory))

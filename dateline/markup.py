@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import markdown
 import nh3
 
 from dateline.text import html_to_text
+
+if TYPE_CHECKING:  # python-markdown is imported when a body first needs it (most wire copy never does)
+    import markdown
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
@@ -54,6 +57,7 @@ def markdown_converter() -> markdown.Markdown:
     makes one, on the way of a rebuild after one edit). Imported here: bodies of plain paragraphs, most wire
     copy, never need them.
     """
+    import markdown
     from markdown.extensions import abbr, attr_list, def_list, fenced_code, footnotes, md_in_html, sane_lists, tables
 
     return markdown.Markdown(extensions=[
@@ -130,7 +134,14 @@ def sanitised_plain_paragraphs_html(text: str) -> str | None:
 # <NAME> mid-line, NAME letters, digits and dots; more such words after single spaces are its attributes
 # (as in "<America First Fund 2>"), without values, so no quote can hide a ">".
 _UNKNOWN_TAG = re.compile(r"(?<=[^\n])<([A-Za-z][A-Za-z0-9.]*)(?: [A-Za-z0-9.]+)*>")
-_BLOCK_LEVEL = frozenset(markdown.Markdown().block_level_elements)
+
+
+@functools.cache
+def _block_level() -> frozenset[str]:
+    """The elements python-markdown takes for blocks (imported when first asked: 10 ms of an edit's build)."""
+    import markdown
+
+    return frozenset(markdown.Markdown().block_level_elements)
 
 
 def _drop_unknown_tag(match: re.Match) -> str:
@@ -146,7 +157,7 @@ def _is_unknown_element(name: str) -> bool:
     drops, or "select", after which paragraphs end no more), and a list kept here could miss one.
     python-markdown sees any name but its block-level ones as inline HTML.
     """
-    if name.lower() in _BLOCK_LEVEL or name.lower() in ("svg", "math"):  # the parser's foreign content
+    if name.lower() in _block_level() or name.lower() in ("svg", "math"):  # the parser's foreign content
         return False
     # twice in a paragraph and once in the next: nested, and with what it does to later paragraphs
     return sanitise(f"<p>x <{name}> y <{name}> w</p>\n<p>z <{name}> v</p>") == "<p>x  y  w</p>\n<p>z  v</p>"

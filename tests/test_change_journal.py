@@ -16,6 +16,7 @@ from test_incremental import clean_build, contents, touch_later
 from dateline.build import build_site
 from dateline.cache import cache_dir
 from dateline.errors import DatelineError
+from dateline.incremental import changes
 from dateline.incremental.changes import RACY_NS, ScanJournal, scan_articles, scan_clock
 from dateline.incremental.manifests import ManifestStore
 
@@ -160,6 +161,62 @@ def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tm
     assert ScanJournal.load(cache_dir(site)) is not None  # recorded again
 
 
+def _journal_as_read_by_a_new_process(site: Path) -> ScanJournal | None:
+    changes._in_memory.clear()  # (a build process keeps the journal it saved; the next process reads the files)
+    return ScanJournal.load(cache_dir(site))
+
+
+def test_an_edits_build_appends_to_the_journals_log(trusted, tmp_path):
+    """An edit's build records the signatures it saw change in the journal's log instead of writing the whole
+    journal again; read back, base and log give the journal of the last scan, which the next builds trust."""
+    site, out = trusted
+    base, log = ScanJournal.path(cache_dir(site)), ScanJournal.log_path(cache_dir(site))
+    written = base.stat()
+    a4, a1 = site / ARTICLES / "2025" / "a4.md", site / ARTICLES / "a1.md"
+    for number in range(3):
+        for article in (a4, a1) if number else (a4,):
+            touch_later(article, article.read_text() + f"\nAddition {number}.\n")
+        assert build_site(site, out).edited_only
+        assert contents(out) == clean_build(site, tmp_path)
+    assert (base.stat().st_ino, base.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert 0 < log.stat().st_size < 2000
+    journal = _journal_as_read_by_a_new_process(site)
+    assert journal is not None and journal.folders == scan_articles(site / ARTICLES, None).folders
+    assert build_site(site, out).written == 0
+    touch_later(a4, a4.read_text() + "\nSeen after the log was read back.\n")
+    _journal_as_read_by_a_new_process(site)
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another base's", "not fitting its folder"])
+def test_a_damaged_journal_log_never_makes_a_wrong_build(trusted, tmp_path, damage):
+    site, out = trusted
+    log = ScanJournal.log_path(cache_dir(site))
+    a4 = site / ARTICLES / "2025" / "a4.md"
+    for number in range(2):
+        touch_later(a4, a4.read_text() + f"\nAddition {number}.\n")
+        assert build_site(site, out).edited_only
+    data = log.read_bytes()
+    journal = _journal_as_read_by_a_new_process(site)
+    if damage == "cut short":  # a build killed while appending: its journal is the one before it
+        log.write_bytes(data[:-5])
+        assert _journal_as_read_by_a_new_process(site).signature != journal.signature
+    elif damage == "another base's":  # a new base written, the process killed before the log was removed
+        foreign = ("another base", "a signature", 0, {"2025/": ((1, 2, 3), (0,), bytes(24))})
+        log.write_bytes(data + pickle.dumps(foreign))
+        assert _journal_as_read_by_a_new_process(site) == journal
+    else:
+        log.write_bytes(data + pickle.dumps((journal.base, "a signature", 0, {"2025/": ((1, 2, 3), (7,), bytes(24))})))
+        assert _journal_as_read_by_a_new_process(site) is None
+    touch_later(a4, a4.read_text() + "\nOne more.\n")
+    assert build_site(site, out).edited_only  # the journal not trusted: every file compared with the snapshot
+    assert contents(out) == clean_build(site, tmp_path)
+    touch_later(a4, a4.read_text() + "\nAnd another.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+
+
 def manifest_files(site: Path) -> tuple[Path, Path]:
     (base,) = cache_dir(site).glob("trees-*.pickle")
     return base, base.with_name(base.stem + ".log")
@@ -273,4 +330,35 @@ def test_an_edit_with_the_manifests_tables_unreadable_is_a_full_build(built, tmp
     assert contents(out) == clean_build(site, tmp_path)
     touch_later(a3, a3.read_text() + "\nThird addition.\n")
     assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(path.relative_to(folder) for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("change", ["every page (site.yaml)", "a few pages (an article added)"])
+def test_a_full_build_makes_the_twin_output_again(built, tmp_path, change):
+    """A full build brings the twin (output/ before it) up to date where the two differ, so that the edit after it
+    changes only its own pages there: every file of the twin is then output/'s (a link to the same file). Until
+    then the first edit after a build that rendered every page linked all of output/'s files into the twin."""
+    site, out = built
+    twin = out.with_name(f".{out.name}.next")
+    a3 = site / ARTICLES / "a3.md"
+    touch_later(a3, a3.read_text() + "\nFirst addition.\n")
+    assert build_site(site, out).edited_only  # the twin differs from output/ at the edit's pages
+    (out.with_name(f".{out.name}.stale") / "old").mkdir(parents=True)  # left by a build killed while replacing it
+    if change.startswith("every"):
+        touch_later(site / "site.yaml", (site / "site.yaml").read_text().replace("Full Digest", "Renamed Digest"))
+    else:
+        write_article(site, "added.md", "---\ntitle: Added later\ndate: 2025-09-12T09:00:00+03:00\n---\nNews.\n")
+    assert not build_site(site, out).edited_only
+    assert _files(twin) == _files(out)
+    assert all(os.path.samefile(out / path, twin / path) for path in _files(out))
+    assert not out.with_name(f".{out.name}.stale").exists()
+    touch_later(a3, a3.read_text() + "\nSecond addition.\n")
+    assert build_site(site, out).edited_only
+    assert contents(out) == clean_build(site, tmp_path)
+    (out / "index.html").unlink()  # restored from the twin, whose copy is the page as it was before the edit
+    build_site(site, out)
     assert contents(out) == clean_build(site, tmp_path)

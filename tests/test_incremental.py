@@ -140,6 +140,10 @@ def test_lost_cache_and_deleted_output_still_build_correctly(built, tmp_path):
     assert contents(out) == clean_build(site, tmp_path)
     shutil.rmtree(out)
     result = build_site(site, out)
+    assert result.written == 0  # the twin, made output/ again by the build before, is swapped in
+    assert contents(out) == clean_build(site, tmp_path)
+    shutil.rmtree(out)  # and now no twin either (it became output/)
+    result = build_site(site, out)
     assert result.written == result.files
     assert contents(out) == clean_build(site, tmp_path)
 

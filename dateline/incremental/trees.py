@@ -53,6 +53,7 @@ class OutputTrees:
         # so that the build after it (typically an edit) need not link the whole site first.
         self._mirror = self.output.parent / f".{self.output.name}.mirror"
         self._mirroring = False
+        self._stale = self.output.parent / f".{self.output.name}.stale"  # a twin being replaced (_catch_up_twin)
         self._compare_live = True  # whether output/ may hold a page's bytes already (not on a first build)
         self._folders = _Folders()
 
@@ -204,6 +205,7 @@ class OutputTrees:
         """
         shutil.rmtree(scratch_folder(self.next), ignore_errors=True)  # temporaries of a build killed mid-write
         shutil.rmtree(self._mirror, ignore_errors=True)  # the mirror of a first build killed before the swap
+        shutil.rmtree(self._stale, ignore_errors=True)  # the twin of a build killed while replacing it (commit)
         if not self._twin and self.next.exists():
             shutil.rmtree(self.next)  # a twin no manifest describes (caches deleted, a crash): not to be trusted
         if not self.output.exists() and not self.next.exists():
@@ -294,6 +296,44 @@ class OutputTrees:
         else:
             differs = [path for path in live.keys() | twin.keys() if not _same(twin.get(path), live.get(path))]
         self._record(sorted(differs))
+        if self._edit is None and differs:
+            self._catch_up_twin(sorted(differs))
+
+    def _catch_up_twin(self, differs: list[str]) -> None:
+        """After a full build, make the twin (output/ before it) the new output/ again where they differ, so that
+        the edits after it touch only their own pages: the first edit after a build that rendered every page
+        again used to link all of output/'s files into the twin first (3.5-100 s at 100,000 articles). A full
+        build is where that wait belongs. Where most paths differ, a new twin is made of links to output/'s files
+        (one system call each) and the old one deleted; else the paths that differ are replaced by links.
+        Nothing depends on it: a build killed meanwhile leaves a twin no manifest describes, or entries marked
+        unknown (the next build then does it), and one that fails here has still succeeded."""
+        live, stale = self._live, self._stale
+        try:
+            if len(differs) * 4 > len(live):
+                shutil.rmtree(stale, ignore_errors=True)
+                os.rename(self.next, stale)  # from here on the twin has a new inode: no manifest describes it
+                os.mkdir(self.next)
+                folders = _Folders()
+                for path in live:
+                    _link(f"{self.output}/{path}", str(self.next), path, folders)
+                self._twin = TrackedManifest(dict(live.items()))
+            else:
+                for path in differs:
+                    self._twin[path] = _UNKNOWN
+                self.save()
+                for path in differs:
+                    if path in live:
+                        _link(f"{self.output}/{path}", str(self.next), path, self._folders)
+                        self._twin[path] = live[path]
+                    else:
+                        (self.next / path).unlink(missing_ok=True)
+                        _remove_empty_folders(self.next, path)
+                        del self._twin[path]
+        except (OSError, UnsafePath):  # (a file deleted from output/ by hand meanwhile): left to the next build
+            return
+        self._live_inputs = {**self._live_inputs, "twin_differs": []}
+        self.save()
+        shutil.rmtree(stale, ignore_errors=True)
 
     def record_inputs(self) -> None:
         """output/ already is the new site (nothing to swap): remember what it was built from."""
