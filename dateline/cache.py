@@ -99,3 +99,17 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def file_stamps(*paths: Path) -> tuple:
+    """Changes whenever one of PATHS is written: a base replaced (a new inode), a log appended to or removed.
+    A cache kept in memory between a preview's builds is trusted only while its files' stamps are the same."""
+    found = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            found.append(None)
+            continue
+        found.append((stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size))
+    return tuple(found)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dateline.cache import write_atomically
+from dateline.cache import file_stamps, write_atomically
 
 FORMAT = 4
 _LOG_LIMIT = 1024 * 1024  # bytes of log after which the journal is written whole again
@@ -145,7 +145,7 @@ class ScanJournal:
         """The journal on disk; in a process that builds again and again (the preview's), the one it last
         saved or loaded, while the files are still those (the same stamps), without reading them again."""
         path, log = cls.path(cache_root), cls.log_path(cache_root)
-        stamps = _file_stamps(path, log)  # (the build lock keeps them as they are meanwhile)
+        stamps = file_stamps(path, log)  # (the build lock keeps them as they are meanwhile)
         kept = _in_memory.get(str(path))
         if kept is not None and kept[0] == stamps:
             return kept[1]
@@ -209,7 +209,7 @@ class ScanJournal:
             write_atomically(path, pickle.dumps((FORMAT, cls(signature, scan.trusted_before, scan.folders, base)),
                                                 protocol=pickle.HIGHEST_PROTOCOL))
             log.unlink(missing_ok=True)
-        _in_memory[str(path)] = (_file_stamps(path, log), cls(signature, scan.trusted_before, scan.folders, base))
+        _in_memory[str(path)] = (file_stamps(path, log), cls(signature, scan.trusted_before, scan.folders, base))
 
     def describes(self, scan: ArticleScan, signature: str) -> bool:
         """Whether saving SCAN under SIGNATURE would store nothing new (a journal that trusts every folder it
@@ -248,19 +248,6 @@ def _patches(previous: ScanJournal, scan: ArticleScan) -> dict[str, Patch] | Non
 
 # The last journal each journal file held, by path, with the stamps of the base and the log then (ScanJournal.load).
 _in_memory: dict[str, tuple[tuple, ScanJournal]] = {}
-
-
-def _file_stamps(*paths: Path) -> tuple:
-    """Changes whenever one of PATHS is written (the base is replaced: a new inode; the log is appended to)."""
-    found = []
-    for path in paths:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            found.append(None)
-            continue
-        found.append((stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size))
-    return tuple(found)
 
 
 def scan_clock(marker: Path, root: Path) -> int:

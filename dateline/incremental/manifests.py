@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dateline.cache import write_atomically
+from dateline.cache import file_stamps, write_atomically
 
 Manifest = dict[str, list]  # site path -> [fingerprint, size]
 FORMAT = 6
@@ -279,7 +279,7 @@ class ManifestStore:
         """The store at PATH, loaded; in a process that builds again and again (the preview's), the one it
         last saved, while its files are still those it wrote (the same stamps), without reading them again."""
         kept = _in_memory.get(str(path))
-        if kept is not None and kept[0] == _stamps(path, kept[1].log):
+        if kept is not None and kept[0] == file_stamps(path, kept[1].log):
             return kept[1]
         store = cls(path)
         store.load()
@@ -388,7 +388,7 @@ class ManifestStore:
                 files.changed.clear()
         self._saved = {tree: (files, inputs) for tree, (files, inputs) in trees.items()
                        if isinstance(files, TrackedManifest)}
-        _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
+        _in_memory[str(self.path)] = (file_stamps(self.path, self.log), self)
 
     def record_inputs(self, tree_id: str, inputs: dict) -> None:
         """Record new INPUTS for one tree whose files are as stored (a log record with no entry): nothing else
@@ -399,7 +399,7 @@ class ManifestStore:
         if tree_id in self._saved:
             self._saved[tree_id] = (self._saved[tree_id][0], inputs)
         if _in_memory.get(str(self.path), (None, None))[1] is self:
-            _in_memory[str(self.path)] = (_stamps(self.path, self.log), self)
+            _in_memory[str(self.path)] = (file_stamps(self.path, self.log), self)
 
     def _append(self, changes: dict[str, tuple[dict[str, list | None], dict | None]]) -> None:
         record = pickle.dumps((self._base_id, changes), protocol=pickle.HIGHEST_PROTOCOL)
@@ -412,19 +412,6 @@ class ManifestStore:
 
 # The store each manifest file last had in this process, with the stamps of its base and log then (open()).
 _in_memory: dict[str, tuple[tuple, ManifestStore]] = {}
-
-
-def _stamps(*paths: Path) -> tuple:
-    """Changes whenever one of PATHS is written (the base is replaced, the log appended to or removed)."""
-    found = []
-    for path in paths:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            found.append(None)
-            continue
-        found.append((stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_size))
-    return tuple(found)
 
 
 class StoredTree:
