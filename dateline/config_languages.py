@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dateline.config_reader import read_dataclass
 from dateline.errors import SourceError
 from dateline.i18n import parse_locale
 
@@ -53,9 +54,7 @@ def load_languages(data: Any, prefix: tuple[str, ...], path: Path, lines: dict[t
                                             "{title: Fil balte, weight: 2}, or {} for the defaults",
                                       lines.get(key_path, line)))
             continue
-        from dateline.config import _build  # config.py imports this module: its reader is ready by now
-
-        loaded = _build(LanguageConfig, settings, key_path, path, lines, errors)
+        loaded = read_dataclass(LanguageConfig, settings, key_path, path, lines, errors)
         if loaded is not None:
             languages.append(dataclasses.replace(loaded, code=str(code)))
     return tuple(languages)
