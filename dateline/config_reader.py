@@ -1,6 +1,8 @@
-"""site.yaml's mappings -> dataclasses, by their fields' types: unknown, missing and mistyped keys are collected
-with their lines. Apart from config.py because every part of the settings (config_taxonomies.py,
-config_languages.py) reads its mappings with it."""
+"""site.yaml's mappings -> dataclasses, by their fields' types, every problem collected with its line.
+
+Unknown, missing and mistyped keys are all reported together. Apart from config.py because every part of the
+settings reads its mappings with it: config.py, config_taxonomies.py and config_languages.py.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""site.yaml's `taxonomies:`: the ways a site files articles, read and checked (docs/configuration.md), and the
-names a taxonomy may not take. Apart from config.py because the later stages (model, taxonomy, views) need
-these declarations, not the rest of the settings."""
+"""site.yaml's `taxonomies:`: the ways a site files articles, read and checked (docs/configuration.md).
+
+With the names a taxonomy may not take (the site's folders, the theme's page templates, front-matter keys that
+are not terms, what templates call an article's own attributes). Apart from config.py because the later stages
+(model, taxonomy, views) need these declarations and names, not the rest of the settings.
+"""
 
 from __future__ import annotations
 
