@@ -61,6 +61,25 @@ def read_dataclass(cls: type, data: dict, prefix: tuple[str, ...], path: Path,
     return cls(**values)
 
 
+def read_named(cls: type, data: dict, prefix: tuple[str, ...], path: Path, lines: dict[tuple[str, ...], int],
+               errors: list[SourceError], example: str) -> list[tuple[str, Any]]:
+    """DATA, a mapping of names to settings (`taxonomies:`, `languages:`), as each name with its settings read as
+    CLS, in the order written. Settings that are not a mapping (EXAMPLE shows one) are added to ERRORS."""
+    named = []
+    for name, settings in data.items():
+        key_path = (*prefix, str(name))
+        if settings is None:
+            settings = {}
+        if not isinstance(settings, dict):
+            errors.append(SourceError(path, f"'{'.'.join(key_path)}' must be a mapping of settings, e.g. {example}, "
+                                            "or {} for the defaults", lines.get(key_path, lines.get(prefix, 1))))
+            continue
+        loaded = read_dataclass(cls, settings, key_path, path, lines, errors)
+        if loaded is not None:
+            named.append((str(name), loaded))
+    return named
+
+
 def _matches(value: Any, hint: Any) -> bool:
     origin = typing.get_origin(hint)
     if hint is Any:

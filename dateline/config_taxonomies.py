@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dateline.config_reader import read_dataclass
+from dateline.config_reader import read_named
 from dateline.errors import SourceError
 from dateline.kinds import KINDS
 from dateline.urls import UnsafePath, check_site_path
@@ -74,29 +74,18 @@ def load_taxonomies(data: Any, prefix: tuple[str, ...], path: Path, lines: dict[
                     errors: list[SourceError]) -> tuple[TaxonomyConfig, ...]:
     """`taxonomies:` (name -> settings, in the order written) as TaxonomyConfigs, defaults filled in but
     paginate (load_config sets it from articles_per_page); problems are added to ERRORS."""
-    line = lines.get(prefix, 1)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         errors.append(SourceError(path, "'taxonomies' must be a mapping of names to settings, e.g. "
-                                        "taxonomies: {tags: {}, sources: {field: source}}", line))
+                                        "taxonomies: {tags: {}, sources: {field: source}}", lines.get(prefix, 1)))
         return ()
     taxonomies = []
-    for name, settings in data.items():
-        key_path = (*prefix, str(name))
-        if settings is None:
-            settings = {}
-        if not isinstance(settings, dict):
-            errors.append(SourceError(path, f"'taxonomies.{name}' must be a mapping of settings, e.g. "
-                                            "{field: source}, or {} for the defaults", lines.get(key_path, line)))
-            continue
-        loaded = read_dataclass(TaxonomyConfig, settings, key_path, path, lines, errors)
-        if loaded is not None:
-            text = str(name)
-            title = text.replace("-", " ")
-            taxonomies.append(dataclasses.replace(
-                loaded, name=text, field=loaded.field or text, title=loaded.title or title[:1].upper() + title[1:],
-                singular=loaded.singular or text))
+    for name, loaded in read_named(TaxonomyConfig, data, prefix, path, lines, errors, "{field: source}"):
+        title = name.replace("-", " ")
+        taxonomies.append(dataclasses.replace(
+            loaded, name=name, field=loaded.field or name, title=loaded.title or title[:1].upper() + title[1:],
+            singular=loaded.singular or name))
     return tuple(taxonomies)
 
 
