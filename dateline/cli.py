@@ -1,5 +1,10 @@
 """Commands: build, new, import, tags, serve, check, publish. Argument parsing and printing only; the work is
-elsewhere."""
+elsewhere.
+
+This module parses every command line and runs build, the default command; the other commands are
+cli_commands.py's, imported only when one of them runs, so that a build (above all one with nothing to do)
+starts with as little as it can.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dateline import __version__
 from dateline.command import program
 from dateline.errors import DatelineError, SourceError
-
-if TYPE_CHECKING:
-    from dateline.publish import CheckedBuild
 
 
 def run() -> None:
@@ -116,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--language", default="en", metavar="CODE",
                      help="the language its pages are written in: en (the default), fr, es, de, pt, ar, or another "
                           "language code such as pt-BR (docs/languages.md)")
-    new.set_defaults(run=_new)
+    new.set_defaults(run=_elsewhere)
 
     importer = commands.add_parser("import", help="turn raw wire copy into articles",
                                    description="Import raw wire files (or folders of them) into content/articles/. "
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                           help="a raw wire file, or a folder of them (several may be given)")
     _site_options(importer)
-    importer.set_defaults(run=_import)
+    importer.set_defaults(run=_elsewhere)
 
     tags = commands.add_parser("tags", help="what the importer learned from the site's tagged articles",
                                description="Per tag: tagged articles in the archive, the learned tagger's "
@@ -133,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(tags)
     tags.add_argument("--explain", type=Path, metavar="FILE",
                       help="show the tags a wire or agency file would get, and the words that weighed most")
-    tags.set_defaults(run=_tags)
+    tags.set_defaults(run=_elsewhere)
 
     serve = commands.add_parser("serve", help="preview the site with live reload",
                                 description="Build the site, serve it on 127.0.0.1 and rebuild on every change.")
@@ -143,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--poll", action="store_true", help="poll for changes (for network drives)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_elsewhere)
 
     publish = commands.add_parser("publish", help="production build, checks, then upload the changes to a host",
                                   description="Build for production (no drafts, nothing dated in the future), check "
@@ -153,13 +154,13 @@ def _parser() -> argparse.ArgumentParser:
                          help="a folder (/var/www/html), rsync://host/module/path or [user@]host:path, "
                               "git+REPO[#BRANCH] (default branch gh-pages), or s3://BUCKET[/PREFIX]")
     publish.add_argument("--dry-run", action="store_true", help="list what would change; send nothing")
-    publish.set_defaults(run=_publish)
+    publish.set_defaults(run=_elsewhere)
 
     check = commands.add_parser("check", help="production build and every publish check, without publishing",
                                 description="Build for production and check links, assets, HTML and feeds "
                                             "(exit status 1 on any problem: usable in CI).")
     _production_options(check)
-    check.set_defaults(run=_check)
+    check.set_defaults(run=_elsewhere)
     parser.command_names = list(commands.choices)  # type: ignore[attr-defined]
     return parser
 
@@ -179,7 +180,7 @@ def _scheduler(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _check_cluster(scheduler: str | None) -> None:
+def check_scheduler(scheduler: str | None) -> None:
     """A --scheduler that cannot work stops the command before it imports or builds anything."""
     if scheduler is not None:
         from dateline.cluster import check_cluster
@@ -212,41 +213,15 @@ def _check_folders(args: argparse.Namespace) -> None:
     site: Path | None = getattr(args, "site", None)
     if site is None:
         return
-    from dateline.layout import check_site_folder
+    from dateline.layout import check_output_folder, check_site_folder
 
     check_site_folder(site)
     output: Path | None = getattr(args, "output", None)
     if output is not None:
-        _check_output(site, output)
+        check_output_folder(site, output)
 
 
-def _check_output(site: Path, output: Path) -> None:
-    """Each build replaces the whole --output folder (see output.py): never let that be a file, the site's own
-    folders, or a folder of someone else's files."""
-    def refuse(message: str) -> DatelineError:
-        return DatelineError(SourceError(output, f"{message}; nothing was changed"))
-
-    if output.exists() and not output.is_dir():
-        raise refuse("--output must be a folder (each build replaces it whole), and this is a file")
-    target, site = output.resolve(), site.resolve()
-    if target == site or target in site.parents:
-        raise refuse("--output must not be the site's folder or a folder around it: each build replaces it "
-                     "whole. Use a folder of its own, such as output/")
-    for name in ("content", "templates", "static", "locales", ".dateline-cache", ".preview"):
-        if target.is_relative_to(site / name):
-            raise refuse(f"--output must not be inside the site's {name}/ folder: use a folder of its own, "
-                         "such as output/")
-    if target.is_dir() and not _looks_built(target) and any(target.iterdir()):
-        raise refuse("this folder holds files that are not a Dateline site, and each build replaces the "
-                     "folder whole: pass a new or empty folder (or empty this one first)")
-
-
-def _looks_built(folder: Path) -> bool:
-    """Whether FOLDER holds a site Dateline built: every build writes these three."""
-    return all((folder / name).is_file() for name in ("404.html", "robots.txt", "sitemap.xml"))
-
-
-def _print_warnings(warnings: list[SourceError]) -> None:
+def print_warnings(warnings: list[SourceError]) -> None:
     for warning in warnings:
         print(f"{warning.path}{':' + str(warning.line) if warning.line else ''}: warning: {warning.message}",
               file=sys.stderr)
@@ -256,8 +231,8 @@ def _build(args: argparse.Namespace) -> int:
     from dateline.build import build_site
     from dateline.progress import ProgressBar
 
-    _check_cluster(args.scheduler)
-    _import_inbox(args.site, args.base_url, quiet=args.quiet)
+    check_scheduler(args.scheduler)
+    import_inbox(args.site, args.base_url, quiet=args.quiet)
     bar = ProgressBar() if not args.quiet else None
     try:
         result = build_site(args.site, args.output, drafts=args.drafts, base_url=args.base_url, progress=bar,
@@ -265,7 +240,7 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
-    _print_warnings(result.warnings)
+    print_warnings(result.warnings)
     if not args.quiet:
         seconds = sum(result.timings.values())
         noun = "article" if result.articles == 1 else "articles"
@@ -273,7 +248,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
+def import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
     """Import new raw files from content/inbox/ first; a file that is not wire copy is warned about (once) and
     left where it is, and the build goes on."""
     from dateline.inbox import import_inbox_for_build, needs_import
@@ -287,138 +262,11 @@ def _import_inbox(site: Path, base_url: str | None, *, quiet: bool) -> None:
         problem = line.startswith("warning")
         if problem or not quiet:
             print(line, file=sys.stderr if problem else sys.stdout)
-    _print_warnings(imported.warnings)
+    print_warnings(imported.warnings)
 
 
-def _new(args: argparse.Namespace) -> int:
-    import shlex
+def _elsewhere(args: argparse.Namespace) -> int:
+    """Run a command other than build: cli_commands.py's, imported only now."""
+    from dateline.cli_commands import COMMANDS
 
-    from dateline.scaffold import create_site
-
-    prog, where = program(), shlex.quote(str(args.directory))
-    created = create_site(args.directory, build_command=f"{prog} build --site {where}", language=args.language)
-    print(f"Created a new site in {created}.\nPreview it with:  {prog} serve --site {where}\n"
-          f"Build it with:    {prog} build --site {where}")
-    return 0
-
-
-def _import(args: argparse.Namespace) -> int:
-    from dateline.config import load_config
-    from dateline.ingest import import_paths
-
-    report = import_paths(args.paths, args.site, load_config(args.site))
-    for line in report.lines():
-        print(line)
-    return 1 if report.rejected else 0
-
-
-def _tags(args: argparse.Namespace) -> int:
-    from dateline.config import load_config
-    from dateline.ingest.learned_tags import current_model
-    from dateline.ingest.parse import NotWireCopy
-    from dateline.ingest.tag_report import describe, explain
-
-    config = load_config(args.site)
-    settings = config.import_.learned_tags
-    data = b""
-    if args.explain is not None:
-        try:
-            data = args.explain.read_bytes()
-        except OSError as exc:
-            raise DatelineError(SourceError(args.explain, f"cannot read the file: {exc.strerror or exc}")) from None
-    if not settings.enabled:
-        print("Learned tags are off (site.yaml: import.learned_tags.enabled: false); imports use topics alone.")
-        return 0
-    state = current_model(args.site, settings)
-    for line in state.notes:
-        print(line)
-    for warning in state.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if args.explain is None:
-        lines = describe(args.site, state, config)
-    else:
-        try:
-            lines = explain(state, config, args.explain, data)
-        except NotWireCopy as exc:
-            raise DatelineError(SourceError(args.explain, exc.message, exc.line)) from None
-    for line in lines:
-        print(line)
-    return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from dateline.serve import serve
-
-    return serve(args)
-
-
-def _checked_build(args: argparse.Namespace) -> CheckedBuild:
-    from dateline.publish import checked_build, site_clock
-
-    now = site_clock(args.now)
-    _check_cluster(args.scheduler)
-    _import_inbox(args.site, args.base_url, quiet=args.quiet)
-    checked = checked_build(args.site, args.output, base_url=args.base_url, now=now, scheduler=args.scheduler)
-    _print_warnings(checked.build.warnings)
-    if checked.search_problem:
-        print(checked.search_problem, file=sys.stderr)
-    return checked
-
-
-def _check(args: argparse.Namespace) -> int:
-    checked = _checked_build(args)
-    for problem in checked.problems:
-        print(problem, file=sys.stderr)
-    if checked.problems:
-        count = len(checked.problems)
-        print(f"{count} problem{'s' if count > 1 else ''} in {checked.build.output}.", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        print(f"Checked {checked.build.files} files in {checked.build.output}: no problems.")
-        for line in _check_summary(checked):
-            print(f"  {line}")
-    return 0
-
-
-def _check_summary(checked: CheckedBuild) -> list[str]:
-    """What the production build holds and what it left out, below check's verdict."""
-    pages = sum(1 for _ in checked.build.output.rglob("*.html"))
-    search = "none (see above)" if checked.search_problem else "made (pagefind/)"
-    lines = [f"{_count(checked.build.articles, 'article')} on {_count(pages, 'page')}; search index: {search}"]
-    for names, why in ((checked.drafts, "draft"), (checked.embargoed, "dated after the production clock (--now)")):
-        if names:
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            lines.append(f"left out, {why}: {shown}")
-    return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def _publish(args: argparse.Namespace) -> int:
-    from dateline.publish import publish, publish_target, site_clock
-
-    now = site_clock(args.now)
-    target = publish_target(args.site, args.to)  # an address Dateline cannot publish to stops it before any import
-    _check_cluster(args.scheduler)
-    _import_inbox(args.site, args.base_url, quiet=args.quiet)
-    try:
-        report = publish(args.site, target, output=args.output, base_url=args.base_url, now=now,
-                         dry_run=args.dry_run, scheduler=args.scheduler)
-    except DatelineError as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        print(f"{len(exc.errors)} problem(s): nothing was published.", file=sys.stderr)
-        return 1
-    _print_warnings(report.checked.build.warnings)
-    if report.checked.search_problem:
-        print(report.checked.search_problem, file=sys.stderr)
-    for line in report.changes.lines():
-        if args.dry_run or not args.quiet:
-            print(("would " if args.dry_run else "") + line)
-    if not args.quiet or args.dry_run:
-        summary = f"{len(report.changes.upload)} to upload, {len(report.changes.delete)} to delete"
-        verb = "Would publish" if args.dry_run else "Published"
-        print(f"{verb} to {report.target}: {summary}" if report.changes else f"{report.target} is up to date.")
-    return 0
+    return COMMANDS[args.command](args)

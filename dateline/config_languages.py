@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dateline.config_reader import read_named
 from dateline.errors import SourceError
 from dateline.i18n import parse_locale
 
@@ -36,29 +37,15 @@ def load_languages(data: Any, prefix: tuple[str, ...], path: Path, lines: dict[t
                     errors: list[SourceError]) -> tuple[LanguageConfig, ...]:
     """`languages:` (code -> settings) as LanguageConfigs in the order written; load_config fills in the
     defaults that depend on the site (title, path, name) and checks them (check_languages)."""
-    line = lines.get(prefix, 1)
     if data is None:
         return ()
     if not isinstance(data, dict) or not data:
         errors.append(SourceError(path, "'languages' must be a mapping of language codes to settings, e.g. "
-                                        "languages: {en: {weight: 1}, fr: {title: Fil balte, weight: 2}}", line))
+                                        "languages: {en: {weight: 1}, fr: {title: Fil balte, weight: 2}}",
+                                  lines.get(prefix, 1)))
         return ()
-    languages = []
-    for code, settings in data.items():
-        key_path = (*prefix, str(code))
-        if settings is None:
-            settings = {}
-        if not isinstance(settings, dict):
-            errors.append(SourceError(path, f"'languages.{code}' must be a mapping of settings, e.g. "
-                                            "{title: Fil balte, weight: 2}, or {} for the defaults",
-                                      lines.get(key_path, line)))
-            continue
-        from dateline.config import _build  # config.py imports this module: its reader is ready by now
-
-        loaded = _build(LanguageConfig, settings, key_path, path, lines, errors)
-        if loaded is not None:
-            languages.append(dataclasses.replace(loaded, code=str(code)))
-    return tuple(languages)
+    return tuple(dataclasses.replace(loaded, code=code) for code, loaded in read_named(
+        LanguageConfig, data, prefix, path, lines, errors, "{title: Fil balte, weight: 2}"))
 
 
 _LANGUAGE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*$", re.IGNORECASE)

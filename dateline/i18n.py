@@ -39,11 +39,11 @@ def N_plural(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-# The default taxonomies' names (config.py, scaffold.py) and the continents of country indexes
+# The default taxonomies' names (config_taxonomies.py, scaffold.py) and the continents of country indexes
 # (data/regions.yaml): templates and indexes.py translate them by value, so they are marked here.
 TAXONOMY_NAMES = (N_("Countries"), N_("country"), N_("Tags"), N_("tag"), N_("Sources"), N_("source"),
                   N_("People"), N_("person"), N_("Organisations"), N_("organisation"))
-# "3 tags": Language.term_count, for the taxonomies config.py and `new` declare.
+# "3 tags": Language.term_count, for the taxonomies config_taxonomies.py and `new` declare.
 TERM_COUNTS = (N_plural("%(num)s country", "%(num)s countries"), N_plural("%(num)s tag", "%(num)s tags"),
                N_plural("%(num)s source", "%(num)s sources"), N_plural("%(num)s person", "%(num)s people"),
                N_plural("%(num)s organisation", "%(num)s organisations"))

@@ -1,5 +1,6 @@
-"""Where a site's sources are, and the default theme's: the folders several stages read, importing nothing heavy
-(a build that finds nothing changed looks at them without loading Jinja, Markdown or YAML)."""
+"""Where a site's sources are, and the default theme's: the folders several stages read, and what --output may be;
+importing nothing heavy (a build that finds nothing changed looks at them without loading Jinja, Markdown or
+YAML)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,30 @@ def check_site_folder(site_dir: Path) -> None:
         problem = SourceError(site_dir, "this is a file, not a folder: pass --site the folder that holds your "
                                         "site.yaml")
     raise DatelineError(problem)
+
+
+def check_output_folder(site: Path, output: Path) -> None:
+    """Raise DatelineError unless OUTPUT may be the --output of the site in SITE. Each build replaces the whole
+    --output folder (see output.py): never let that be a file, the site's own folders, or a folder of someone
+    else's files."""
+    def refuse(message: str) -> DatelineError:
+        return DatelineError(SourceError(output, f"{message}; nothing was changed"))
+
+    if output.exists() and not output.is_dir():
+        raise refuse("--output must be a folder (each build replaces it whole), and this is a file")
+    target, site = output.resolve(), site.resolve()
+    if target == site or target in site.parents:
+        raise refuse("--output must not be the site's folder or a folder around it: each build replaces it "
+                     "whole. Use a folder of its own, such as output/")
+    for name in ("content", "templates", "static", "locales", ".dateline-cache", ".preview"):
+        if target.is_relative_to(site / name):
+            raise refuse(f"--output must not be inside the site's {name}/ folder: use a folder of its own, "
+                         "such as output/")
+    if target.is_dir() and not _looks_built(target) and any(target.iterdir()):
+        raise refuse("this folder holds files that are not a Dateline site, and each build replaces the "
+                     "folder whole: pass a new or empty folder (or empty this one first)")
+
+
+def _looks_built(folder: Path) -> bool:
+    """Whether FOLDER holds a site Dateline built: every build writes these three."""
+    return all((folder / name).is_file() for name in ("404.html", "robots.txt", "sitemap.xml"))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from markupsafe import Markup
 
-from dateline.config import SiteConfig, TaxonomyConfig
+from dateline.config import SiteConfig
+from dateline.config_taxonomies import TaxonomyConfig
 from dateline.geo import flag_emoji
 
 if TYPE_CHECKING:

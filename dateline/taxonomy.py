@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from dateline.config import TaxonomyConfig
+from dateline.config_taxonomies import TaxonomyConfig
 from dateline.kinds import KINDS
 from dateline.model import Taxonomy, Term
 from dateline.pages import Placement

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from dateline.bodies import StoredBody
-from dateline.config import ARTICLE_ATTRIBUTES, TaxonomyConfig
+from dateline.config_taxonomies import ARTICLE_ATTRIBUTES, TaxonomyConfig
 from dateline.countrynames import country_name
 from dateline.fingerprint import text_digest
 from dateline.i18n import locale_of
@@ -150,9 +150,11 @@ def hold_body(view: ArticleView, body: Markup | StoredBody) -> None:
     _BODY_SLOT.__set__(view, body)
 
 
-# A taxonomy named as one of these would hide the article's own attribute: config.py refuses such names.
+# A taxonomy named as one of these would hide the article's own attribute: config_taxonomies.py refuses such
+# names.
 if {f.name for f in fields(ArticleView)} | {"taxonomies"} != ARTICLE_ATTRIBUTES:  # pragma: no cover - met at once
-    raise TypeError(f"config.ARTICLE_ATTRIBUTES must be ArticleView's fields: {[f.name for f in fields(ArticleView)]}")
+    raise TypeError("config_taxonomies.ARTICLE_ATTRIBUTES must be ArticleView's fields: "
+                    f"{[f.name for f in fields(ArticleView)]}")
 
 
 def taxonomy_view(settings: TaxonomyConfig) -> TaxonomyView:

@@ -236,7 +236,7 @@ def test_a_bad_declaration_is_an_error_with_its_line(site_copy, declaration, lin
 
 def test_no_taxonomy_can_take_the_template_of_another_kind_of_page():
     """A taxonomy renders with SINGULAR.html where templates have one: never with a page kind's own."""
-    from dateline.config import PAGE_TEMPLATES
+    from dateline.config_taxonomies import PAGE_TEMPLATES
 
     theme = Path(__file__).resolve().parent.parent / "templates"
     assert {p.stem for p in theme.glob("*.html") if not p.name.startswith("_")} == PAGE_TEMPLATES

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import yaml
 
 from dateline.config import SiteConfig
-from dateline.ingest.countries import LANGUAGES, CountryTiers, dateline_country, detect_countries, place_display
+from dateline.ingest.countries import CountryTiers, dateline_country, detect_countries, place_display
 from dateline.ingest.entities import find_entities
+from dateline.ingest.gazetteer import LANGUAGES
 from dateline.ingest.language import Language, primary, story_language
 from dateline.ingest.parse import WireCopy, dateline_display
 from dateline.ingest.tables import Block, is_tabular, split_blocks, table_title

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.gazetteer import fold, gazetteer
 from dateline.ingest.namewords import CONNECTORS, NameWords, is_title, name_words
 from dateline.ingest.organisations import known_organisation, organisation_name, split_names
 from dateline.ingest.people import INITIAL, person_name

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.gazetteer import fold, gazetteer
 
 DATA = Path(__file__).parent / "data"
 # Lower-case words that may sit inside a name when a capitalised word follows ("Bank of England").

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.gazetteer import fold, gazetteer
 from dateline.ingest.namewords import CONNECTORS, NameWords, name_key
 
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&.]{1,9})\)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from dateline.geo import lookup_country
-from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.gazetteer import fold, gazetteer
 from dateline.ingest.namewords import NameWords, is_title
 
 MAX_PERSON_WORDS = 4

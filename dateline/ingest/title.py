@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from dateline.ingest.countries import fold, gazetteer
+from dateline.ingest.gazetteer import fold, gazetteer
 from dateline.ingest.verbs import participle_verb, past_verb, present_tense, progressive_present
 from dateline.ingest.words import sentences, strip_symbols, words
 
