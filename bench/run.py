@@ -31,6 +31,11 @@ What it does
 A failing build (non-zero exit, or over ``--timeout``) prints the tail of its stderr and marks that
 tool's row as failed; the other tools carry on.
 
+This file is the command line; the parts are in ``bench/harness/``: ``places`` (paths, sizes, the work
+folder), ``corpus`` (the wire files, read as stories), ``sites`` (each tool's site, the archive of years),
+``tools`` (the peers' venv, each tool's command, versions), ``process`` (one measured build: wait4 and the
+/proc sampler), ``turns`` (the builds of each tool's turn, the edits), ``results`` (Run, results.json, tables).
+
 How equivalent the three sites are (configs in ``bench/peers/``)
 ----------------------------------------------------------------
 All three: 20 articles per list page; pretty URLs (``YYYY/MM/DD/slug/index.html``); a front page
