@@ -40,13 +40,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness.corpus import reuters_wire  # noqa: E402
+
 from dateline.config import load_config  # noqa: E402
 from dateline.ingest.article import enrich  # noqa: E402
 from dateline.ingest.parse import NotWireCopy, parse_wire  # noqa: E402
 from dateline.ingest.title import FUNCTION_WORDS  # noqa: E402
 from dateline.scaffold import create_site  # noqa: E402
 
-TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_wire.py"
 WORK = ROOT / "bench" / "work"
 LABELS = ROOT / "bench" / "entity_labels.tsv"
 # Reuters ORGS codes -> the names the importer writes (data/organisations.yaml's canonical names).
@@ -310,11 +311,7 @@ def main() -> int:
     args.speed = args.speed or args.speed_only
     folders = {}
     for split in [*splits, *(["test", "all"] if args.speed else [])]:
-        folder = WORK / f"reuters-{split}"
-        if not (folder / "truth.jsonl").exists():
-            subprocess.run([sys.executable, str(TOOL), str(folder), "--split", split], check=True,
-                           stderr=subprocess.DEVNULL)
-        folders[split] = folder
+        folders[split] = reuters_wire(WORK / f"reuters-{split}", split, quiet=True)
     with tempfile.TemporaryDirectory() as temporary:
         config = load_config(create_site(Path(temporary) / "site"))
     if splits:

@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
+from harness.corpus import reuters_wire  # noqa: E402
 
 from dateline.config import load_config  # noqa: E402
 from dateline.ingest import import_paths  # noqa: E402
@@ -41,7 +41,6 @@ from dateline.ingest.learned_tags import current_model, model_path, training_set
 from dateline.ingest.parse import parse_wire  # noqa: E402
 from dateline.ingest.tag_model import article_text  # noqa: E402
 
-TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_wire.py"
 TEN = ("earn", "acq", "money-fx", "grain", "crude", "trade", "interest", "ship", "wheat", "corn")
 # Written from general knowledge of the topics, before looking at any article: what a newsroom would type.
 KEYWORDS = {
@@ -81,11 +80,7 @@ def main() -> int:
     work = args.work.resolve()
     if work.is_relative_to(ROOT) and not work.is_relative_to(ROOT / "bench" / "work"):
         parser.error(f"{work}: write the corpus outside the repository or under bench/work/ (git-ignored)")
-    wire = {split: work / f"wire-{split}" for split in ("train", "test")}
-    for split, folder in wire.items():
-        if not (folder / "truth.jsonl").is_file():
-            subprocess.run([sys.executable, str(TOOL), str(folder), "--split", split], check=True,
-                           stderr=subprocess.DEVNULL)
+    wire = {split: reuters_wire(work / f"wire-{split}", split, quiet=True) for split in ("train", "test")}
     train = [json.loads(line) for line in (wire["train"] / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
     test = [json.loads(line) for line in (wire["test"] / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
     if args.limit:

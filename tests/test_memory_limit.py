@@ -8,7 +8,7 @@ forked processes make of the parent's memory, never one process alone.
 Calibration (cold builds of this generated site by `python build.py build`, 2 cores shared with other work at
 load 3-8; the whole build's peak PSS in MiB):
 
-    sampled every 50 ms (the lower of two readings), as bench/run.py's tree_memory does:
+    sampled every 50 ms (the lower of two readings), as bench/harness/process.py's tree_memory does:
         main at c948e18, every body in memory:            404, 401
         bodies parked in a file (dateline/bodies.py):     347, 348
     read by this test's own watcher (every 20 ms, the lower of two readings), on 2026-12-02:
