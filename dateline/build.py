@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles, scan_clock
 from dateline.incremental.fingerprints import code_version
+from dateline.incremental.scan import scan_articles, scan_clock
+from dateline.incremental.scan_journal import ScanJournal
+from dateline.incremental.scan_records import ArticleScan
 from dateline.incremental.trees import OutputTrees
 from dateline.layout import ARTICLES_DIR, CONFIG_NAME, SITE_LOCALES, THEME_DIR, template_dirs
 
@@ -51,7 +53,7 @@ class _Inputs:
     """What the build reads besides the articles' text, and the signatures telling whether anything changed."""
 
     scan: ArticleScan  # the article files, with their signatures
-    journal: ScanJournal | None  # the scan the last build recorded (changes.py)
+    journal: ScanJournal | None  # the scan the last build recorded (scan_journal.py)
     static_files: dict[str, Path]  # site path -> file
     environment: str  # config, options, code, templates and static files
     signature: str  # the environment and every article file's (mtime, size, inode)
@@ -74,7 +76,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     The files in OUTPUT are trusted to be the ones the last build wrote; VERIFY_OUTPUT stats every one of them,
     and makes again those deleted or truncated by hand (`build --verify`).
     WATCHED, from a file watcher (the preview's), is every source file that changed since the last build that
-    succeeded: then article files it does not name are not stat-ed (changes.scan_articles).
+    succeeded: then article files it does not name are not stat-ed (scan.scan_articles).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -287,7 +289,7 @@ def _scan(site_dir: Path, cache_root: Path, settings: str, drafts: bool, publish
 
 
 def _record_scan(cache_root: Path, inputs: _Inputs) -> None:
-    """Keep the scan output/ now comes from, for the next build to ask what changed (changes.py)."""
+    """Keep the scan output/ now comes from, for the next build to ask what changed (scan_journal.py)."""
     if inputs.journal is None or not inputs.journal.describes(inputs.scan, inputs.signature):
         ScanJournal.save(cache_root, inputs.signature, inputs.scan, previous=inputs.journal)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from dateline.config import SiteConfig
 from dateline.content import is_published, parse_article_file
 from dateline.errors import SourceError
-from dateline.incremental.changes import ArticleScan, ScanJournal
 from dateline.incremental.rendering import SiteRenderer
+from dateline.incremental.scan_journal import ScanJournal
+from dateline.incremental.scan_records import ArticleScan
 from dateline.incremental.snapshot import (
     BuildSnapshot,
     FileRecord,
