@@ -17,7 +17,7 @@ from dateline.build import build_site
 from dateline.cache import cache_dir
 from dateline.errors import DatelineError
 from dateline.incremental import scan_journal
-from dateline.incremental.manifests import ManifestStore
+from dateline.incremental.manifest_store import ManifestStore
 from dateline.incremental.scan import RACY_NS, scan_articles, scan_clock
 from dateline.incremental.scan_journal import ScanJournal
 

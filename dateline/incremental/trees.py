@@ -20,7 +20,8 @@ from pathlib import Path
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes, write_new
 from dateline.fingerprint import digest
-from dateline.incremental.manifests import ManifestStore, StoredTree, TrackedManifest
+from dateline.incremental.manifest_store import ManifestStore, StoredTree
+from dateline.incremental.manifests import TrackedManifest
 from dateline.urls import UnsafePath, check_site_path
 
 
