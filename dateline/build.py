@@ -93,10 +93,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees = OutputTrees(output, cache_root)
             inputs = _scan(site_dir, cache_root, settings, drafts, published_before, strict, watched)
             stage_done("scan")
-            intact = not verify_output or trees.verify()
-            if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
+            intact = not verify_output or trees.recorded.verify()
+            if intact and trees.recorded.built_from(inputs.signature):  # nothing changed since output/ was built
                 _record_scan(cache_root, inputs)
-                return BuildResult(output, trees.article_count(), trees.file_count(), 0,
+                return BuildResult(output, trees.recorded.article_count(), trees.recorded.file_count(), 0,
                                    _previous_warnings(trees), timings)
             from dateline.config import load_config
             from dateline.geo import keep_tables_in
@@ -138,7 +138,7 @@ def _build_changes(site_dir: Path, config: SiteConfig, trees: OutputTrees, input
         try:
             written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
             _record_scan(cache_root, inputs)
-            return BuildResult(output, trees.article_count(), trees.file_count(), written,
+            return BuildResult(output, trees.recorded.article_count(), trees.recorded.file_count(), written,
                                _previous_warnings(trees), timings, edited_only=True)
         except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
             trees = OutputTrees(output, cache_root)
@@ -217,7 +217,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     park_fragments(renderer.env, bodies)  # the teasers, as they are recorded (bodies.py)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
     # the rendering, with the snapshot, and only needed when the new tree is recorded.
-    deferred = trees.is_new()
+    deferred = trees.recorded.is_new()
     stored = [] if deferred else renderer.plan(pages, views)
     if deferred:
         renderer.declare(pages)
@@ -232,7 +232,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
                                else sorted(stored, key=_path))
 
     written = renderer.render_saving(pages, views, snapshot, save, deferred_fingerprints=deferred)
-    return BuildResult(trees.output, len(placements), trees.file_count(), written,
+    return BuildResult(trees.output, len(placements), trees.recorded.file_count(), written,
                        [*warnings, *renderer.warnings], timings)
 
 
@@ -296,7 +296,7 @@ def _record_scan(cache_root: Path, inputs: _Inputs) -> None:
 
 def _previous_warnings(trees: OutputTrees) -> list[SourceError]:
     """The warnings of the build that made output/, repeated when nothing is rebuilt."""
-    return [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
+    return [SourceError(Path(p), m, line) for p, m, line in trees.recorded.previous_warnings()]
 
 
 def _stage_clock(timings: dict[str, float],

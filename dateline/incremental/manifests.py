@@ -136,3 +136,15 @@ class TrackedManifest:
     def __reduce__(self):  # pickled as a plain dict
         return dict, (dict(self.items()),)
 
+
+UNKNOWN = [None, 0]  # the entry of a file that may or may not be there, with unknown content
+
+
+def listed(entry: list | None, fingerprint: str) -> bool:
+    """Whether ENTRY lists a file with this FINGERPRINT."""
+    return entry is not None and entry[0] == fingerprint
+
+
+def same_content(entry: list | None, other: list | None) -> bool:
+    """Whether two entries list the same known content."""
+    return entry is not None and other is not None and entry[0] is not None and entry[0] == other[0]
