@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from dateline.fingerprint import digest
-from dateline.incremental.file_stats import missing_or_resized
+from dateline.incremental.file_stats import folder_stamp, missing_or_resized
 from dateline.incremental.manifest_store import ManifestStore, StoredTree
 from dateline.incremental.manifests import UNKNOWN, TrackedManifest
 
@@ -136,13 +136,11 @@ class RecordedTrees:
 
 
 def _stamp(folder: Path) -> list[int] | None:
-    """FOLDER's mtime, ctime and inode: any name created, removed or renamed in it changes them (ctime cannot
-    be set back by hand)."""
+    """FOLDER's stamp (file_stats.folder_stamp), as a list: as recorded with output/'s inputs."""
     try:
-        found = os.stat(folder)
+        return list(folder_stamp(os.stat(folder)))
     except OSError:
         return None
-    return [found.st_mtime_ns, found.st_ctime_ns, found.st_ino]
 
 
 def _tree_id(folder: Path) -> str:

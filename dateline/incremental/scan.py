@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-from dateline.incremental.file_stats import side_by_side
+from dateline.incremental.file_stats import folder_stamp, side_by_side
 from dateline.incremental.scan_journal import ScanJournal
 from dateline.incremental.scan_records import ArticleScan, FolderRecord
 
@@ -72,7 +72,7 @@ def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Pat
             stat = os.stat(folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        stamp = folder_stamp(stat)
         old = known.get(prefix)
         if old is not None and old.stamp == stamp and stamp[1] < journal_trusts:
             subfolders, names = old.folders, (old.names if named is None else ())
