@@ -10,9 +10,8 @@ holding each tree's inputs, so a build with nothing to do reads only the header 
 articles), and an edit's maps the base into memory and looks its paths up where they lie, reading the few pages
 it touches.
 
-A log record names the base it follows; records of another base (a crash between writing a new base and
-emptying the log) are ignored, as is a record cut short (a crash while appending): the build before it
-had not yet changed the files such a record describes (trees.OutputTrees.prepare writes first, then changes).
+A record of another base or cut short is ignored (base_and_log.read_records): the build that was writing it
+had not yet changed the files it describes (trees.OutputTrees.prepare writes first, then changes).
 """
 
 from __future__ import annotations
