@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 from dateline.cache import ArticleCache, cache_dir, load_keyed, save_keyed
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.incremental.changes import ArticleScan, ScanJournal, scan_articles, scan_clock
 from dateline.incremental.fingerprints import code_version
+from dateline.incremental.scan import scan_articles, scan_clock
+from dateline.incremental.scan_journal import ScanJournal
+from dateline.incremental.scan_records import ArticleScan
 from dateline.incremental.trees import OutputTrees
 from dateline.layout import ARTICLES_DIR, CONFIG_NAME, SITE_LOCALES, THEME_DIR, template_dirs
 
@@ -51,7 +53,7 @@ class _Inputs:
     """What the build reads besides the articles' text, and the signatures telling whether anything changed."""
 
     scan: ArticleScan  # the article files, with their signatures
-    journal: ScanJournal | None  # the scan the last build recorded (changes.py)
+    journal: ScanJournal | None  # the scan the last build recorded (scan_journal.py)
     static_files: dict[str, Path]  # site path -> file
     environment: str  # config, options, code, templates and static files
     signature: str  # the environment and every article file's (mtime, size, inode)
@@ -74,7 +76,7 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
     The files in OUTPUT are trusted to be the ones the last build wrote; VERIFY_OUTPUT stats every one of them,
     and makes again those deleted or truncated by hand (`build --verify`).
     WATCHED, from a file watcher (the preview's), is every source file that changed since the last build that
-    succeeded: then article files it does not name are not stat-ed (changes.scan_articles).
+    succeeded: then article files it does not name are not stat-ed (scan.scan_articles).
     AFTER_RENDER, when given, is called with the complete new tree just before it is swapped in (only when
     something changed), so files made from the pages (a search index) go live together with them.
     """
@@ -91,10 +93,10 @@ def build_site(site_dir: Path, output: Path | None = None, *, drafts: bool = Fal
             trees = OutputTrees(output, cache_root)
             inputs = _scan(site_dir, cache_root, settings, drafts, published_before, strict, watched)
             stage_done("scan")
-            intact = not verify_output or trees.verify()
-            if intact and trees.built_from(inputs.signature):  # nothing changed since output/ was built
+            intact = not verify_output or trees.recorded.verify()
+            if intact and trees.recorded.built_from(inputs.signature):  # nothing changed since output/ was built
                 _record_scan(cache_root, inputs)
-                return BuildResult(output, trees.article_count(), trees.file_count(), 0,
+                return BuildResult(output, trees.recorded.article_count(), trees.recorded.file_count(), 0,
                                    _previous_warnings(trees), timings)
             from dateline.config import load_config
             from dateline.geo import keep_tables_in
@@ -136,7 +138,7 @@ def _build_changes(site_dir: Path, config: SiteConfig, trees: OutputTrees, input
         try:
             written = rebuild_edited(renderer(trees), edits, inputs.signature, stage_done)
             _record_scan(cache_root, inputs)
-            return BuildResult(output, trees.article_count(), trees.file_count(), written,
+            return BuildResult(output, trees.recorded.article_count(), trees.recorded.file_count(), written,
                                _previous_warnings(trees), timings, edited_only=True)
         except StaleSnapshot:  # it lacked what it should hold: a full build, planned afresh
             trees = OutputTrees(output, cache_root)
@@ -215,7 +217,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
     park_fragments(renderer.env, bodies)  # the teasers, as they are recorded (bodies.py)
     # A first build renders every page whatever its fingerprint: the fingerprints are then computed beside
     # the rendering, with the snapshot, and only needed when the new tree is recorded.
-    deferred = trees.is_new()
+    deferred = trees.recorded.is_new()
     stored = [] if deferred else renderer.plan(pages, views)
     if deferred:
         renderer.declare(pages)
@@ -230,7 +232,7 @@ def _read_plan_render(renderer: SiteRenderer, snapshot: BuildSnapshot, inputs: _
                                else sorted(stored, key=_path))
 
     written = renderer.render_saving(pages, views, snapshot, save, deferred_fingerprints=deferred)
-    return BuildResult(trees.output, len(placements), trees.file_count(), written,
+    return BuildResult(trees.output, len(placements), trees.recorded.file_count(), written,
                        [*warnings, *renderer.warnings], timings)
 
 
@@ -287,14 +289,14 @@ def _scan(site_dir: Path, cache_root: Path, settings: str, drafts: bool, publish
 
 
 def _record_scan(cache_root: Path, inputs: _Inputs) -> None:
-    """Keep the scan output/ now comes from, for the next build to ask what changed (changes.py)."""
+    """Keep the scan output/ now comes from, for the next build to ask what changed (scan_journal.py)."""
     if inputs.journal is None or not inputs.journal.describes(inputs.scan, inputs.signature):
         ScanJournal.save(cache_root, inputs.signature, inputs.scan, previous=inputs.journal)
 
 
 def _previous_warnings(trees: OutputTrees) -> list[SourceError]:
     """The warnings of the build that made output/, repeated when nothing is rebuilt."""
-    return [SourceError(Path(p), m, line) for p, m, line in trees.previous_warnings()]
+    return [SourceError(Path(p), m, line) for p, m, line in trees.recorded.previous_warnings()]
 
 
 def _stage_clock(timings: dict[str, float],

@@ -300,7 +300,7 @@ def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: Ar
     fields_by_path: dict[str, ArticleFields] = {}
     signatures: dict[str, tuple[str, tuple[int, int, int]]] = {}
     to_parse: list[str] = []
-    if scan is None:  # (path, relative path, signature) of every file, as incremental.changes.ArticleScan gives
+    if scan is None:  # (path, relative path, signature) of every file, as incremental.scan_records.ArticleScan gives
         scan = [(path, key, ArticleCache.signature(stat)) for path, key, stat in scan_article_files(site_dir)]
     for path, key, signature in scan:
         signatures[path] = (key, signature)

@@ -1,5 +1,5 @@
-"""The change journal (dateline/incremental/changes.py): each way it could miss a change, built incrementally and
-compared byte for byte with a clean build of the same files."""
+"""The change journal (dateline/incremental/scan.py, scan_journal.py): each way it could miss a change, built
+incrementally and compared byte for byte with a clean build of the same files."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from test_incremental import clean_build, contents, touch_later
 from dateline.build import build_site
 from dateline.cache import cache_dir
 from dateline.errors import DatelineError
-from dateline.incremental import changes
-from dateline.incremental.changes import RACY_NS, ScanJournal, scan_articles, scan_clock
-from dateline.incremental.manifests import ManifestStore
+from dateline.incremental import scan_journal
+from dateline.incremental.manifest_store import ManifestStore
+from dateline.incremental.scan import RACY_NS, scan_articles, scan_clock
+from dateline.incremental.scan_journal import ScanJournal
 
 from conftest import write_article
 
@@ -142,7 +143,7 @@ def test_a_file_added_right_after_a_build_is_seen(built, tmp_path):
     assert contents(out) == clean_build(site, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["deleted", "garbled", "another build's"])
+@pytest.mark.parametrize("damage", ["deleted", "garbled", "of classes since moved", "another build's"])
 def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tmp_path, damage):
     site, out = trusted
     path = ScanJournal.path(cache_dir(site))
@@ -150,6 +151,8 @@ def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tm
         path.unlink()
     elif damage == "garbled":
         path.write_bytes(b"not a journal")
+    elif damage == "of classes since moved":  # (pickled by a Dateline whose FolderRecord was in changes.py)
+        path.write_bytes(b"cdateline.incremental.changes\nFolderRecord\n.")
     else:  # a journal describing another state of the files than output/'s
         journal = ScanJournal.load(cache_dir(site))
         ScanJournal.save(cache_dir(site), "another signature", scan_articles(site / ARTICLES, journal))
@@ -162,7 +165,7 @@ def test_a_journal_that_cannot_be_trusted_means_comparing_every_file(trusted, tm
 
 
 def _journal_as_read_by_a_new_process(site: Path) -> ScanJournal | None:
-    changes._in_memory.clear()  # (a build process keeps the journal it saved; the next process reads the files)
+    scan_journal._in_memory.clear()  # (a build process keeps the journal it saved; the next process reads the files)
     return ScanJournal.load(cache_dir(site))
 
 

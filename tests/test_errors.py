@@ -155,7 +155,8 @@ EVIL_PATHS = ("../escape.html", "/etc/passwd", "a/../../b.html", "a\x00b", "a\\.
 
 def test_output_is_never_written_outside_the_output_folder(tmp_path):
     from dateline.errors import DatelineError
-    from dateline.incremental.trees import OutputTrees, write_file
+    from dateline.incremental.tree_writes import write_file
+    from dateline.incremental.trees import OutputTrees
 
     trees = OutputTrees(tmp_path / "site" / "out", tmp_path / "cache")
     for evil in EVIL_PATHS:
@@ -168,7 +169,7 @@ def test_output_is_never_written_outside_the_output_folder(tmp_path):
 
 
 def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
-    from dateline.incremental.trees import write_file
+    from dateline.incremental.tree_writes import write_file
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -181,7 +182,7 @@ def test_symlinked_folder_inside_output_cannot_redirect_writes(tmp_path):
 
 
 def test_a_symlink_planted_at_a_file_name_is_replaced_not_written_through(tmp_path):
-    from dateline.incremental.trees import write_file
+    from dateline.incremental.tree_writes import write_file
 
     outside = tmp_path / "outside.html"
     outside.write_text("keep me")

@@ -20,10 +20,10 @@ The rules that keep it so, each followed from one declaration rather than kept b
 5. Otherwise (edits.py) the site's structure is what the snapshot recorded: the pages to render are exactly
    the stored pages referencing an edited article, with their stored data and the edited articles' new views.
 
-6. What changed since the last build is answered by changes.ScanJournal only when it describes the very file
+6. What changed since the last build is answered by scan_journal.ScanJournal only when it describes the very file
    state output/ was built from (its signature is the snapshot's) and only for folders whose stamp (mtime,
    ctime, inode) is unchanged and older than the scan that recorded it, on the file system's own clock
-   (changes.scan_clock); anything else is listed, stat-ed and compared in full. Every file is stat-ed in every
+   (scan.scan_clock); anything else is listed, stat-ed and compared in full. Every file is stat-ed in every
    build: an edit in place changes no folder.
 7. The config is a function of site.yaml's text, --base-url and the code: the build's signature covers those
    (build._site_settings), so a build with nothing to do need not parse it.

@@ -11,8 +11,9 @@ from pathlib import Path
 from dateline.config import SiteConfig
 from dateline.content import is_published, parse_article_file
 from dateline.errors import SourceError
-from dateline.incremental.changes import ArticleScan, ScanJournal
 from dateline.incremental.rendering import SiteRenderer
+from dateline.incremental.scan_journal import ScanJournal
+from dateline.incremental.scan_records import ArticleScan
 from dateline.incremental.snapshot import (
     BuildSnapshot,
     FileRecord,
@@ -64,7 +65,7 @@ def _changed_files(reader: SnapshotReader, trees: OutputTrees, scan: ArticleScan
                    ) -> tuple[dict[str, FileRecord], dict[str, Article]] | None:
     signature = reader.meta("signature")
     if (reader.meta("environment") != environment or not trees.output.is_dir()
-            or signature != trees.live_inputs().get("signature")):
+            or signature != trees.recorded.live_inputs().get("signature")):
         return None  # another config, templates or code; or output/ changed since the snapshot
     if journal is not None and journal.signature == signature:
         added, removed, modified = scan.changed_since(journal)
@@ -118,7 +119,7 @@ def rebuild_edited(renderer: SiteRenderer, edits: Edits, signature: str, stage_d
         return [_as_page(page, lost_views) for page in kept]
 
     renderer.plan_edit({page.path: renderer.fingerprint(page, views) for page in stored})
-    renderer.trees.set_inputs({**renderer.trees.live_inputs(), "signature": signature})
+    renderer.trees.set_inputs({**renderer.trees.recorded.live_inputs(), "signature": signature})
     stage_done("pages")
     written = renderer.render_and_commit([_as_page(page, views) for page in stored], lost_pages)
     reader.record_edit(signature=signature, files=edits.records, views={url: views[url] for url in articles})

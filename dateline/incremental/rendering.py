@@ -180,7 +180,7 @@ class SiteRenderer:
                 written += trees.write(site_path, data)
                 trees.record_written(site_path, len(data))
         if errors:
-            trees.save()
+            trees.recorded.save()
             raise DatelineError(errors)
         self.stage_done("render")
         if self.after_render is not None:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from dateline.errors import DatelineError, SourceError
 from dateline.fingerprint import digest
-from dateline.incremental.trees import exchange
+from dateline.incremental.tree_writes import exchange
 
 
 @dataclass(frozen=True)

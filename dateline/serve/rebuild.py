@@ -43,7 +43,7 @@ class Rebuilder:
         self._thread = threading.Thread(target=self._run, name="dateline-rebuild")
         self._builds: BuildProcess | None = None
         # Every source file changed since the last build that succeeded, as the watcher reported them: the
-        # build then stats only those article files (changes.scan_articles). None while not known (before the
+        # build then stats only those article files (scan.scan_articles). None while not known (before the
         # first build succeeded, or after the watcher lost events): the build looks at every file.
         self._since_success: set[Path] | None = None
         self._losses = 0  # times the watcher lost events
