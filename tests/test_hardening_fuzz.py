@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 
 from dateline.build import build_site
 from dateline.config import SiteConfig, load_config
-from dateline.content import ArticleFields, parse_article, split_front_matter
 from dateline.errors import SourceError
+from dateline.front_matter import parse_article
 from dateline.ingest import import_paths
 from dateline.markup import MarkdownRenderer
+from dateline.model import ArticleFields
 from dateline.scaffold import create_site
+from dateline.source_text import split_front_matter
 
 from conftest import parse_page
 

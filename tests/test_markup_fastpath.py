@@ -12,7 +12,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dateline.content import split_front_matter
 from dateline.errors import SourceError
 from dateline.markup import (
     MarkdownRenderer,
@@ -20,6 +19,7 @@ from dateline.markup import (
     sanitise,
     sanitised_plain_paragraphs_html,
 )
+from dateline.source_text import split_front_matter
 from dateline.text import collapse_whitespace
 
 REPO = Path(__file__).resolve().parent.parent

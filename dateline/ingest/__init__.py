@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dateline.config import SiteConfig
-from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest import versions
 from dateline.ingest.agency import agency_fields, agency_text, import_record, local_image
@@ -39,6 +38,7 @@ from dateline.ingest.write import (
     sha256,
 )
 from dateline.parallel import map_chunks
+from dateline.source_text import MAX_ARTICLE_BYTES
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
 
