@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import markdown  # noqa: E402
 
+from dateline.article_files import split_front_matter  # noqa: E402
 from dateline.markup import (  # noqa: E402
     _EXTENSIONS,
     _FIRST_LINE_SYNTAX,
@@ -37,7 +38,6 @@ from dateline.markup import (  # noqa: E402
     sanitise,
     sanitised_plain_paragraphs_html,
 )
-from dateline.source_text import split_front_matter  # noqa: E402
 
 SITES = ROOT / "bench" / "work" / "sites"
 

@@ -5,49 +5,21 @@ site's order."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from dateline.article_files import scan_article_files, split_front_matter
 from dateline.cache import ArticleCache
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.fileio import read_bytes
 from dateline.front_matter import parse_article, parse_date, read_front_matter
-from dateline.layout import ARTICLES_DIR
 from dateline.markup import MarkdownRenderer
 from dateline.model import Article, ArticleFields
 from dateline.parallel import map_chunks
-from dateline.source_text import split_front_matter
 from dateline.urls import permalink
-
-ScannedFile = tuple[str, str, os.stat_result]  # path, path relative to content/articles, stat
-
-
-def scan_article_files(site_dir: Path) -> list[ScannedFile]:
-    """(path, path relative to content/articles, stat) of every article file, sorted by relative path.
-
-    Hidden files and folders (editor backups, .git) are ignored."""
-    root = site_dir / ARTICLES_DIR
-    found: list[ScannedFile] = []
-    pending = [(str(root), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(".md") and entry.is_file():
-                found.append((entry.path, prefix + entry.name, entry.stat()))  # Path() only when needed
-    found.sort(key=lambda item: item[1])
-    return found
 
 
 def load_articles(site_dir: Path, config: SiteConfig, *, drafts: bool, cache: ArticleCache | None = None,

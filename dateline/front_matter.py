@@ -1,7 +1,8 @@
 """An article's front matter checked field by field, and its body rendered: SourceText -> ArticleFields.
 
-Every problem is an error with the file and the line of its key. Apart from content.py, which finds the
-files, reads them on every core and gives the articles their URLs and order.
+Every problem is an error with the file and the line of its key. Apart from content.py, which reads the
+files (article_files.py) on every core, from the article cache when it can, and gives the articles their URLs
+and order.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from zoneinfo import ZoneInfo
 import yaml
 from markupsafe import Markup
 
+from dateline.article_files import SourceText
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.fingerprint import text_digest
 from dateline.kinds import KINDS, read_values
 from dateline.markup import MarkdownRenderer, first_paragraph_text
 from dateline.model import ArticleFields
-from dateline.source_text import SourceText
 from dateline.text import NOT_XML, clean_text, slugify
 from dateline.urls import media_reference
 from dateline.yamlutil import UniqueKeyLoader, error_line, read_nodes, simple_mapping

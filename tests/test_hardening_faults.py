@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from dateline.article_files import split_front_matter
 from dateline.config import load_config
 from dateline.front_matter import parse_article
 from dateline.markup import MarkdownRenderer
 from dateline.scaffold import create_site
-from dateline.source_text import split_front_matter
 
 from conftest import FIXTURES, REPO, run_cli, write_article
 

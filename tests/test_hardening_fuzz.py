@@ -13,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dateline.article_files import split_front_matter
 from dateline.build import build_site
 from dateline.config import SiteConfig, load_config
 from dateline.errors import SourceError
@@ -21,7 +22,6 @@ from dateline.ingest import import_paths
 from dateline.markup import MarkdownRenderer
 from dateline.model import ArticleFields
 from dateline.scaffold import create_site
-from dateline.source_text import split_front_matter
 
 from conftest import parse_page
 

@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dateline.article_files import split_front_matter
 from dateline.config import load_config
 from dateline.errors import SourceError
 from dateline.front_matter import parse_article
@@ -23,7 +24,6 @@ from dateline.ingest import ImportReport, import_inbox, import_paths
 from dateline.ingest.write import MANIFEST, atomic_write
 from dateline.markup import MarkdownRenderer
 from dateline.scaffold import create_site
-from dateline.source_text import split_front_matter
 from dateline.text import slugify
 
 REPO = Path(__file__).resolve().parent.parent
@@ -270,10 +270,10 @@ def test_end_to_end_inbox_to_pages(site, tmp_path):
 
 
 def test_wire_copy_too_large_to_be_an_article_is_rejected_at_import(tmp_path):
+    from dateline.article_files import MAX_ARTICLE_BYTES
     from dateline.config import load_config
     from dateline.ingest import import_paths
     from dateline.scaffold import create_site
-    from dateline.source_text import MAX_ARTICLE_BYTES
 
     site = create_site(tmp_path / "site")
     huge = tmp_path / "huge.txt"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dateline.article_files import split_front_matter
 from dateline.errors import SourceError
 from dateline.markup import (
     MarkdownRenderer,
@@ -19,7 +20,6 @@ from dateline.markup import (
     sanitise,
     sanitised_plain_paragraphs_html,
 )
-from dateline.source_text import split_front_matter
 from dateline.text import collapse_whitespace
 
 REPO = Path(__file__).resolve().parent.parent

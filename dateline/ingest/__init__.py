@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline.article_files import MAX_ARTICLE_BYTES
 from dateline.config import SiteConfig
 from dateline.errors import SourceError
 from dateline.ingest import versions
@@ -38,7 +39,6 @@ from dateline.ingest.write import (
     sha256,
 )
 from dateline.parallel import map_chunks
-from dateline.source_text import MAX_ARTICLE_BYTES
 
 __all__ = ["Imported", "ImportReport", "import_inbox", "import_paths"]
 

@@ -15,6 +15,7 @@ import codecs
 import re
 from collections.abc import Callable
 
+from dateline.article_files import MAX_ARTICLE_BYTES
 from dateline.ingest.formats.anpa1312 import parse_anpa1312
 from dateline.ingest.formats.iptc7901 import parse_iptc7901
 from dateline.ingest.formats.newsml1 import parse_newsml1
@@ -27,7 +28,6 @@ from dateline.ingest.formats.plaintext import parse_plaintext
 from dateline.ingest.formats.story import CANCELED, FORMAT_NAMES, USABLE, WITHHELD, Image, Story, Subject
 from dateline.ingest.formats.xmlsafe import local, namespace, parse_xml
 from dateline.ingest.parse import NotWireCopy
-from dateline.source_text import MAX_ARTICLE_BYTES
 
 MAX_WIRE_BYTES = MAX_ARTICLE_BYTES  # what the build accepts as one article; a bigger file is a mistake or an attack
 

@@ -1,23 +1,54 @@
-"""An article file's bytes -> its front matter and Markdown body as text (SourceText), or the error saying why
-the file is not an article (too big, binary, not UTF-8, no front matter).
+"""The article files: every Markdown file under content/articles/, and one file's bytes -> its front matter and
+body as text (SourceText), or the error saying why the file is not an article (too big, binary, not UTF-8, no
+front matter).
 
-Apart from front_matter.py because the importer and the learned tags read files with it too, and it needs
-neither YAML nor Markdown.
+Apart from content.py and front_matter.py, which load and check articles, because the importer and the learned
+tags read the files too: this needs neither YAML nor Markdown, so the importer loads neither for it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from dateline.errors import SourceError
+from dateline.layout import ARTICLES_DIR
 from dateline.text import NOT_XML
 
 # The longest real news articles are a few hundred KB; a bigger file is a mistake (a data dump, a pasted
 # log) whose rendering would take minutes and whose page nobody could read.
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+ScannedFile = tuple[str, str, os.stat_result]  # path, path relative to content/articles, stat
+
+
+def scan_article_files(site_dir: Path) -> list[ScannedFile]:
+    """(path, path relative to content/articles, stat) of every article file, sorted by relative path.
+
+    Hidden files and folders (editor backups, .git) are ignored."""
+    root = site_dir / ARTICLES_DIR
+    found: list[ScannedFile] = []
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append((entry.path, prefix + entry.name, entry.stat()))  # Path() only when needed
+    found.sort(key=lambda item: item[1])
+    return found
+
 
 
 @dataclass(frozen=True)
