@@ -1,6 +1,6 @@
-"""content/articles/**/*.md -> the site's Articles: the files found, each parsed (front_matter.py; on every
-core for a cold build, from the article cache otherwise), published or left out, given its URL, in the
-site's order."""
+"""content/articles/**/*.md -> the site's Articles: the files found (article_files.py), each parsed
+(front_matter.py; on every core for a cold build, from the article cache otherwise), published or left out,
+given its URL, in the site's order."""
 
 from __future__ import annotations
 
