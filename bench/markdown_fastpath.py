@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import markdown  # noqa: E402
 
-from dateline.content import split_front_matter  # noqa: E402
+from dateline.article_files import split_front_matter  # noqa: E402
 from dateline.markup import (  # noqa: E402
     _EXTENSIONS,
     _FIRST_LINE_SYNTAX,

@@ -1,6 +1,6 @@
 """What a taxonomy's values are, by kind: texts (tags, sources, people...) or countries (ISO 3166-1).
 
-A kind says how a front-matter value is checked and normalised (content.py reads articles with it), which
+A kind says how a front-matter value is checked and normalised (front_matter.py reads articles with it), which
 values are one term (their key) and what that term is called, its URL segment and its code (taxonomy.py
 groups with it). `kind: country` in site.yaml is the second row of KINDS, not a branch anywhere else.
 """

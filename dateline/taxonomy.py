@@ -26,7 +26,7 @@ def _group(settings: TaxonomyConfig, articles: Sequence[Placement]) -> Taxonomy:
     members: dict[str, list[str]] = defaultdict(list)
     mentioned: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    # values are one per term in each article, and none in both tiers (content._terms)
+    # values are one per term in each article, and none in both tiers (front_matter._terms)
     for article in articles:
         for value in article.terms[settings.field]:
             key = kind.key(value)

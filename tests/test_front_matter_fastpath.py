@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dateline.content import _FrontMatterLoader
+from dateline.front_matter import _FrontMatterLoader
 from dateline.yamlutil import read_nodes, simple_mapping
 
 

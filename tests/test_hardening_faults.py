@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from dateline.article_files import split_front_matter
 from dateline.config import load_config
-from dateline.content import parse_article, split_front_matter
+from dateline.front_matter import parse_article
 from dateline.markup import MarkdownRenderer
 from dateline.scaffold import create_site
 

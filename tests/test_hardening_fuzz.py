@@ -13,12 +13,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dateline.article_files import split_front_matter
 from dateline.build import build_site
 from dateline.config import SiteConfig, load_config
-from dateline.content import ArticleFields, parse_article, split_front_matter
 from dateline.errors import SourceError
+from dateline.front_matter import parse_article
 from dateline.ingest import import_paths
 from dateline.markup import MarkdownRenderer
+from dateline.model import ArticleFields
 from dateline.scaffold import create_site
 
 from conftest import parse_page

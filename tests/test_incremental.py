@@ -264,11 +264,11 @@ def test_a_new_dateline_version_never_runs_templates_compiled_by_the_old_one(sit
     build()
     compiled = site / ".dateline-cache" / "templates"
     before = {p.name for p in compiled.iterdir()}
-    render = installed / "dateline" / "render.py"
-    source = render.read_text(encoding="utf-8")
+    extension = installed / "dateline" / "fragment_cache.py"
+    source = extension.read_text(encoding="utf-8")
     assert source.count('"_cached"') == 1 and source.count("def _cached(") == 1
-    render.write_text(source.replace('"_cached"', '"_cached_v2"').replace("def _cached(", "def _cached_v2("),
-                      encoding="utf-8")
+    extension.write_text(source.replace('"_cached"', '"_cached_v2"').replace("def _cached(", "def _cached_v2("),
+                         encoding="utf-8")
     build()
     assert {p.name for p in compiled.iterdir()}.isdisjoint(before)  # the old version's compiled templates are gone
     assert contents(site / "output") == clean_build(site, tmp_path)

@@ -22,12 +22,12 @@ from test_incremental import clean_build, contents, touch_later
 
 from dateline.build import build_site
 from dateline.config import load_config
-from dateline.content import KNOWN_KEYS
+from dateline.front_matter import KNOWN_KEYS
 from dateline.pages import PAGE_KINDS, Placement, site_pages
 
 from conftest import run_cli
 
-# A new value for each key every article may have (a key added to content.KNOWN_KEYS needs one here).
+# A new value for each key every article may have (a key added to front_matter.KNOWN_KEYS needs one here).
 ARTICLE_VALUES = {
     "title": "A wholly new headline",
     "date": "2025-09-05T08:00:00+03:00",  # moves the article in time: other days, other neighbours

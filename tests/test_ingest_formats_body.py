@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dateline.ingest.formats.body import blocks_from_markup, blocks_from_text, finish, is_boilerplate, split_dateline
+from dateline.ingest.formats.body import blocks_from_text, finish
+from dateline.ingest.formats.datelines import is_boilerplate, split_dateline
 from dateline.ingest.formats.htmltree import html_element
+from dateline.ingest.formats.markup_blocks import blocks_from_markup
 from dateline.markup import MarkdownRenderer
 
 

@@ -16,9 +16,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dateline.article_files import split_front_matter
 from dateline.config import load_config
-from dateline.content import parse_article, split_front_matter
 from dateline.errors import SourceError
+from dateline.front_matter import parse_article
 from dateline.ingest import ImportReport, import_inbox, import_paths
 from dateline.ingest.write import MANIFEST, atomic_write
 from dateline.markup import MarkdownRenderer
@@ -269,8 +270,8 @@ def test_end_to_end_inbox_to_pages(site, tmp_path):
 
 
 def test_wire_copy_too_large_to_be_an_article_is_rejected_at_import(tmp_path):
+    from dateline.article_files import MAX_ARTICLE_BYTES
     from dateline.config import load_config
-    from dateline.content import MAX_ARTICLE_BYTES
     from dateline.ingest import import_paths
     from dateline.scaffold import create_site
 
@@ -433,7 +434,7 @@ def test_manifest_is_written_once_per_batch_not_per_article(site, tmp_path, monk
 
 
 def test_mentioned_countries_are_checked_and_normalised_like_countries(site):
-    from dateline.content import ARTICLES_DIR
+    from dateline.layout import ARTICLES_DIR
 
     config = load_config(site)
     renderer = MarkdownRenderer(trust_html=False)

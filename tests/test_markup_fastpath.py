@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dateline.content import split_front_matter
+from dateline.article_files import split_front_matter
 from dateline.errors import SourceError
 from dateline.markup import (
     MarkdownRenderer,

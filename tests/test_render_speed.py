@@ -431,7 +431,7 @@ def test_build_environment_writes_what_jinja_writes(autoescape):
     from markupsafe import Markup, escape
 
     from dateline.environment import BuildEnvironment
-    from dateline.render import _replace as replace_filter
+    from dateline.template_filters import replace as replace_filter
 
     values = {"text": "<script>alert('x') & \"y\"</script>", "markup": Markup("<b>bold</b> &amp; sure"),
               "number": 5, "nothing": None, "html_object": HtmlObject(), "flag": False,

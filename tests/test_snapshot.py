@@ -230,7 +230,7 @@ def test_a_snapshot_missing_what_an_edit_needs_means_a_full_build(built, tmp_pat
     assert contents(out) == clean_build(site, tmp_path)
 
 
-# A new value for every front matter key the build reads (content.KNOWN_KEYS, and the keys the full site's
+# A new value for every front matter key the build reads (front_matter.KNOWN_KEYS, and the keys the full site's
 # taxonomies file by), as the line that adds it to a2.md: whichever way the build goes (an edit's rebuild or a
 # full one), the result must be the clean build's.
 EDITS = {
@@ -258,7 +258,7 @@ EDITS = {
 
 def test_every_front_matter_key_is_listed_here():
     from dateline.config import load_config
-    from dateline.content import KNOWN_KEYS
+    from dateline.front_matter import KNOWN_KEYS
 
     filed_by = {key for taxonomy in load_config(FIXTURES / "full").taxonomies for key in taxonomy.fields}
     assert set(EDITS) == KNOWN_KEYS | filed_by

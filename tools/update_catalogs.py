@@ -31,7 +31,7 @@ from dateline.i18n import DOMAIN, LOCALES_DIR  # noqa: E402
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "N_plural": (1, 2)}
 METHODS = [("templates/**.html", "jinja2"), ("dateline/i18n.py", "python"), ("dateline/searchstrings.py", "python"),
            ("dateline/scaffold.py", "python")]
-OPTIONS = {"templates/**.html": {"extensions": "dateline.render.FragmentCache,jinja2.ext.do",
+OPTIONS = {"templates/**.html": {"extensions": "dateline.fragment_cache.FragmentCache,jinja2.ext.do",
                                  "trim_blocks": "true", "lstrip_blocks": "true"}}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 HEADER = "# The default theme's strings. Update with tools/update_catalogs.py; docs/languages.md explains the rest."

@@ -18,8 +18,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline.article_files import MAX_ARTICLE_BYTES
 from dateline.config import SiteConfig
-from dateline.content import MAX_ARTICLE_BYTES
 from dateline.errors import SourceError
 from dateline.ingest import versions
 from dateline.ingest.agency import agency_fields, agency_text, import_record, local_image

@@ -30,9 +30,9 @@ from pathlib import Path
 import yaml
 
 import dateline
+from dateline.article_files import scan_article_files, split_front_matter
 from dateline.cache import ArticleCache, cache_dir, write_atomically
 from dateline.config import LearnedTagsConfig, SiteConfig
-from dateline.content import ARTICLES_DIR, scan_article_files, split_front_matter
 from dateline.errors import SourceError
 from dateline.fileio import read_bytes
 from dateline.ingest.article import Draft
@@ -47,6 +47,7 @@ from dateline.ingest.tag_model import (
 )
 from dateline.ingest.tags import with_learned
 from dateline.ingest.write import load_manifest
+from dateline.layout import ARTICLES_DIR
 from dateline.text import collapse_whitespace, slugify
 from dateline.yamlutil import UniqueKeyLoader, read_nodes, simple_mapping
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dateline.article_files import scan_article_files
 from dateline.build import BuildResult, build_site
 from dateline.cache import cache_dir
 from dateline.check import Problem, check_output
 from dateline.config import load_config
-from dateline.content import left_out, scan_article_files
+from dateline.content import left_out
 from dateline.errors import DatelineError, SourceError
 from dateline.publish.targets import Changes, Target, parse_target
 from dateline.search import SearchIndexer, ensure_index

@@ -15,7 +15,7 @@ import codecs
 import re
 from collections.abc import Callable
 
-from dateline.content import MAX_ARTICLE_BYTES
+from dateline.article_files import MAX_ARTICLE_BYTES
 from dateline.ingest.formats.anpa1312 import parse_anpa1312
 from dateline.ingest.formats.iptc7901 import parse_iptc7901
 from dateline.ingest.formats.newsml1 import parse_newsml1

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
 from dateline.ingest.article import escape_markdown
-from dateline.ingest.formats.body import Body, blocks_from_markup, blocks_from_text, finish
+from dateline.ingest.formats.body import Body, blocks_from_text, finish
+from dateline.ingest.formats.markup_blocks import blocks_from_markup
 from dateline.ingest.formats.story import CANCELED, FORMAT_NAMES, USABLE, WITHHELD, Image, Story, Subject
 from dateline.ingest.formats.values import clean, unique
 from dateline.ingest.formats.xmlsafe import local

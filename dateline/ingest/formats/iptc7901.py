@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dateline.ingest.formats.body import Block, blocks_from_text, finish
+from dateline.ingest.formats.body import blocks_from_text, finish
+from dateline.ingest.formats.body_blocks import Block
 from dateline.ingest.formats.common import build_story
 from dateline.ingest.formats.story import CANCELED, USABLE, Story
 from dateline.ingest.formats.transmission import Message, charset_of, decode_message, split_messages

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dateline.ingest.formats.body import Body, blocks_from_markup, blocks_from_text, finish
+from dateline.ingest.formats.body import Body, blocks_from_text, finish
 from dateline.ingest.formats.common import build_story, credit_of, status_of, version_number
 from dateline.ingest.formats.htmltree import html_element
+from dateline.ingest.formats.markup_blocks import blocks_from_markup
 from dateline.ingest.formats.story import Image, Story, Subject
 from dateline.ingest.formats.values import clean, country_code, parse_when, urgency
 from dateline.ingest.parse import NotWireCopy, decode

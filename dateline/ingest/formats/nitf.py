@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from dateline.ingest.formats.body import blocks_from_markup, finish
+from dateline.ingest.formats.body import finish
 from dateline.ingest.formats.common import build_story, credit_of, dateline_place, status_of, version_number
+from dateline.ingest.formats.markup_blocks import blocks_from_markup
 from dateline.ingest.formats.story import Story, Subject
 from dateline.ingest.formats.values import clean, country_code, parse_when, urgency
 from dateline.ingest.formats.xmlsafe import attribute, child, children, descendants, local, text
