@@ -57,6 +57,8 @@ def _main(argv: list[str], parser: argparse.ArgumentParser) -> tuple[int, str | 
         _check_folders(args)
         return args.run(args), args.command
     except DatelineError as exc:
+        if interrupt.requested.is_set():  # errors that may come of the Ctrl-C itself (see interrupt.py)
+            return 130, args.command
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from dateline import interrupt
 
 from conftest import REPO, run_cli
 
@@ -48,3 +51,44 @@ def test_ctrl_c_wrapped_by_python_ends_the_command_quietly(tmp_path, module, com
     for sign in ("Traceback", "KeyboardInterrupt", "internal error", "Exception ignored", "RuntimeError"):
         assert sign not in output, output
     assert ended.returncode in statuses, output
+
+
+def _raised(make: Callable[[], None]) -> BaseException:
+    try:
+        make()
+    except BaseException as exc:  # what was raised is the subject
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+def _wrapped_as_cause() -> None:
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as exc:
+        raise RuntimeError("Error calling __set_name__") from exc
+
+
+def _raised_while_handling() -> None:
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        raise OSError("lost the connection") from None  # suppressed from the traceback, still its context
+
+
+def _in_a_group() -> None:
+    raise BaseExceptionGroup("tasks", [ValueError("one"), KeyboardInterrupt()])
+
+
+def _a_bug() -> None:
+    try:
+        raise KeyError("slug")
+    except KeyError as exc:
+        raise RuntimeError("a bug") from exc
+
+
+@pytest.mark.parametrize(("make", "ctrl_c"), [
+    (_wrapped_as_cause, True), (_raised_while_handling, True), (_in_a_group, True), (_a_bug, False),
+])
+def test_from_ctrl_c_finds_a_keyboard_interrupt_anywhere_in_the_chain(make, ctrl_c):
+    assert not interrupt.requested.is_set()  # set only by a real Ctrl-C, which this process never had
+    assert interrupt.from_ctrl_c(_raised(make)) is ctrl_c

@@ -134,6 +134,7 @@ class Rebuilder:
                 watched = None if watched is None else watched | imported
             result = self.rebuild(config, first, None if watched is None else frozenset(watched))
         except DatelineError as exc:
+            interrupt.stop_if_ctrl_c(exc)
             errors = exc.errors
         except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
             # unless it is a Ctrl-C in disguise (see interrupt.py), likeliest while Python imports: what the
