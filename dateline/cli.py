@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from dateline import __version__
+from dateline import __version__, interrupt
 from dateline.command import program
 from dateline.errors import DatelineError, SourceError
 
@@ -30,6 +30,10 @@ def run() -> None:
         code, command = _main(sys.argv[1:], _parser())
     except KeyboardInterrupt:  # Ctrl-C before main() took over: still no traceback
         raise SystemExit(130) from None
+    except Exception as exc:
+        if interrupt.from_ctrl_c(exc):  # one Python wrapped in another exception, such as a RuntimeError
+            raise SystemExit(130) from None
+        raise
     if command == "build":
         sys.stdout.flush()
         sys.stderr.flush()
@@ -53,6 +57,8 @@ def _main(argv: list[str], parser: argparse.ArgumentParser) -> tuple[int, str | 
         _check_folders(args)
         return args.run(args), args.command
     except DatelineError as exc:
+        if interrupt.requested.is_set():  # errors that may come of the Ctrl-C itself (see interrupt.py)
+            return 130, args.command
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
@@ -61,6 +67,10 @@ def _main(argv: list[str], parser: argparse.ArgumentParser) -> tuple[int, str | 
         return 1, args.command
     except KeyboardInterrupt:
         return 130, args.command
+    except Exception as exc:
+        if interrupt.from_ctrl_c(exc):  # one Python wrapped in another exception (see interrupt.py)
+            return 130, args.command
+        raise
 
 
 class _UsageError(Exception):

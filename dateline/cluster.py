@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from dateline import interrupt
 from dateline.config import SiteConfig
 from dateline.errors import DatelineError, SourceError
 from dateline.pages import Page
@@ -191,6 +192,7 @@ def _render(client: Any, distributed: Any, address: str, env: jinja2.Environment
                 send(index, packed)
                 continue
             except Exception as exc:  # raised by Dateline on a worker: a bug, said as one
+                interrupt.stop_if_ctrl_c(exc)
                 raise _error(address, f"rendering the pages from {first_page[index]} failed on a worker: "
                                       f"{_reason(exc)} (please report this)") from None
             future.release()
@@ -228,6 +230,7 @@ def _connect(address: str) -> tuple[Any, Any]:
             # one core, which serves the whole cluster, 12 ms more per 788-page shard (docs/scaling.md).
             client = distributed.Client(address, timeout=timeout, set_as_default=False, direct_to_workers=True)
     except Exception as exc:  # refused, timed out, not a scheduler, TLS without certificates...
+        interrupt.stop_if_ctrl_c(exc)
         raise _error(address, f"no dask scheduler answered there ({_reason(exc)}). {START_A_CLUSTER}") from None
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -258,6 +261,7 @@ def _check_versions(client: Any, address: str) -> None:
     try:
         found = client.run(identity)
     except Exception as exc:  # the workers cannot import Dateline (run() sends the function by name)
+        interrupt.stop_if_ctrl_c(exc)
         raise _error(address, f"the workers cannot run Dateline ({_reason(exc)}): install this Dateline on each "
                               "worker (pip install 'dateline[cluster]'), then restart them") from None
     ours = identity()

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from dateline import interrupt
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -243,6 +245,7 @@ def in_background(function: Callable[[], None], *,
         try:
             function()
         except Exception as exc:  # as from the other process: the caller learns it from the result
+            interrupt.stop_if_ctrl_c(exc)  # never a failure to report: the command stops
             reason = _reason(exc)
             return (lambda: reason), False
         return (lambda: None), False

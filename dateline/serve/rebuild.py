@@ -10,9 +10,11 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from dateline import interrupt
 from dateline.build import BuildResult, build_site
 from dateline.config import SiteConfig, load_config
 from dateline.errors import DatelineError, SourceError, internal_error
+from dateline.inbox import import_inbox_for_build, needs_import  # now, not in the first build: see _cycle
 from dateline.serve.builds import BuildProcess
 from dateline.serve.state import BuildState, relative_to_site
 from dateline.serve.watch import changed_paths, source_roots, stat_tree
@@ -107,7 +109,10 @@ class Rebuilder:
                 if self._stopping:
                     return
                 changes, self._changes = frozenset(self._changes), set()
-            self._cycle(changes, first=False)
+            try:
+                self._cycle(changes, first=False)
+            except KeyboardInterrupt:  # a build that failed after Ctrl-C: the preview is stopping
+                return
 
     def _cycle(self, changes: frozenset[Path], *, first: bool) -> None:
         changes = self._without_own_writes(changes)
@@ -129,8 +134,12 @@ class Rebuilder:
                 watched = None if watched is None else watched | imported
             result = self.rebuild(config, first, None if watched is None else frozenset(watched))
         except DatelineError as exc:
+            interrupt.stop_if_ctrl_c(exc)
             errors = exc.errors
         except Exception as exc:  # a bug, not a bad file: report it like one and keep serving
+            # unless it is a Ctrl-C in disguise (see interrupt.py), likeliest while Python imports: what the
+            # first build imports besides build_site is imported with this module
+            interrupt.stop_if_ctrl_c(exc)
             traceback.print_exc()
             errors = [internal_error(exc)]
         seconds = time.perf_counter() - started
@@ -158,8 +167,6 @@ class Rebuilder:
     def _import_inbox(self, config: SiteConfig) -> set[Path]:
         """Import raw files dropped into content/inbox/, remembering what the importer wrote so it is no change;
         return the files it changed."""
-        from dateline.inbox import import_inbox_for_build, needs_import
-
         if not needs_import(self.site_dir):
             return set()
 
