@@ -48,7 +48,7 @@ def scan_clock(marker: Path, root: Path) -> int:
 
 def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Path] | None = None,
                   trusted_before: int = 0) -> ArticleScan:
-    """Every folder and Markdown file under ROOT (hidden ones left out, as content.scan_article_files), with
+    """Every folder and Markdown file under ROOT (hidden ones left out, as article_files.scan_article_files), with
     the files' signatures; folders JOURNAL shows unchanged are not listed again.
 
     WATCHED, when given, is every path under ROOT that a file watcher saw change since JOURNAL's scan (more

@@ -57,7 +57,7 @@ class ArticleScan:
     trusted_before: int = 0
 
     def files(self) -> list[ScannedFile]:
-        """Every article file, sorted by path relative to content/articles (as content.scan_article_files)."""
+        """Every article file, sorted by path relative to content/articles (as article_files.scan_article_files)."""
         found: list[ScannedFile] = []
         for prefix, record in self.folders.items():
             numbers = array("q", record.signatures)
