@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 import time
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from dateline.incremental.file_stats import folder_stamp, side_by_side
+from dateline.incremental.file_stats import MISSING, folder_stamp, stat_files
 from dateline.incremental.scan_journal import ScanJournal
 from dateline.incremental.scan_records import ArticleScan, FolderRecord
 
@@ -158,22 +158,6 @@ def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[tuple[str, ...], bytes]]:
     """Each folder's files that still exist and their packed signatures (stat-ing them is most of a no-change
     build's time: see file_stats)."""
-    results: dict[str, tuple[tuple[str, ...], bytes]] = {}
-
-    def stat_folders(part: list[tuple[str, tuple[str, ...]]]) -> None:
-        stat = os.stat
-        for prefix, names in part:
-            numbers = array("q")
-            kept = []
-            for name in names:
-                try:  # relative to the open root: the kernel walks 3 names instead of the whole path
-                    found = stat(f"{prefix}{name}", dir_fd=root)
-                except (FileNotFoundError, NotADirectoryError):
-                    continue  # removed since the folder was listed: the folder's stamp changed too
-                numbers.extend((found.st_mtime_ns, found.st_size, found.st_ino))
-                kept.append(name)
-            results[prefix] = (tuple(kept), numbers.tobytes())
-
     total = sum(len(names) for _, names in folders)
     if not total:
         return {prefix: ((), b"") for prefix, _ in folders}
@@ -184,9 +168,21 @@ def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[s
         if count >= half:
             split = index + 1
             break
-    root = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        side_by_side(stat_folders, folders[:split], folders[split:], total)
-    finally:
-        os.close(root)
+
+    def paths(part: list[tuple[str, tuple[str, ...]]]) -> Iterator[str]:
+        return (f"{prefix}{name}" for prefix, names in part for name in names)  # relative: fewer names to walk
+
+    numbers = stat_files(base, paths(folders[:split]), paths(folders[split:]), total)
+    results: dict[str, tuple[tuple[str, ...], bytes]] = {}
+    at = 0
+    for prefix, names in folders:
+        mine = numbers[3 * at:3 * (at + len(names))]
+        at += len(names)
+        if MISSING not in mine[1::3]:
+            results[prefix] = (names, mine.tobytes())
+            continue
+        # removed since the folder was listed (the folder's stamp changed too)
+        kept = [i for i, size in enumerate(mine[1::3]) if size != MISSING]
+        results[prefix] = (tuple(names[i] for i in kept),
+                           array("q", [number for i in kept for number in mine[3 * i:3 * i + 3]]).tobytes())
     return results
