@@ -19,12 +19,13 @@ from collections.abc import Iterable
 
 FORKED_FROM = 2000  # files: fewer are stat-ed in this process alone (a fork costs about a millisecond)
 MISSING = -1  # the size stat_files gives a file that is not there
+UNREADABLE = -2  # and one that is there but cannot be stat-ed (its folder not searchable): reading it says why
 
 
 def stat_files(root: str, first: Iterable[str], second: Iterable[str], files: int) -> array:
     """The mtime (ns), size and inode of every path of FIRST, then of SECOND (FILES paths in all), relative to
-    ROOT, as one array of three numbers per path; a path that is not there (or cannot be stat-ed) has size
-    MISSING. SECOND is stat-ed by a forked process while this one does FIRST, when there are FILES >=
+    ROOT, as one array of three numbers per path; a path that is not there has size MISSING, one that cannot be
+    stat-ed UNREADABLE. SECOND is stat-ed by a forked process while this one does FIRST, when there are FILES >=
     FORKED_FROM files, a core to spare and forking is safe."""
     folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -60,8 +61,11 @@ def _stat(folder: int, paths: Iterable[str]) -> array:
     for path in paths:
         try:
             found = stat(path, dir_fd=folder)
-        except (OSError, ValueError):  # ValueError: a name with a NUL byte
+        except (FileNotFoundError, NotADirectoryError):
             add((0, MISSING, 0))
+            continue
+        except (OSError, ValueError):  # ValueError: a name with a NUL byte
+            add((0, UNREADABLE, 0))
             continue
         add((found.st_mtime_ns, found.st_size, found.st_ino))
     return numbers
