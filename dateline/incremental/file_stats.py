@@ -30,9 +30,7 @@ def stat_files(root: str, first: Iterable[str], second: Iterable[str], files: in
     folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
         if files < FORKED_FROM or not _can_fork():
-            found = _stat(folder, first)
-            found.extend(_stat(folder, second))
-            return found
+            return _stat_here(folder, first, second)
         return _stat_beside_child(folder, first, second, files)
     finally:
         os.close(folder)
@@ -71,6 +69,12 @@ def _stat(folder: int, paths: Iterable[str]) -> array:
     return numbers
 
 
+def _stat_here(folder: int, first: Iterable[str], second: Iterable[str]) -> array:
+    found = _stat(folder, first)
+    found.extend(_stat(folder, second))
+    return found
+
+
 def _can_fork() -> bool:
     """Forking is safe only from a single-threaded process (the preview server's builds have threads beside them),
     and only worth it with a second core."""
@@ -94,9 +98,7 @@ def _stat_beside_child(folder: int, first: Iterable[str], second: Iterable[str],
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(reading)
         os.close(writing)
-        found = _stat(folder, first)
-        found.extend(_stat(folder, second))
-        return found
+        return _stat_here(folder, first, second)
     if child == 0:
         _child(folder, second, reading, writing)
     status = None
