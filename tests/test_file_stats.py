@@ -5,14 +5,17 @@ many articles must see an edit and a removal in either half; and a Ctrl-C must l
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
+import pytest
 from test_incremental import clean_build, contents, touch_later
 from test_memory_limit import make_archive
 
@@ -147,3 +150,36 @@ def with_marker(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+@pytest.mark.parametrize("locked_glob, message", [
+    ("*/*", "{locked}/{first}: cannot read the file: Permission denied"),  # a month's folder: its files
+    ("*", "{locked}/{first}: cannot read the folder: Permission denied"),  # a year's: its months' folders
+])
+def test_articles_that_cannot_be_reached_are_an_error_naming_them_not_left_out(locked_glob, message):
+    """A folder an editor can list but not search (mode 644): what is in it is named, but reaching it is
+    refused. The build must say which file or folder and why, not build the site without them. Run as
+    another user than root (who may reach anything), so only where root can become `nobody` and `nobody` can
+    run this checkout."""
+    setpriv = shutil.which("setpriv")
+    nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else []
+    if os.geteuid() != 0 or not setpriv or subprocess.run(
+            [*nobody, sys.executable, "-c", "import dateline.cli"], cwd=REPO, capture_output=True).returncode:
+        pytest.skip("needs root, setpriv, and a checkout and Python that user nobody can run")
+    place = Path(tempfile.mkdtemp(prefix="dateline-unsearchable-"))  # not under pytest's tmp (mode 700)
+    try:
+        site = make_archive(place / "site", 40)
+        shutil.chown(place, 65534, 65534)
+        for path in (place / "site").rglob("*"):
+            shutil.chown(path, 65534, 65534)
+        shutil.chown(place / "site", 65534, 65534)
+        locked = sorted((site / "content" / "articles").glob(locked_glob))[0]
+        locked.chmod(0o644)  # its owner may list it, not reach the files in it
+        built = subprocess.run([*nobody, sys.executable, str(REPO / "build.py"), "build", "--site", str(site),
+                                "--output", str(place / "out")], cwd=place, capture_output=True, text=True)
+        named = [message.format(locked=locked, first=name) for name in os.listdir(locked)]
+        assert built.returncode == 1
+        assert "Traceback" not in built.stderr
+        assert any(line in built.stderr for line in named), built.stderr
+    finally:
+        shutil.rmtree(place, ignore_errors=True)

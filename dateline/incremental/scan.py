@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from dateline.errors import DatelineError, SourceError
 from dateline.incremental.file_stats import MISSING, folder_stamp, stat_files
 from dateline.incremental.scan_journal import ScanJournal
 from dateline.incremental.scan_records import ArticleScan, FolderRecord
@@ -72,6 +73,8 @@ def scan_articles(root: Path, journal: ScanJournal | None, watched: Iterable[Pat
             stat = os.stat(folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:
+            raise _unreadable(folder, exc) from None
         stamp = folder_stamp(stat)
         old = known.get(prefix)
         if old is not None and old.stamp == stamp and stamp[1] < journal_trusts:
@@ -145,6 +148,8 @@ def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return (), ()
+    except OSError as exc:
+        raise _unreadable(folder, exc) from None
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -153,6 +158,12 @@ def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         elif entry.name.endswith(".md") and entry.is_file():
             names.append(entry.name)
     return tuple(sorted(subfolders)), tuple(sorted(names))
+
+
+def _unreadable(folder: str, exc: OSError) -> DatelineError:
+    """A folder of articles that cannot be listed or reached (its permissions): a build without its articles
+    would silently unpublish them."""
+    return DatelineError(SourceError(Path(folder), f"cannot read the folder: {exc.strerror or exc}"))
 
 
 def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[tuple[str, ...], bytes]]:
