@@ -7,30 +7,18 @@ import gc
 import multiprocessing
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from dateline import interrupt
+from dateline.cores import can_fork, worker_count
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 # Set just before forking: workers inherit it, so the items are never pickled on the way out.
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
-
-
-def worker_count() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def can_fork() -> bool:
-    """Forking is safe only from a single-threaded process (the preview server's builds run serially)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def map_chunks(function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,

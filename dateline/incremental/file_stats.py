@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from array import array
 from collections.abc import Iterable
+
+from dateline.cores import can_fork, worker_count
 
 FORKED_FROM = 2000  # files: fewer are stat-ed in this process alone (a fork costs about a millisecond)
 MISSING = -1  # the size stat_files gives a file that is not there
@@ -76,14 +77,8 @@ def _stat_here(folder: int, first: Iterable[str], second: Iterable[str]) -> arra
 
 
 def _can_fork() -> bool:
-    """Forking is safe only from a single-threaded process (the preview server's builds have threads beside them),
-    and only worth it with a second core."""
-    if not hasattr(os, "fork") or not hasattr(signal, "pthread_sigmask") or threading.active_count() != 1:
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except AttributeError:  # not on Linux
-        return (os.cpu_count() or 1) > 1
+    """Forking is safe (cores.can_fork), holds Ctrl-C back across it, and is worth it with a second core."""
+    return can_fork() and hasattr(signal, "pthread_sigmask") and worker_count() > 1
 
 
 def _stat_beside_child(folder: int, first: Iterable[str], second: Iterable[str], files: int) -> array:
