@@ -163,7 +163,9 @@ def _list(folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _unreadable(folder: str, exc: OSError) -> DatelineError:
     """A folder of articles that cannot be listed or reached (its permissions): a build without its articles
     would silently unpublish them."""
-    return DatelineError(SourceError(Path(folder), f"cannot read the folder: {exc.strerror or exc}"))
+    return DatelineError(SourceError(Path(folder), f"cannot read the folder: {exc.strerror or exc}; the user "
+                                                   "who builds the site must be able to list and enter it and "
+                                                   "the folders above it (chmod u+rx)"))
 
 
 def _signatures(base: str, folders: list[tuple[str, tuple[str, ...]]]) -> dict[str, tuple[tuple[str, ...], bytes]]:
